@@ -1,0 +1,13 @@
+"""panel-quotes: search and serve quotes from panel-discussion transcripts."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .cache import load_library
+from .errors import DataError, QuoteBotError, UnknownValueError
+from .library import Library
+from .models import Context, Hit, Panel, Quote, Speaker, Topic
+
+__all__ = ["Context", "DataError", "Hit", "Library", "Panel", "Quote", "QuoteBotError", "Speaker",
+           "Topic", "UnknownValueError", "load_library"]

@@ -1,0 +1,243 @@
+"""The command line: a thin layer over the library that turns errors into one-line messages."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from . import terminal
+from .command import Query
+from .errors import DataError, QueryError, QuoteBotError
+from .library import MAX_LIMIT, Library
+from .models import Hit, Quote
+
+PROG = "python -m bot"
+EXIT_USAGE, EXIT_DATA = 2, 1
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _limit(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= MAX_LIMIT:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_LIMIT}, not {value}")
+    return value
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date of the form YYYY-MM-DD") from None
+
+
+def _year(text: str) -> int:
+    if not text.isdigit() or not 1900 <= int(text) <= 2999:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a year such as 2023")
+    return int(text)
+
+
+def _parser() -> _Parser:
+    data = _Parser(add_help=False)
+    data_help = "panel folder or file (default: $QUOTES_DATA_DIR or the shipped panels)"
+    data.add_argument("--data", metavar="DIR", default=argparse.SUPPRESS, help=data_help)
+    output = _Parser(add_help=False)
+    output.add_argument("--json", action="store_true", help="print JSON")
+    filters = _Parser(add_help=False)
+    filters.add_argument("--speaker", metavar="S", help="name, pinyin or id: 陈石, 'chen shi', chen-shi")
+    filters.add_argument("--topic", metavar="T", help="name, id or part of the name: 同质化")
+    filters.add_argument("--panel", metavar="P", help="panel id")
+
+    parser = _Parser(prog=PROG, description="Search and serve quotes from panel transcripts. "
+                     "With no command, the interactive console.")
+    parser.add_argument("--data", metavar="DIR", help=data_help)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    p = sub.add_parser("search", parents=[data, output, filters], help="quotes matching words, best first")
+    p.add_argument("words", nargs="*", help="words to look for, in Chinese, pinyin or English")
+    p.add_argument("--limit", type=_limit, default=5, metavar="N", help=f"at most N quotes (1-{MAX_LIMIT}, default 5)")
+    sub.add_parser("random", parents=[data, output, filters], help="a random quote")
+    p = sub.add_parser("digest", parents=[data, output, filters], help="a channel's quote of the day")
+    p.add_argument("--channel", required=True, metavar="ID")
+    p.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="default: today")
+    for name, what in (("speakers", "the speakers"), ("topics", "the topics"), ("panels", "the panels")):
+        sub.add_parser(name, parents=[data, output], help=f"list {what}")
+    sub.add_parser("export", parents=[data, output], help="every quote, the moderator's included")
+    p = sub.add_parser("context", parents=[data, output], help="a quote with its question and neighbours")
+    p.add_argument("quote_id", metavar="QUOTE_ID", help="panel-id/quote-id, or the quote id alone")
+    p = sub.add_parser("validate", help="check panel files; every problem as file:line: message")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: the data folder)")
+    p = sub.add_parser("ingest", help="turn a transcript into a panel YAML file")
+    p.add_argument("transcript", metavar="TRANSCRIPT", type=Path)
+    p.add_argument("-o", "--output", type=Path, metavar="OUT.yaml", help="write here (default: standard output)")
+    p.add_argument("--force", action="store_true", help="overwrite OUT.yaml if it exists")
+    p.add_argument("--id", dest="panel_id", metavar="ID", help="panel id (default: from the file name)")
+    p.add_argument("--year", type=_year, help="the year, when the transcript gives only month and day")
+    p.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="the panel's date, overriding the text")
+    for name in ("title", "event", "host", "source-url", "moderator"):
+        p.add_argument(f"--{name}", metavar=name.split("-")[0].upper())
+    sub.add_parser("console", parents=[data], help="the interactive console (the default)")
+    return parser
+
+
+def _quote_json(library: Library, quote: Quote, hit: Hit | None = None) -> dict[str, Any]:
+    panel = library.panel(quote.panel)
+    data: dict[str, Any] = {
+        "id": quote.ref, "quote_id": quote.id, "speaker": quote.speaker.name, "speaker_id": quote.speaker.id,
+        "title": quote.speaker.title, "role": quote.speaker.role,
+        "topic": quote.topic.name if quote.topic else None, "topic_id": quote.topic.id if quote.topic else None,
+        "panel": quote.panel, "panel_title": panel.title, "event": panel.event,
+        "date": panel.date.isoformat() if panel.date else None, "position": quote.position, "text": quote.text,
+    }
+    if hit is not None:
+        data["score"], data["spans"] = hit.score, [list(s) for s in hit.spans]
+    return data
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def _library(args: argparse.Namespace) -> Library:
+    from .cache import load_library  # imported here so that `--help` stays instant
+
+    return load_library(args.data)
+
+
+def _run(args: argparse.Namespace) -> int:
+    color = not getattr(args, "json", False) and terminal.use_color(sys.stdout)
+    command = args.command or "console"
+    if command == "validate":
+        return _validate(args.paths)
+    if command == "ingest":
+        return _ingest(args)
+    library = _library(args)
+    if command == "console":
+        from .console import run
+
+        return run(library)
+    if command in ("search", "random", "digest"):
+        kw = {"speaker": args.speaker, "topic": args.topic, "panel": args.panel}
+        if command == "search":
+            hits = library.search(" ".join(args.words), limit=args.limit, **kw)
+        else:
+            quote = (library.random(**kw) if command == "random"
+                     else library.digest(args.channel, args.date or dt.date.today(), **kw))
+            hits = [Hit(quote, 0.0)] if quote else []
+        if args.json:
+            items = [_quote_json(library, h.quote, h if command == "search" else None) for h in hits]
+            _print_json(items if command == "search" else (items[0] if items else None))
+        elif hits:
+            print(terminal.render_hits(library, hits, color=color))
+        else:
+            wanted = Query(" ".join(getattr(args, "words", [])), args.speaker, args.topic, args.panel)
+            print(f"No quote matches {wanted.describe()}.", file=sys.stderr)
+        return 0
+    if command == "context":
+        ctx = library.context(args.quote_id)
+        if args.json:
+            _print_json({"quote": _quote_json(library, ctx.quote),
+                         "question": _quote_json(library, ctx.question) if ctx.question else None,
+                         "before": [_quote_json(library, q) for q in ctx.before],
+                         "after": [_quote_json(library, q) for q in ctx.after]})
+        else:
+            from .command import Command
+            from .console import answer
+
+            print(answer(library, Command("context", argument=args.quote_id), color=color))
+        return 0
+    if command == "export":
+        items = [_quote_json(library, q) for q in library.quotes]
+        if args.json:
+            _print_json(items)
+        else:
+            print(terminal.table([[str(i[k] or "") for k in ("id", "speaker", "role", "topic", "text")] for i in items]))
+        return 0
+    rows_of = {"speakers": terminal.speaker_rows, "topics": terminal.topic_rows, "panels": terminal.panel_rows}
+    fields = {"speakers": ("id", "name", "title", "role", "count", "panel"),
+              "topics": ("id", "name", "count", "panel"),
+              "panels": ("id", "title", "event", "date", "count")}[command]
+    rows = rows_of[command](library)
+    if args.json:
+        _print_json([{k: int(v) if k == "count" else v for k, v in zip(fields, row)} for row in rows])
+    else:
+        print(terminal.table(rows))
+    return 0
+
+
+def _validate(paths: Sequence[str]) -> int:
+    from .cache import load_library
+
+    targets: list[str | None] = list(paths) or [os.environ.get("QUOTES_DATA_DIR") or None]
+    failed = False
+    for target in targets:
+        try:
+            library = load_library(target, use_cache=False)
+        except DataError as error:
+            failed = True
+            for problem in error.problems:
+                print(problem)
+            continue
+        print(f"ok: {len(library.panels)} panel(s), {len(library.quotes)} quotes"
+              + (f" in {target}" if target else ""), file=sys.stderr)
+    return EXIT_DATA if failed else 0
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from .ingest import ingest, to_yaml
+    from .loader import read_panel
+    from .slug import slugify
+
+    try:
+        text = args.transcript.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise QuoteBotError(f"{args.transcript}: cannot read: {error}") from None
+    if args.output and args.output.exists() and not args.force:
+        raise QuoteBotError(f"{args.output} exists; pass --force to overwrite it")
+    document = ingest(text, panel_id=args.panel_id or slugify(args.transcript.stem), year=args.year,
+                      date=args.date, title=args.title, event=args.event, host=args.host,
+                      source_url=args.source_url, moderator=args.moderator)
+    out = to_yaml(document, origin=args.transcript.name)
+    read_panel(str(args.output or "<output>"), out)  # what ingest writes must load
+    if args.output:
+        args.output.write_text(out, encoding="utf-8")
+        n = sum(1 for q in document["quotes"])
+        print(f"wrote {args.output}: {len(document['speakers'])} speakers, {len(document['topics'])} topics, "
+              f"{n} paragraphs; review it before committing", file=sys.stderr)
+    else:
+        sys.stdout.write(out)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "WARNING").upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except DataError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_DATA
+    except (QueryError, QuoteBotError) as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()
+        return 0

@@ -1,0 +1,99 @@
+"""The local console: the chat command language in a terminal, no platform needed."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sys
+from collections.abc import Iterable, Iterator
+from typing import TextIO
+
+from . import terminal
+from .command import Command, parse_console_line
+from .errors import QuoteBotError
+from .library import Library
+
+logger = logging.getLogger(__name__)
+
+HELP = """\
+Commands (the same as /quote in Slack):
+  /quote 算力                     quotes about 算力, best first (pinyin works too: suanli)
+  /quote 大模型 speaker:陈石       filter by speaker: name, pinyin (chen shi) or id
+  /quote topic:感受               a random quote on a topic: name, id or part of it (同质化)
+  /quote random                   a random quote; filters work here too
+  /speakers  /topics  /panels     what the library holds
+  /context PANEL/QUOTE-ID         the question a quote answers and what was said around it
+  /help  /quit
+Bare words search too. Filters: speaker: topic: panel: (also 发言人： 话题：)."""
+
+
+def answer(library: Library, command: Command, *, width: int = 78, color: bool = False) -> str:
+    """The console's reply to one command, as text."""
+    q = command.query
+    if command.action == "help":
+        return HELP
+    if command.action == "speakers":
+        return terminal.table(terminal.speaker_rows(library))
+    if command.action == "topics":
+        return terminal.table(terminal.topic_rows(library))
+    if command.action == "panels":
+        return terminal.table(terminal.panel_rows(library))
+    if command.action == "context":
+        ctx = library.context(command.argument)
+        parts = []
+        if ctx.question and ctx.question not in ctx.before:
+            parts.append(terminal.render_quote(library, ctx.question, width=width, color=color, label="Q"))
+        parts += [terminal.render_quote(library, x, width=width, color=color) for x in ctx.before]
+        parts.append(terminal.render_quote(library, ctx.quote, width=width, color=color, label="»"))
+        parts += [terminal.render_quote(library, x, width=width, color=color) for x in ctx.after]
+        return "\n\n".join(parts)
+    if command.action == "random":
+        quote = library.random(q.words, speaker=q.speaker, topic=q.topic, panel=q.panel)
+        return terminal.render_quote(library, quote, width=width, color=color) if quote else f"No quote matches {q.describe()}."
+    hits = library.search(q.words, speaker=q.speaker, topic=q.topic, panel=q.panel, limit=3)
+    if not hits:
+        return f"No quote matches {q.describe()}."
+    return terminal.render_hits(library, hits, width=width, color=color)
+
+
+def _typed_lines() -> Iterator[str]:
+    try:
+        import readline  # noqa: F401  (line editing and history for input())
+    except ImportError:
+        pass
+    while True:
+        try:
+            yield input("quote> ")
+        except (EOFError, KeyboardInterrupt):
+            return
+
+
+def run(library: Library, lines: Iterable[str] | None = None, out: TextIO = sys.stdout) -> int:
+    """Answer commands until /quit or end of input; a bad command never ends the session.
+
+    `lines` defaults to the terminal (with a prompt) or to standard input when it is piped.
+    """
+    interactive = lines is None and sys.stdin.isatty()
+    if lines is None:
+        lines = _typed_lines() if interactive else sys.stdin
+    color = terminal.use_color(out)
+    width = min(shutil.get_terminal_size((80, 24)).columns, 100) - 2
+    if interactive:
+        out.write(f"panel-quotes: {len(library.quotes)} quotes from {len(library.panels)} panel(s). "
+                  "Type /help for commands, /quit to leave.\n")
+    for line in lines:
+        if not line.strip():
+            continue
+        try:
+            command = parse_console_line(line)
+            if command.action == "quit":
+                break
+            reply = answer(library, command, width=width, color=color)
+        except QuoteBotError as error:
+            reply = f"error: {error}"
+        except Exception:  # a bug must not end the session; say so and log it
+            logger.exception("console command failed: %r", line)
+            reply = "Sorry, something went wrong with that command; it has been logged."
+        out.write(reply + "\n\n")
+        out.flush()
+    return 0

@@ -1,0 +1,52 @@
+"""Errors whose message is meant for the person who caused them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class QuoteBotError(Exception):
+    """An error to show to the user as it is: bad input, unknown names, bad data."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem in a data file, at a line when one is known."""
+
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+class DataError(QuoteBotError):
+    """The data files are broken; `problems` lists every problem found, one per line."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class UnknownValueError(QuoteBotError):
+    """A speaker, topic, panel or quote that the library does not have."""
+
+    def __init__(self, kind: str, value: str, suggestions: Sequence[str]) -> None:
+        self.kind, self.value, self.suggestions = kind, value, list(suggestions)
+        hint = f"; closest: {', '.join(self.suggestions)}" if self.suggestions else ""
+        super().__init__(f"unknown {kind} {value!r}{hint}")
+
+
+class AmbiguousValueError(QuoteBotError):
+    """A name that fits several speakers or topics."""
+
+    def __init__(self, kind: str, value: str, matches: Sequence[str]) -> None:
+        self.kind, self.value, self.matches = kind, value, list(matches)
+        super().__init__(f"{kind} {value!r} is ambiguous: {', '.join(self.matches)}")
+
+
+class QueryError(QuoteBotError):
+    """A query that cannot be run as given (too long, bad limit, bad date)."""

@@ -1,0 +1,68 @@
+"""Text folding shared by the index and the query: one canonical form for matching.
+
+Folding maps traditional to simplified Chinese, full-width to half-width and upper to lower
+case, and keeps the length of the text, so that a match found in the folded text is a span of
+the original text too (the adapters highlight it there).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+@functools.lru_cache(maxsize=1)
+def _converter():  # type: ignore[no-untyped-def]
+    # Loaded on first use: a query in ASCII never pays for OpenCC's dictionaries.
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@functools.lru_cache(maxsize=4096)
+def _char_to_simplified(char: str) -> str:
+    converted = _converter().convert(char)
+    return converted if len(converted) == 1 else char
+
+
+def to_simplified(text: str) -> str:
+    """Traditional to simplified Chinese, keeping one character per character."""
+    if not _HAN.search(text):
+        return text
+    converted = _converter().convert(text)
+    if len(converted) == len(text):
+        return converted
+    # A phrase rule changed the length; fall back to character by character.
+    return "".join(_char_to_simplified(c) for c in text)
+
+
+def _lower_keeping_length(text: str) -> str:
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def clean(text: str) -> str:
+    """Replace control and invisible format characters with spaces."""
+    return _CONTROL.sub(" ", text)
+
+
+def fold(text: str) -> str:
+    """Fold `text` for matching: width, case, traditional characters, control characters.
+
+    >>> fold("ＧＰＴ４ 數智人")
+    'gpt4 数智人'
+    """
+    return to_simplified(_lower_keeping_length(clean(text).translate(_WIDTH)))
+
+
+def compact(text: str) -> str:
+    """A key for names typed loosely: folded, without spaces, dashes, dots or underscores."""
+    folded = unicodedata.normalize("NFKC", fold(text))
+    return re.sub(r"[\s\-_.·・]+", "", folded)

@@ -1,0 +1,317 @@
+"""Reading panel YAML files into validated domain values, with file:line for every problem."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import DataError, Problem
+from .models import ROLES, Panel, Quote, Source, Speaker, Topic
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+PANEL_FILE_SUFFIXES = (".yaml", ".yml")
+
+_FIELDS = {
+    "file": ({"panel", "speakers", "topics", "quotes"}, {"panel", "speakers", "quotes"}),
+    "panel": ({"id", "title", "event", "date", "host", "location", "language", "source"}, {"id", "title"}),
+    "source": ({"url", "publisher", "note"}, set()),
+    "speaker": ({"id", "name", "title", "role"}, {"id", "name", "role"}),
+    "topic": ({"id", "name", "question"}, {"id", "name"}),
+    "quote": ({"id", "speaker", "topic", "text"}, {"id", "speaker", "text"}),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PanelData:
+    """One panel file, validated: the panel and its speakers, topics and quotes in order."""
+
+    path: str
+    panel: Panel
+    speakers: tuple[Speaker, ...]
+    topics: tuple[Topic, ...]
+    quotes: tuple[Quote, ...]
+
+
+class _Mapping(dict):  # type: ignore[type-arg]
+    """A YAML mapping that remembers the line of itself and of each key."""
+
+    line: int
+    key_lines: dict[Any, int]
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """yaml's safe loader, recording line numbers and duplicate keys instead of losing them."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicates: list[tuple[int, str]] = []
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Iterator[_Mapping]:
+    data = _Mapping()
+    data.line, data.key_lines = node.start_mark.line + 1, {}
+    yield data
+    loader.flatten_mapping(node)
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        if not isinstance(key, (str, int, float, bool, dt.date)) or key is None:
+            loader.duplicates.append((line, f"a mapping key must be a plain name, not {key!r}"))
+            continue
+        if key in data:
+            loader.duplicates.append((line, f"duplicate key {key!r} (first at line {data.key_lines[key]})"))
+            continue
+        data[key] = loader.construct_object(value_node, deep=True)
+        data.key_lines[key] = line
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+
+
+def panel_files(path: Path) -> list[Path]:
+    """The panel files at `path`: the file itself, or every *.yaml below a folder, sorted."""
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise DataError([Problem(str(path), None, "no such file or folder")])
+    files = sorted(p for p in path.rglob("*") if p.suffix in PANEL_FILE_SUFFIXES and p.is_file())
+    if not files:
+        raise DataError([Problem(str(path), None, "no panel files (*.yaml) in this folder")])
+    return files
+
+
+def parse_yaml(path: str, text: str) -> tuple[Any, list[Problem]]:
+    """Parse YAML safely; syntax errors, tags and duplicate keys become problems with lines."""
+    for number, source_line in enumerate(text.splitlines(), start=1):
+        indent = source_line[: len(source_line) - len(source_line.lstrip(" \t"))]
+        if "\t" in indent:
+            return None, [Problem(path, number, "tab in indentation; indent with spaces")]
+    loader = _Loader(text)
+    try:
+        document = loader.get_single_data()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else None
+        message = " ".join(str(part) for part in (error.context, error.problem) if part)
+        if error.problem and "constructor for the tag" in error.problem:
+            message = f"tag {error.problem.split('tag ')[-1]} is not allowed; only plain YAML"
+        return None, [Problem(path, line, message)]
+    except yaml.YAMLError as error:
+        return None, [Problem(path, None, f"not valid YAML: {error}")]
+    finally:
+        loader.dispose()
+    return document, [Problem(path, line, message) for line, message in loader.duplicates]
+
+
+class _Checker:
+    """Collects every problem of one file instead of stopping at the first."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def add(self, line: int | None, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message))
+
+    def mapping(self, value: Any, what: str, line: int | None) -> _Mapping | None:
+        if not isinstance(value, _Mapping):
+            self.add(line, f"{what} must be a mapping of fields, not {_kind(value)}")
+            return None
+        allowed, required = _FIELDS[what.split()[0]]
+        for key in value:
+            if key not in allowed:
+                close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                self.add(value.key_lines[key], f"unknown field {key!r} in {what}{hint}")
+        for key in sorted(required - value.keys()):
+            self.add(value.line, f"{what} has no {key!r}")
+        return value
+
+    def text(self, data: _Mapping, key: str, what: str, *, required: bool = True) -> str | None:
+        value = data.get(key)
+        line = data.key_lines.get(key, data.line)
+        if value is None:
+            if required and key in data:
+                self.add(line, f"{what}: {key!r} is empty")
+            return None
+        if not isinstance(value, str):
+            self.add(line, f"{what}: {key!r} must be text, not {_kind(value)}; put it in quotes")
+            return None
+        value = value.strip()
+        if required and not value:
+            self.add(line, f"{what}: {key!r} is empty")
+        return value
+
+    def slug(self, data: _Mapping, what: str) -> str | None:
+        value = self.text(data, "id", what)
+        if value and not SLUG.match(value):
+            self.add(data.key_lines["id"], f"{what}: id {value!r} must be a slug of a-z, 0-9 and dashes")
+            return None
+        return value
+
+    def items(self, data: _Mapping, key: str) -> list[tuple[Any, int]]:
+        value = data.get(key)
+        line = data.key_lines.get(key, data.line)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.add(line, f"{key!r} must be a list, not {_kind(value)}")
+            return []
+        # Items that are not mappings have no line of their own; the list's line is the best.
+        return [(item, getattr(item, "line", line)) for item in value]
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (dt.date, int, float)):
+        return f"the {type(value).__name__} {value}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return repr(value)
+
+
+def _panel(check: _Checker, data: _Mapping) -> Panel | None:
+    meta = check.mapping(data.get("panel"), "panel", data.key_lines.get("panel", data.line))
+    if meta is None:
+        return None
+    panel_id = check.slug(meta, "panel")
+    title = check.text(meta, "title", "panel")
+    date = meta.get("date")
+    if isinstance(date, str):
+        try:
+            date = dt.date.fromisoformat(date.strip())
+        except ValueError:
+            check.add(meta.key_lines["date"], f"panel: date {date!r} must be YYYY-MM-DD")
+            date = None
+    elif date is not None and not isinstance(date, dt.date) or isinstance(date, dt.datetime):
+        check.add(meta.key_lines["date"], f"panel: date must be YYYY-MM-DD, not {_kind(date)}")
+        date = None
+    source = Source()
+    if meta.get("source") is not None:
+        raw = check.mapping(meta["source"], "source", meta.key_lines["source"])
+        if raw is not None:
+            source = Source(*(check.text(raw, k, "source", required=False) for k in ("url", "publisher", "note")))
+    optional = {k: check.text(meta, k, "panel", required=False) for k in ("event", "host", "location", "language")}
+    if panel_id is None or title is None:
+        return None
+    return Panel(panel_id, title, optional["event"] or "", date, optional["host"], optional["location"],
+                 optional["language"], source)
+
+
+def _unique(check: _Checker, seen: dict[str, int], value: str | None, what: str, line: int) -> bool:
+    if value is None:
+        return False
+    if value in seen:
+        check.add(line, f"{what} id {value!r} is used twice (first at line {seen[value]})")
+        return False
+    seen[value] = line
+    return True
+
+
+def read_panel(path: str, text: str) -> PanelData:
+    """Validate one panel file's text; raise DataError listing every problem in it."""
+    document, problems = parse_yaml(path, text)
+    if document is None and problems:
+        raise DataError(problems)
+    check = _Checker(path)
+    check.problems.extend(problems)
+    data = check.mapping(document, "file", 1) if document is not None else None
+    if data is None:
+        if document is None:
+            check.add(None, "the file is empty")
+        raise DataError(check.problems)
+    panel = _panel(check, data)
+    panel_id = panel.id if panel else "?"
+
+    speakers: dict[str, Speaker] = {}
+    seen: dict[str, int] = {}
+    for item, line in check.items(data, "speakers"):
+        raw = check.mapping(item, "speaker", line)
+        if raw is None:
+            continue
+        sid = check.slug(raw, "speaker")
+        name = check.text(raw, "name", f"speaker {sid}")
+        title = check.text(raw, "title", f"speaker {sid}", required=False) or ""
+        role = check.text(raw, "role", f"speaker {sid}")
+        if role is not None and role not in ROLES:
+            check.add(raw.key_lines["role"], f"speaker {sid}: role must be moderator or panelist, not {role!r}")
+            role = None
+        if sid is not None and _unique(check, seen, sid, "speaker", line) and name and role:
+            speakers[sid] = Speaker(sid, name, title, role, panel_id)
+
+    topics: dict[str, Topic] = {}
+    seen = {}
+    for item, line in check.items(data, "topics"):
+        raw = check.mapping(item, "topic", line)
+        if raw is None:
+            continue
+        tid = check.slug(raw, "topic")
+        name = check.text(raw, "name", f"topic {tid}")
+        question = check.text(raw, "question", f"topic {tid}", required=False)
+        if tid is not None and _unique(check, seen, tid, "topic", line) and name:
+            topics[tid] = Topic(tid, name, question or None, panel_id)
+
+    quotes: list[Quote] = []
+    seen = {}
+    turn, last_speaker = 0, ""
+    for item, line in check.items(data, "quotes"):
+        raw = check.mapping(item, "quote", line)
+        if raw is None:
+            continue
+        qid = check.slug(raw, "quote")
+        said = check.text(raw, "text", f"quote {qid}")
+        speaker_id = check.text(raw, "speaker", f"quote {qid}")
+        topic_id = check.text(raw, "topic", f"quote {qid}", required=False)
+        speaker = speakers.get(speaker_id or "")
+        if speaker_id and speaker is None:
+            check.add(raw.key_lines["speaker"], f"quote {qid} names unknown speaker {speaker_id!r}"
+                      + _closest(speaker_id, speakers))
+        topic = topics.get(topic_id or "")
+        if topic_id and topic is None:
+            check.add(raw.key_lines["topic"], f"quote {qid} names unknown topic {topic_id!r}" + _closest(topic_id, topics))
+        if qid is not None and _unique(check, seen, qid, "quote", line) and said and speaker and (topic or not topic_id):
+            if speaker.id != last_speaker:
+                turn, last_speaker = turn + 1, speaker.id
+            quotes.append(Quote(qid, panel_id, speaker, topic, said, len(quotes) + 1, turn))
+    if not quotes and not check.problems:
+        check.add(data.line, "the panel has no quotes")
+    if check.problems:
+        raise DataError(check.problems)
+    assert panel is not None
+    return PanelData(path, panel, tuple(speakers.values()), tuple(topics.values()), tuple(quotes))
+
+
+def _closest(value: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(value, list(known), n=3, cutoff=0.5)
+    return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+
+
+def load_panels(files: Iterable[tuple[str, str]]) -> list[PanelData]:
+    """Validate several panel files, given as (path, text); raise one DataError for all of them."""
+    panels: list[PanelData] = []
+    problems: list[Problem] = []
+    first_file: dict[str, str] = {}
+    for path, text in files:
+        try:
+            data = read_panel(path, text)
+        except DataError as error:
+            problems.extend(error.problems)
+            continue
+        if data.panel.id in first_file:
+            problems.append(Problem(path, None, f"panel id {data.panel.id!r} is already used by {first_file[data.panel.id]}"))
+            continue
+        first_file[data.panel.id] = path
+        panels.append(data)
+    if problems:
+        raise DataError(problems)
+    return panels

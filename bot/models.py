@@ -1,0 +1,95 @@
+"""The domain values: panels, speakers, topics, quotes, and what a search returns."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+MODERATOR = "moderator"
+PANELIST = "panelist"
+ROLES = (MODERATOR, PANELIST)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a panel's text comes from: a link and a note such as who abridged it."""
+
+    url: str | None = None
+    publisher: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Panel:
+    id: str
+    title: str
+    event: str
+    date: dt.date | None
+    host: str | None
+    location: str | None = None
+    language: str | None = None
+    source: Source = field(default_factory=Source)
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    id: str
+    name: str
+    title: str
+    role: str
+    panel: str
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.role == MODERATOR
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    id: str
+    name: str
+    question: str | None
+    panel: str
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """One paragraph said by one speaker, in answer to one topic.
+
+    `ref` ("panel-id/quote-id") names a quote across the whole library; `position` is the
+    order it was said in within its panel, and `turn` groups the paragraphs of one turn.
+    """
+
+    id: str
+    panel: str
+    speaker: Speaker
+    topic: Topic | None
+    text: str
+    position: int
+    turn: int
+
+    @property
+    def ref(self) -> str:
+        return f"{self.panel}/{self.id}"
+
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A quote found by a search, its relevance score, and the matched spans of its text."""
+
+    quote: Quote
+    score: float
+    spans: tuple[Span, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """A quote with the moderator's question it answers and its neighbouring paragraphs."""
+
+    quote: Quote
+    question: Quote | None
+    before: tuple[Quote, ...]
+    after: tuple[Quote, ...]

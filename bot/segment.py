@@ -1,0 +1,132 @@
+"""Cutting a folded query into pieces the index knows, without loading jieba.
+
+The index already holds every term jieba produced for the quotes, with its document
+frequency; cutting the query on that vocabulary with jieba's own method (the most probable
+path through the word graph) gives the same terms jieba would have matched, at a fraction
+of the start-up cost. Chinese that is not a term is searched as a substring, ASCII words
+that are not terms as pinyin or as the prefix of a word.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+_RUN = re.compile(r"([\u3400-\u9fff\uf900-\ufaff]+)|([a-z0-9][a-z0-9+#&._%-]*)|(\s+)|(.)", re.DOTALL)
+STOPWORDS = frozenset(["的", "了", "是", "在", "和", "与", "及", "也", "就", "都", "而", "着", "或", "吗", "呢", "啊", "吧", "我", "你", "他", "她", "它", "这", "那", "有", "个", "一个", "我们", "他们", "一些"])
+MAX_PINYIN_PIECES = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """One part of a query: an index `term`, a Chinese `substring`, a word `prefix`, or
+    `pinyin` standing for the index terms in `alternatives`."""
+
+    kind: str
+    text: str
+    alternatives: tuple[str, ...] = ()
+
+
+def _cut_han(run: str, vocab: Mapping[str, int], max_len: int, log_total: float) -> list[str]:
+    n = len(run)
+    best: list[tuple[float, int]] = [(0.0, n)] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        candidates = []
+        for j in range(i + 1, min(n, i + max_len) + 1):
+            freq = vocab.get(run[i:j])
+            if freq is None and j > i + 1:
+                continue
+            candidates.append((math.log(freq or 1) - log_total + best[j][0], j))
+        best[i] = max(candidates)
+    words, i = [], 0
+    while i < n:
+        j = best[i][1]
+        words.append(run[i:j])
+        i = j
+    return words
+
+
+def _han_pieces(run: str, vocab: Mapping[str, int], max_len: int, log_total: float) -> list[Piece]:
+    """A run of Chinese: its words, plus the whole run as a phrase when it takes several.
+
+    The phrase ranks quotes that say the run verbatim first (数据集 before 数据 alone), and
+    single characters among longer words are dropped: 集 alone would match 集团.
+    """
+    pieces: list[Piece] = []
+    loose = ""
+    for word in _cut_han(run, vocab, max_len, log_total):
+        if word in vocab:
+            if loose:
+                pieces.append(Piece("substring", loose))
+                loose = ""
+            pieces.append(Piece("term", word))
+        else:
+            loose += word  # neighbouring characters no term covers belong together: 奇瑞
+    if loose:
+        pieces.append(Piece("substring", loose))
+    if len(pieces) == 1:
+        return pieces
+    words = [p for p in pieces if len(p.text) > 1] or pieces
+    return [Piece("substring", run), *words]
+
+
+def _pinyin_split(word: str, pinyin: Mapping[str, tuple[str, ...]]) -> list[str] | None:
+    """`word` cut into the fewest pinyin keys of index terms, or None."""
+    n = len(word)
+    fewest: list[list[str] | None] = [None] * (n + 1)
+    fewest[n] = []
+    for i in range(n - 1, -1, -1):
+        for j in range(n, i, -1):
+            rest, current = fewest[j], fewest[i]
+            if rest is not None and word[i:j] in pinyin and (current is None or len(rest) + 1 < len(current)):
+                fewest[i] = [word[i:j], *rest]
+    found = fewest[0]
+    return found if found is not None and len(found) <= MAX_PINYIN_PIECES else None
+
+
+def _ascii_pieces(words: list[str], vocab: Mapping[str, int], pinyin: Mapping[str, tuple[str, ...]]) -> list[Piece]:
+    pieces: list[Piece] = []
+    i = 0
+    while i < len(words):
+        # `chen shi` and `chenshi` alike: the longest run of words that spells an index term.
+        for j in range(len(words), i, -1):
+            joined = "".join(words[i:j])
+            if joined in pinyin and (j > i + 1 or joined not in vocab):
+                pieces.append(Piece("pinyin", joined, pinyin[joined]))
+                break
+        else:
+            j = i + 1
+            word = words[i]
+            if word in vocab:
+                pieces.append(Piece("term", word))
+            elif split := _pinyin_split(word, pinyin):
+                pieces.extend(Piece("pinyin", key, pinyin[key]) for key in split)
+            else:
+                pieces.append(Piece("prefix", word))
+        i = j
+    return pieces
+
+
+def segment(folded: str, vocab: Mapping[str, int], pinyin: Mapping[str, tuple[str, ...]],
+            max_len: int, log_total: float) -> list[Piece]:
+    """The pieces of a folded query, stop words dropped unless nothing else is left."""
+    pieces: list[Piece] = []
+    ascii_words: list[str] = []
+    for han, word, space, _other in _RUN.findall(folded):
+        if word:
+            ascii_words.append(word)
+            continue
+        if space:
+            continue
+        if ascii_words:
+            pieces.extend(_ascii_pieces(ascii_words, vocab, pinyin))
+            ascii_words = []
+        if han:  # anything else (punctuation, emoji) only ends a run of words
+            pieces.extend(_han_pieces(han, vocab, max_len, log_total))
+    if ascii_words:
+        pieces.extend(_ascii_pieces(ascii_words, vocab, pinyin))
+    unique = list({(p.kind, p.text): p for p in pieces}.values())
+    meaningful = [p for p in unique if p.text not in STOPWORDS]
+    return meaningful or unique

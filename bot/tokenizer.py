@@ -1,0 +1,46 @@
+"""The one place jieba cuts text: folded quote text into index terms.
+
+Only building an index needs this. Queries are cut against the index's own vocabulary
+(see `segment.py`), so answering a search never pays for loading jieba's dictionary.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+_WORDLIKE = re.compile(r"\w")
+HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+class Tokenizer:
+    """jieba in search mode, with the library's own words (names, topics, jargon) added."""
+
+    def __init__(self, words: Iterable[str] = (), cache_dir: Path | None = None) -> None:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        self._jieba = jieba.Tokenizer()
+        if cache_dir is not None:
+            self._jieba.tmp_dir = str(cache_dir)
+        for word in words:
+            if word.strip():
+                self._jieba.add_word(word.strip())
+
+    def tokenize(self, folded: str) -> list[str]:
+        """Search-mode terms of already folded text, without punctuation and spaces."""
+        return [t for t in self._jieba.cut_for_search(folded) if _WORDLIKE.search(t) and not t.isspace()]
+
+
+def read_words(path: Path) -> list[str]:
+    """Extra words for segmentation, one per line, `#` starting a comment."""
+    if not path.is_file():
+        return []
+    words = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        word = line.split("#", 1)[0].strip()
+        if word:
+            words.append(word.split()[0])
+    return words

@@ -1,0 +1,83 @@
+"""Shared fixtures: the shipped library, panel files written to a temporary folder."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import bot
+from bot.library import Library
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "data" / "transcripts" / "aigc-summit-2023-roundtable.md"
+SEED_PANEL = ROOT / "data" / "panels" / "aigc-summit-2023-roundtable.yaml"
+PANEL_ID = "aigc-summit-2023-roundtable"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every test run builds its own index cache, never the user's."""
+    path = tmp_path_factory.mktemp("cache")
+    os.environ["QUOTES_CACHE_DIR"] = str(path)
+    os.environ.pop("QUOTES_DATA_DIR", None)
+    return path
+
+
+@pytest.fixture(scope="session")
+def library() -> Library:
+    return bot.load_library()
+
+
+MINIMAL_PANEL = """\
+panel:
+  id: {panel_id}
+  title: Test panel
+  date: "2024-01-02"
+speakers:
+  - id: host
+    name: Host Person
+    title: Moderator of tests
+    role: moderator
+  - id: ada
+    name: Ada Lovelace
+    title: Analyst
+    role: panelist
+topics:
+  - id: engines
+    name: Engines
+quotes:
+  - id: q1
+    speaker: host
+    topic: engines
+    text: What can engines do?
+  - id: q2
+    speaker: ada
+    topic: engines
+    text: The engine weaves algebraic patterns.
+"""
+
+
+@pytest.fixture
+def write_panel(tmp_path: Path) -> Callable[..., Path]:
+    """Write a panel file (dedented) into a fresh data folder and return its path."""
+
+    def write(text: str = MINIMAL_PANEL.format(panel_id="test-panel"), name: str = "panel.yaml") -> Path:
+        path = tmp_path / "data" / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    return write
+
+
+def run_cli(*args: str, input: str | None = None, env: dict[str, str] | None = None,
+            cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS` in a child process, as a user would run it."""
+    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, input=input,
+                          env={**os.environ, **(env or {})}, cwd=cwd or ROOT, timeout=120)

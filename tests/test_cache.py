@@ -1,0 +1,57 @@
+"""The built-library cache: reused when the data is unchanged, rebuilt otherwise, never trusted blindly."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import bot
+from bot.cache import default_cache_dir
+
+from .conftest import MINIMAL_PANEL
+
+
+def cached_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("library-*.bin"))
+
+
+def test_second_load_reads_the_cache_and_answers_the_same(write_panel: Callable[..., Path], tmp_path: Path) -> None:
+    data, cache = write_panel().parent, tmp_path / "cache"
+    first = bot.load_library(data, cache_dir=cache)
+    [file] = cached_files(cache)
+    stamp = file.stat().st_mtime_ns
+    second = bot.load_library(data, cache_dir=cache)
+    assert file.stat().st_mtime_ns == stamp  # read, not rewritten
+    assert [h.quote for h in second.search("engine")] == [h.quote for h in first.search("engine")]
+    assert second.search("engine")[0].spans == first.search("engine")[0].spans
+
+
+def test_edited_data_builds_a_new_cache(write_panel: Callable[..., Path], tmp_path: Path) -> None:
+    path, cache = write_panel(), tmp_path / "cache"
+    bot.load_library(path.parent, cache_dir=cache)
+    path.write_text(MINIMAL_PANEL.format(panel_id="test-panel").replace("weaves", "knits"), encoding="utf-8")
+    library = bot.load_library(path.parent, cache_dir=cache)
+    assert library.search("knits") and not library.search("weaves")
+    assert len(cached_files(cache)) == 2
+
+
+def test_a_corrupt_cache_is_rebuilt(write_panel: Callable[..., Path], tmp_path: Path) -> None:
+    data, cache = write_panel().parent, tmp_path / "cache"
+    bot.load_library(data, cache_dir=cache)
+    [file] = cached_files(cache)
+    file.write_bytes(file.read_bytes()[:100])
+    assert bot.load_library(data, cache_dir=cache).search("engine")
+
+
+def test_an_unwritable_cache_folder_is_not_an_error(write_panel: Callable[..., Path], tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would be", encoding="utf-8")
+    assert bot.load_library(write_panel().parent, cache_dir=blocker / "cache").search("engine")
+
+
+def test_default_cache_folder_follows_the_environment(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("QUOTES_CACHE_DIR", str(tmp_path / "here"))
+    assert default_cache_dir() == tmp_path / "here"
+    monkeypatch.delenv("QUOTES_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_cache_dir() == tmp_path / "xdg" / "panel-quotes"

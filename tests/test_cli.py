@@ -1,0 +1,100 @@
+"""The command line as a user runs it: JSON shapes, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .conftest import PANEL_ID, run_cli
+
+HIT_FIELDS = {"id", "speaker", "speaker_id", "title", "topic", "topic_id", "panel", "text"}
+
+
+def run_json(*args: str):
+    done = run_cli(*args, "--json")
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_search_json_has_the_documented_fields() -> None:
+    hits = run_json("search", "算力", "--speaker", "chen shi")
+    assert hits[0]["id"] == f"{PANEL_ID}/chen-shi-11"
+    assert HIT_FIELDS <= hits[0].keys()
+    assert hits[0]["speaker"] == "陈石" and hits[0]["speaker_id"] == "chen-shi"
+    assert hits[0]["title"] == "峰瑞资本投资合伙人"
+    assert hits[0]["topic"] == "中国 AIGC 新机遇" and hits[0]["panel"] == PANEL_ID
+    start, end = hits[0]["spans"][0]
+    assert hits[0]["text"][start:end] == "算力"
+
+
+def test_search_limit_and_filters() -> None:
+    hits = run_json("search", "模型", "--limit", "3", "--topic", "同质化")
+    assert len(hits) == 3 and {h["topic_id"] for h in hits} == {"tong-zhi-hua-he-chuang-xin"}
+
+
+def test_search_with_no_match_is_an_empty_list() -> None:
+    assert run_json("search", "算力", "--speaker", "林莱尼") == []
+
+
+def test_random_and_digest_give_one_object() -> None:
+    assert HIT_FIELDS <= run_json("random", "--speaker", "马千里").keys()
+    one = run_json("digest", "--channel", "general", "--date", "2026-11-28")
+    assert HIT_FIELDS <= one.keys()
+    assert one == run_json("digest", "--channel", "general", "--date", "2026-11-28")
+
+
+def test_listings() -> None:
+    speakers = run_json("speakers")
+    assert {"id": "chen-shi", "name": "陈石", "title": "峰瑞资本投资合伙人", "role": "panelist", "count": 14,
+            "panel": PANEL_ID} in speakers
+    assert run_json("topics")[0]["name"] == "感受"
+    assert run_json("panels")[0]["id"] == PANEL_ID
+
+
+def test_export_includes_the_moderator_with_roles() -> None:
+    quotes = run_json("export")
+    assert len(quotes) == 40
+    assert sum(q["role"] == "moderator" for q in quotes) == 6
+    assert [q["position"] for q in quotes] == list(range(1, 41))
+
+
+def test_context_json() -> None:
+    ctx = run_json("context", "chen-shi-3")
+    assert ctx["question"]["speaker_id"] == "jin-lei"
+    assert [q["quote_id"] for q in ctx["before"] + ctx["after"]] == ["chen-shi-2", "ma-qian-li-1"]
+
+
+def test_text_output_is_readable() -> None:
+    done = run_cli("search", "奇瑞")
+    assert "【奇瑞】" in done.stdout and "— 马千里 · 无界 AI 联合创始人" in done.stdout
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["search", "x", "--limit", "0"], "argument --limit: must be between 1 and 100, not 0"),
+    (["search", "x", "--limit", "many"], "argument --limit: 'many' is not a whole number"),
+    (["digest", "--channel", "c", "--date", "2026-13-45"], "'2026-13-45' is not a date of the form YYYY-MM-DD"),
+    (["digest"], "the following arguments are required: --channel"),
+    (["search", "算" * 5000], "the search is 5000 characters long; at most 500"),
+    (["search", "x", "--speaker", "nobody"], "unknown speaker 'nobody'"),
+    (["search", "x", "--topic", "感想"], "unknown topic '感想'"),
+    (["context", "no-such-quote"], "unknown quote 'no-such-quote'"),
+    (["frobnicate"], "invalid choice: 'frobnicate'"),
+])
+def test_usage_errors_are_one_line_and_exit_2(args: list[str], message: str) -> None:
+    done = run_cli(*args)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_control_characters_in_a_query_are_harmless() -> None:
+    done = run_cli("search", "\x07\x1b[31m算力\x7f", "--json")
+    assert done.returncode == 0 and json.loads(done.stdout)[0]["quote_id"] == "chen-shi-11"
+
+
+def test_broken_data_exits_1_with_file_and_line(tmp_path) -> None:
+    (tmp_path / "bad.yaml").write_text("panel: [\n", encoding="utf-8")
+    done = run_cli("search", "x", "--data", str(tmp_path))
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"{tmp_path / 'bad.yaml'}:") and "Traceback" not in done.stderr
