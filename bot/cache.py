@@ -23,7 +23,7 @@ from typing import Any
 from . import __version__
 from .errors import DataError, Problem
 from .fold import fold
-from .index import Index, IndexData, build
+from .index import IndexData, build
 from .library import Library
 from .loader import PanelData, load_panels, panel_files
 from .models import Panel, Quote, Source, Speaker, Topic
@@ -32,7 +32,7 @@ from .tokenizer import Tokenizer, read_words
 
 logger = logging.getLogger(__name__)
 
-FORMAT = b"PQLIB003"
+FORMAT = b"PQLIB004"
 _ARRAYS = ("post_ptr", "post_doc", "post_score", "doc_len", "char_ptr", "char_doc")
 _KEEP_FILES = 8
 WORDS_FILE = Path(__file__).with_name("words.txt")
@@ -94,10 +94,11 @@ def load_library(path: str | Path | None = None, *, cache_dir: Path | None = Non
     extra = [s.name for p in panels for s in p.speakers] + [t.name for p in panels for t in p.topics]
     jieba_cache = cache_file.parent if use_cache and _writable(cache_file.parent) else None
     tokenizer = Tokenizer(words + [fold(w) for w in extra if len(w) <= 8], cache_dir=jieba_cache)
-    data = build([fold(q.text) for p in panels for q in p.quotes], tokenizer)
+    texts = [q.text for p in panels for q in p.quotes]
+    data = build(texts, [fold(t) for t in texts], tokenizer)
     if use_cache:
         _write_cache(cache_file, panels, pinyin, data)
-    return Library(panels, Index(data), pinyin)
+    return Library(panels, data, pinyin)
 
 
 def _writable(folder: Path) -> bool:
@@ -180,6 +181,7 @@ def _read_cache(file: Path) -> Library | None:
         logger.warning("ignoring unreadable cache %s: %s", file, error)
         return None
     panels = [_panel_from_json(raw) for raw in header["panels"]]
-    data = IndexData(terms=header["terms"], chars=header["chars"], pinyin=header["term_pinyin"],
-                     folded=header["folded"], **arrays)
-    return Library(panels, Index(data), header["pinyin"])
+    folded = {int(doc): text for doc, text in header["folded"].items()}
+    data = IndexData(terms=header["terms"], chars=header["chars"], pinyin=header["term_pinyin"], folded=folded,
+                     **arrays)
+    return Library(panels, data, header["pinyin"])

@@ -5,18 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import random as random_module
-from collections.abc import Callable, Mapping, Sequence
+from array import array
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 
 from . import digest as digest_module
-from . import names
 from .errors import AmbiguousValueError, QueryError, UnknownValueError
 from .fold import fold
-from .index import Index
+from .index import IndexData
 from .loader import PanelData
+from .names import Names
 from .models import Context, Hit, Panel, Quote, Speaker, Topic
+from .search import Searcher, _np
 
 MAX_QUERY_CHARS = 500
 MAX_LIMIT = 100
+MAX_PIECES = 32
+_MASKS = 64
 
 
 class Library:
@@ -28,60 +33,66 @@ class Library:
         '陈石'
     """
 
-    def __init__(self, panels: Sequence[PanelData], index: Index, pinyin: Mapping[str, str]) -> None:
+    def __init__(self, panels: Sequence[PanelData], index: IndexData, pinyin: Mapping[str, str]) -> None:
         self.panels: tuple[Panel, ...] = tuple(p.panel for p in panels)
         self.speakers: tuple[Speaker, ...] = tuple(s for p in panels for s in p.speakers)
         self.topics: tuple[Topic, ...] = tuple(t for p in panels for t in p.topics)
         self.quotes: tuple[Quote, ...] = tuple(q for p in panels for q in p.quotes)
-        self._index = index
-        self._pinyin = dict(pinyin)
+        self._searcher = Searcher(index, [q.text for q in self.quotes])
+        self._names = Names(self.speakers, self.topics, self.panels, pinyin)
         self._by_ref = {q.ref: i for i, q in enumerate(self.quotes)}
         self._by_id: dict[str, list[int]] = {}
-        self._docs_of: dict[object, list[int]] = {}
+        self._docs_of: dict[tuple[str, object], array[int]] = {}
         for doc, quote in enumerate(self.quotes):
             self._by_id.setdefault(quote.id, []).append(doc)
-            for key in self._filter_keys(quote):
-                self._docs_of.setdefault(key, []).append(doc)
+            keys: list[tuple[str, object]] = [("speaker", quote.speaker.id), ("panel", quote.panel)]
+            if quote.topic:
+                keys.append(("topic", (quote.panel, quote.topic.id)))
+            for key in keys:
+                self._docs_of.setdefault(key, array("i")).append(doc)
         self._panel_of = {p.id: p for p in self.panels}
-
-    @staticmethod
-    def _filter_keys(quote: Quote) -> list[object]:
-        keys: list[object] = [("speaker", quote.speaker.id), ("panel", quote.panel)]
-        if quote.topic:
-            keys.append(("topic", (quote.panel, quote.topic.id)))
-        if not quote.speaker.is_moderator:
-            keys.append("answers")
-        return keys
+        # The moderator's questions are not quotes, unless asked for by speaker.
+        self._answers = bytearray(not q.speaker.is_moderator for q in self.quotes)
+        self._masks: OrderedDict[tuple[object, ...], bytearray] = OrderedDict()
 
     def panel(self, panel_id: str) -> Panel:
         return self._panel_of[panel_id]
 
     # -- filters ---------------------------------------------------------------------------
 
-    def _candidates(self, speaker: str | None, topic: str | None, panel: str | None) -> tuple[list[int], Callable[[int], bool]]:
-        """The documents the filters allow (smallest precomputed list) and a test for each."""
-        sets: list[list[int]] = []
-        checks: list[Callable[[int], bool]] = []
-        quotes = self.quotes
+    def _allowed(self, speaker: str | None, topic: str | None, panel: str | None) -> bytearray:
+        """A byte per quote, 1 where the filters allow it; unknown names raise with suggestions."""
+        wanted: list[list[tuple[str, object]]] = []
         if speaker is not None:
-            ids = names.resolve_speaker(speaker, self.speakers, self._pinyin)
-            sets.append(sorted(d for sid in ids for d in self._docs_of.get(("speaker", sid), [])))
-            checks.append(lambda d: quotes[d].speaker.id in ids)
-        else:  # the moderator's questions are not quotes, unless asked for by speaker
-            sets.append(self._docs_of.get("answers", []))
-            checks.append(lambda d: not quotes[d].speaker.is_moderator)
+            wanted.append([("speaker", s) for s in sorted(self._names.speakers(speaker))])
         if topic is not None:
-            refs = names.resolve_topic(topic, self.topics)
-            sets.append(sorted(d for ref in refs for d in self._docs_of.get(("topic", ref), [])))
-            checks.append(lambda d: (t := quotes[d].topic) is not None and (t.panel, t.id) in refs)
+            wanted.append([("topic", t) for t in sorted(self._names.topics(topic))])
         if panel is not None:
-            panel_id = names.resolve_panel(panel, self.panels)
-            sets.append(self._docs_of.get(("panel", panel_id), []))
-            checks.append(lambda d: quotes[d].panel == panel_id)
-        smallest = min(sets, key=len)
-        if len(checks) == 1:
-            return smallest, checks[0]
-        return [d for d in smallest if all(c(d) for c in checks)], lambda d: all(c(d) for c in checks)
+            wanted.append([("panel", self._names.panel(panel))])
+        if not wanted:
+            return self._answers
+        key = tuple(tuple(group) for group in wanted)
+        if (mask := self._masks.get(key)) is None:
+            np = _np()
+            combined = np.ones(len(self.quotes), dtype=bool) if speaker is not None else \
+                np.frombuffer(self._answers, dtype=bool).copy()
+            for group in wanted:
+                one = np.zeros(len(self.quotes), dtype=bool)
+                for filter_key in group:
+                    one[np.frombuffer(self._docs_of.get(filter_key, array("i")), dtype=np.int32)] = True
+                combined &= one
+            mask = self._masks[key] = bytearray(combined.tobytes())
+            if len(self._masks) > _MASKS:
+                self._masks.popitem(last=False)
+        return mask
+
+    @staticmethod
+    def _first(mask: bytearray, limit: int) -> list[int]:
+        docs, at = [], mask.find(1)
+        while at >= 0 and len(docs) < limit:
+            docs.append(at)
+            at = mask.find(1, at + 1)
+        return docs
 
     # -- the contract ------------------------------------------------------------------------
 
@@ -97,13 +108,13 @@ class Library:
             raise QueryError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
         if len(query) > MAX_QUERY_CHARS:
             raise QueryError(f"the search is {len(query)} characters long; at most {MAX_QUERY_CHARS}")
-        among, allowed = self._candidates(speaker, topic, panel)
-        pieces = self._index.pieces(fold(query)) if query.strip() else []
+        allowed = self._allowed(speaker, topic, panel)
+        pieces = self._searcher.pieces(fold(query))[:MAX_PIECES] if query.strip() else []
         if not pieces:
             if query.strip():
                 return []  # nothing in the query can match: punctuation or emoji only
-            return [Hit(self.quotes[d], 0.0) for d in among[:limit]]
-        found = self._index.search(pieces, limit, allowed, among)
+            return [Hit(self.quotes[d], 0.0) for d in self._first(allowed, limit)]
+        found = self._searcher.search(pieces, limit, allowed)
         return [Hit(self.quotes[d], round(score, 4), tuple(spans)) for d, score, spans in found]
 
     def random(self, query: str = "", *, speaker: str | None = None, topic: str | None = None,
@@ -113,16 +124,16 @@ class Library:
         if query.strip():
             hits = self.search(query, speaker=speaker, topic=topic, panel=panel, limit=MAX_LIMIT)
             return rng.choice(hits).quote if hits else None
-        among, _ = self._candidates(speaker, topic, panel)
-        return self.quotes[rng.choice(among)] if among else None
+        docs = _np().flatnonzero(self._allowed(speaker, topic, panel))
+        return self.quotes[int(docs[rng.randrange(len(docs))])] if len(docs) else None
 
     def digest(self, channel: str, day: dt.date, *, speaker: str | None = None, topic: str | None = None,
                panel: str | None = None) -> Quote | None:
         """The quote of the day for `channel`: the same in every process, no repeats in a cycle."""
-        among, _ = self._candidates(speaker, topic, panel)
-        if not among:
+        docs = _np().flatnonzero(self._allowed(speaker, topic, panel))
+        if not len(docs):
             return None
-        ref = digest_module.pick(channel, day, [self.quotes[d].ref for d in among])
+        ref = digest_module.pick(channel, day, [self.quotes[d].ref for d in docs])
         return self.quotes[self._by_ref[ref]]
 
     def quote(self, ref: str) -> Quote:

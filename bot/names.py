@@ -4,72 +4,86 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
+from typing import TypeVar
 
 from .errors import AmbiguousValueError, UnknownValueError
 from .fold import compact
 from .models import Panel, Speaker, Topic
 
-
-def _closest(value: str, labels: Mapping[str, str]) -> list[str]:
-    """Up to three display labels whose keys look like `value`."""
-    keys = difflib.get_close_matches(compact(value), list(labels), n=6, cutoff=0.4)
-    return list(dict.fromkeys(labels[k] for k in keys))[:3]
+T = TypeVar("T")
 
 
 def speaker_label(speaker: Speaker) -> str:
     return f"{speaker.name} ({speaker.id})"
 
 
-def resolve_speaker(value: str, speakers: Iterable[Speaker], pinyin: Mapping[str, str]) -> frozenset[str]:
-    """The ids of the speakers `value` names: by id, name, or pinyin with or without spaces.
+class _Table:
+    """Loose keys (folded, without spaces or dashes) to the things they name."""
 
-    A unique part of a name (千里) is accepted too. `pinyin` maps a name to its toneless pinyin.
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.exact: dict[str, set[object]] = {}
+        self.labels: dict[str, str] = {}
+        self.partial: dict[str, set[object]] = {}  # keys a part of the input may match
+
+    def add(self, keys: Iterable[str], value: object, label: str, *, partial: Iterable[str] = ()) -> None:
+        for key in set(keys) - {""}:
+            self.exact.setdefault(key, set()).add(value)
+            self.labels[key] = label
+        for key in set(partial) - {""}:
+            self.partial.setdefault(key, set()).add(value)
+            self.labels.setdefault(key, label)
+
+    def resolve(self, value: str) -> frozenset[object]:
+        wanted = compact(value)
+        if wanted in self.exact:
+            return frozenset(self.exact[wanted])
+        matches = {key: found for key, found in (self.partial or self.exact).items() if wanted and wanted in key}
+        values = {v for found in matches.values() for v in found}
+        if values and len({self.labels[k] for k in matches}) == 1 or len(values) == 1:
+            return frozenset(values)
+        if values:
+            raise AmbiguousValueError(self.kind, value, sorted({self.labels[k] for k in matches}))
+        keys = difflib.get_close_matches(wanted, list(self.labels), n=6, cutoff=0.4)
+        raise UnknownValueError(self.kind, value, list(dict.fromkeys(self.labels[k] for k in keys))[:3])
+
+
+class Names:
+    """The speakers, topics and panels of a library, ready to be looked up by what people type.
+
+    Speakers match by id, name, or pinyin with or without spaces, or by a unique part of a
+    name (千里); topics by id, name, or a distinctive part of the name (同质化); panels by id
+    or title. Unknown names raise UnknownValueError with the closest known ones.
     """
-    by_key: dict[str, set[str]] = {}
-    labels: dict[str, str] = {}
-    for s in speakers:
-        for key in {compact(s.id), compact(s.name), compact(pinyin.get(s.name, ""))} - {""}:
-            by_key.setdefault(key, set()).add(s.id)
-            labels[key] = speaker_label(s)
-    wanted = compact(value)
-    if wanted in by_key:
-        return frozenset(by_key[wanted])
-    partial = {sid for key, ids in by_key.items() if wanted and wanted in key for sid in ids}
-    if len(partial) == 1:
-        return frozenset(partial)
-    if len(partial) > 1:
-        raise AmbiguousValueError("speaker", value, sorted({labels[k] for k in by_key if wanted in k}))
-    raise UnknownValueError("speaker", value, _closest(value, labels))
 
+    def __init__(self, speakers: Iterable[Speaker], topics: Iterable[Topic], panels: Iterable[Panel],
+                 pinyin: Mapping[str, str]) -> None:
+        self._speakers, self._topics, self._panels = _Table("speaker"), _Table("topic"), _Table("panel")
+        for s in speakers:
+            keys = [compact(s.id), compact(s.name), compact(pinyin.get(s.name, ""))]
+            self._speakers.add(keys, s.id, speaker_label(s), partial=keys)
+        for t in topics:
+            self._topics.add([compact(t.id), compact(t.name)], (t.panel, t.id), t.name, partial=[compact(t.name)])
+        for p in panels:
+            self._panels.add([compact(p.id), compact(p.title)], p.id, p.id)
+        self._cache: dict[tuple[str, str], frozenset[object]] = {}
 
-def resolve_topic(value: str, topics: Iterable[Topic]) -> frozenset[tuple[str, str]]:
-    """The (panel, topic id) pairs `value` names: by id, name, or a distinctive part of the name."""
-    by_key: dict[str, set[tuple[str, str]]] = {}
-    labels: dict[str, str] = {}
-    names: dict[tuple[str, str], str] = {}
-    for t in topics:
-        for key in {compact(t.id), compact(t.name)}:
-            by_key.setdefault(key, set()).add((t.panel, t.id))
-            labels[key] = t.name
-        names[(t.panel, t.id)] = t.name
-    wanted = compact(value)
-    if wanted in by_key:
-        return frozenset(by_key[wanted])
-    partial = {ref for ref, name in names.items() if wanted and wanted in compact(name)}
-    if partial and len({names[r] for r in partial}) == 1:
-        return frozenset(partial)
-    if partial:
-        raise AmbiguousValueError("topic", value, sorted({names[r] for r in partial}))
-    raise UnknownValueError("topic", value, _closest(value, labels))
+    def _lookup(self, table: _Table, value: str) -> frozenset[object]:
+        key = (table.kind, value)
+        if key not in self._cache:
+            self._cache[key] = table.resolve(value)  # errors are not cached: they are cheap and rare
+            if len(self._cache) > 4096:
+                self._cache.clear()
+        return self._cache[key]
 
+    def speakers(self, value: str) -> frozenset[str]:
+        """The ids of the speakers `value` names (one id may speak on several panels)."""
+        return self._lookup(self._speakers, value)  # type: ignore[return-value]
 
-def resolve_panel(value: str, panels: Iterable[Panel]) -> str:
-    """The id of the panel `value` names, by id or title."""
-    labels: dict[str, str] = {}
-    for p in panels:
-        labels[compact(p.id)] = p.id
-        labels[compact(p.title)] = p.id
-    wanted = compact(value)
-    if wanted in labels:
-        return labels[wanted]
-    raise UnknownValueError("panel", value, _closest(value, labels))
+    def topics(self, value: str) -> frozenset[tuple[str, str]]:
+        """The (panel, topic id) pairs `value` names."""
+        return self._lookup(self._topics, value)  # type: ignore[return-value]
+
+    def panel(self, value: str) -> str:
+        (panel_id,) = self._lookup(self._panels, value)
+        return panel_id  # type: ignore[return-value]

@@ -1,0 +1,246 @@
+"""Answering a search over an index: the query's pieces resolved to postings, the top k ranked.
+
+Quotes that match more pieces rank first, then by the sum of their BM25 scores. A one-piece
+search walks the impact-ordered postings and stops at the k-th quote the filters allow; a
+search of several pieces narrows the shortest list to the quotes that hold every piece, with
+vectorised look-ups, and ranks only those when there are enough of them.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from array import array
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from .index import IndexData, idf, impact, word_pattern
+from .models import Span
+from .segment import Piece, segment
+from .tokenizer import HAN
+
+if TYPE_CHECKING:
+    import numpy
+
+_RESOLVED_CACHE = 512
+_WALK = 64  # postings a filtered one-piece search reads one by one before vectorising
+
+
+@functools.cache
+def _np() -> Any:
+    # numpy is imported on the first search that needs it, so a plain search starts faster.
+    import numpy
+
+    return numpy
+
+
+class Postings:
+    """A resolved query piece: its quotes and scores in impact order, and where it matches."""
+
+    __slots__ = ("docs", "label", "scores", "spans")
+
+    def __init__(self, label: str, docs: Sequence[int], scores: Sequence[float],
+                 spans: Callable[[str], list[Span]]) -> None:
+        self.label, self.docs, self.scores, self.spans = label, docs, scores, spans
+
+
+class Searcher:
+    """Ranked searches over an `IndexData` whose document i is `texts[i]`."""
+
+    def __init__(self, data: IndexData, texts: Sequence[str]) -> None:
+        self._data, self._texts = data, texts
+        self._term_id = {term: i for i, term in enumerate(data.terms)}
+        ptr = data.post_ptr
+        self._df = {term: ptr[i + 1] - ptr[i] for term, i in self._term_id.items()}
+        self._max_len = max((len(t) for t in data.terms if HAN.search(t)), default=1)
+        self._log_total = math.log(sum(self._df.values()) or 1)
+        self._pinyin = {key: tuple(terms) for key, terms in data.pinyin.items()}
+        self._char_id = {char: i for i, char in enumerate(data.chars)}
+        self._docs, self._scores = memoryview(data.post_doc), memoryview(data.post_score)
+        self._n_docs = len(texts)
+        self._avg_len = sum(data.doc_len) / self._n_docs if self._n_docs else 1.0
+        self._resolved: OrderedDict[Piece, Postings] = OrderedDict()
+        self._ascii_terms: list[str] | None = None
+        self._buffer: numpy.ndarray | None = None
+
+    def folded(self, doc: int) -> str:
+        return self._data.folded.get(doc) or self._texts[doc]
+
+    def pieces(self, folded_query: str) -> list[Piece]:
+        return segment(folded_query, self._df, self._pinyin, self._max_len, self._log_total)
+
+    # -- resolving pieces to postings ---------------------------------------------------------
+
+    def _postings(self, piece: Piece) -> Postings:
+        found = self._resolved.get(piece)
+        if found is None:
+            found = self._resolved[piece] = self._resolve(piece)
+            if len(self._resolved) > _RESOLVED_CACHE:
+                self._resolved.popitem(last=False)
+        else:
+            self._resolved.move_to_end(piece)
+        return found
+
+    def _resolve(self, piece: Piece) -> Postings:
+        if piece.kind == "term":
+            i = self._term_id[piece.text]
+            lo, hi = self._data.post_ptr[i], self._data.post_ptr[i + 1]
+            return Postings(piece.text, self._docs[lo:hi], self._scores[lo:hi], self._spans_of(piece.text))
+        if piece.kind == "substring":
+            return self._computed(piece.text, self._candidates(piece.text))
+        alternatives = piece.alternatives if piece.kind == "pinyin" else self._prefixed(piece.text)
+        if not alternatives:
+            return self._computed(piece.text, [])
+        return self._any_of(piece.text, [self._postings(Piece("term", t)) for t in alternatives])
+
+    def _spans_of(self, text: str, *, prefix: bool = False) -> Callable[[str], list[Span]]:
+        if HAN.search(text):
+            def spans(folded: str) -> list[Span]:
+                out, at = [], folded.find(text)
+                while at >= 0:
+                    out.append((at, at + len(text)))
+                    at = folded.find(text, at + len(text))
+                return out
+
+            return spans
+        pattern = word_pattern(text, prefix=prefix)
+        return lambda folded: [m.span() for m in pattern.finditer(folded)]
+
+    def _candidates(self, text: str) -> Sequence[int]:
+        """The quotes holding the rarest character of `text`: all that may hold `text`."""
+        ptr = self._data.char_ptr
+        ids = []
+        for char in text:
+            if (i := self._char_id.get(char)) is None:
+                return []
+            ids.append(i)
+        if not ids:
+            return []
+        rarest = min(ids, key=lambda i: ptr[i + 1] - ptr[i])
+        return self._data.char_doc[ptr[rarest]:ptr[rarest + 1]]
+
+    def _prefixed(self, prefix: str) -> tuple[str, ...]:
+        if self._ascii_terms is None:
+            self._ascii_terms = sorted(t for t in self._data.terms if not HAN.search(t))
+        return tuple(t for t in self._ascii_terms if t.startswith(prefix))[:64]
+
+    def _computed(self, text: str, candidates: Sequence[int]) -> Postings:
+        """Postings for text the index does not list (a character, a phrase), counted in place."""
+        spans = self._spans_of(text)
+        counts = [(doc, len(spans(self.folded(doc)))) for doc in candidates]
+        counts = [(doc, tf) for doc, tf in counts if tf]
+        weight, lengths = idf(self._n_docs, len(counts)), self._data.doc_len
+        ranked = sorted(((-impact(weight, tf, lengths[doc], self._avg_len), doc) for doc, tf in counts))
+        return Postings(text, array("i", (d for _, d in ranked)), array("f", (-s for s, _ in ranked)), spans)
+
+    def _any_of(self, label: str, alternatives: list[Postings]) -> Postings:
+        """Pinyin or a word prefix stands for several terms; a quote scores by its best one."""
+        if len(alternatives) == 1:
+            return alternatives[0]
+        np = _np()
+        docs = np.concatenate([np.frombuffer(p.docs, dtype=np.int32) for p in alternatives])
+        scores = np.concatenate([np.frombuffer(p.scores, dtype=np.float32) for p in alternatives])
+        order = np.lexsort((-scores, docs))  # per quote, its best score first
+        docs, scores = docs[order], scores[order]
+        first = np.ones(len(docs), dtype=bool)
+        first[1:] = docs[1:] != docs[:-1]
+        docs, scores = docs[first], scores[first]
+        order = np.lexsort((docs, -scores))
+
+        def spans(folded: str) -> list[Span]:
+            return [span for p in alternatives for span in p.spans(folded)]
+
+        return Postings(label, array("i", docs[order].tobytes()), array("f", scores[order].tobytes()), spans)
+
+    # -- ranking ---------------------------------------------------------------------------
+
+    def search(self, pieces: list[Piece], k: int, allowed: bytearray) -> list[tuple[int, float, list[Span]]]:
+        """The k best quotes for `pieces` among those `allowed` marks with 1, best first."""
+        postings = [self._postings(p) for p in pieces]
+        postings = [p for p in postings if len(p.docs)] if len(postings) > 1 else postings
+        if not postings or k <= 0:
+            return []
+        if len(postings) == 1:
+            ranked = self._top_of_one(postings[0], k, allowed)
+        else:
+            ranked = self._top_of_many(postings, k, allowed)
+        spans = []
+        for doc, _ in ranked:
+            folded = self.folded(doc)
+            spans.append(_merge(s for p in postings for s in p.spans(folded)))
+        return [(doc, score, s) for (doc, score), s in zip(ranked, spans)]
+
+    @staticmethod
+    def _top_of_one(postings: Postings, k: int, allowed: bytearray) -> list[tuple[int, float]]:
+        docs, scores = postings.docs, postings.scores
+        out = []
+        for i in range(min(len(docs), _WALK)):
+            if allowed[docs[i]]:
+                out.append((docs[i], scores[i]))
+                if len(out) == k:
+                    return out
+        if len(docs) <= _WALK:
+            return out
+        # A narrow filter: find the allowed quotes in one vectorised pass instead.
+        np = _np()
+        doc_array = np.frombuffer(docs, dtype=np.int32)
+        picked = np.flatnonzero(np.frombuffer(allowed, dtype=bool)[doc_array])[:k]
+        return [(int(doc_array[i]), float(scores[i])) for i in picked]
+
+    def _top_of_many(self, postings: list[Postings], k: int, allowed: bytearray) -> list[tuple[int, float]]:
+        np = _np()
+        if self._buffer is None:
+            self._buffer = np.zeros(self._n_docs, dtype=np.float32)
+        scratch = self._buffer
+        lists = sorted(((np.frombuffer(p.docs, dtype=np.int32), np.frombuffer(p.scores, dtype=np.float32))
+                        for p in postings), key=lambda pair: len(pair[0]))
+        mask = np.frombuffer(allowed, dtype=bool)
+        # Quotes holding every piece rank first, and all of them are in the shortest list:
+        # narrow it down one list at a time, looking scores up in a scratch array.
+        docs, scores = lists[0]
+        keep = mask[docs]
+        docs, total = docs[keep], scores[keep].astype(np.float64)
+        for other_docs, other_scores in lists[1:]:
+            if not len(docs):
+                break
+            scratch[other_docs] = other_scores
+            found = scratch[docs]
+            scratch[other_docs] = 0
+            holds = found > 0  # every BM25 impact is positive
+            docs, total = docs[holds], total[holds] + found[holds]
+        if len(docs) >= k:
+            return self._best(docs, total, k)
+        return self._best_partial(lists, k, mask)
+
+    @staticmethod
+    def _best(docs: numpy.ndarray, keys: numpy.ndarray, k: int) -> list[tuple[int, float]]:
+        np = _np()
+        if len(docs) > k:
+            top = np.argpartition(-keys, k - 1)[:k]
+            docs, keys = docs[top], keys[top]
+        order = np.lexsort((docs, -keys))
+        return [(int(docs[i]), float(keys[i])) for i in order]
+
+    def _best_partial(self, lists: list[tuple[Any, Any]], k: int, mask: numpy.ndarray) -> list[tuple[int, float]]:
+        """Fewer than k quotes hold every piece: rank all that hold any, more pieces first."""
+        np = _np()
+        total = np.zeros(self._n_docs, dtype=np.float64)
+        count = np.zeros(self._n_docs, dtype=np.int16)
+        for docs, scores in lists:
+            total[docs] += scores
+            count[docs] += 1
+        candidates = np.unique(np.concatenate([docs for docs, _ in lists]))
+        candidates = candidates[mask[candidates]]
+        ranked = self._best(candidates, count[candidates] * 1e6 + total[candidates], k)
+        return [(doc, float(total[doc])) for doc, _ in ranked]
+
+
+def _merge(spans: Any) -> list[Span]:
+    merged: list[Span] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
