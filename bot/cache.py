@@ -17,8 +17,9 @@ import os
 import struct
 import tempfile
 from array import array
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from . import __version__
 from .errors import DataError, Problem
@@ -32,9 +33,10 @@ from .tokenizer import Tokenizer, read_words
 
 logger = logging.getLogger(__name__)
 
-FORMAT = b"PQLIB004"
-_ARRAYS = ("post_ptr", "post_doc", "post_score", "doc_len", "char_ptr", "char_doc")
+FORMAT = b"PQLIB007"
+_ARRAYS = ("post_ptr", "post_doc", "post_score", "doc_len", "deep_folded")
 _KEEP_FILES = 8
+_TEXTS_PER_SLICE = 4096
 WORDS_FILE = Path(__file__).with_name("words.txt")
 
 
@@ -116,45 +118,50 @@ def _names_pinyin(panels: list[PanelData]) -> dict[str, str]:
 
 
 # -- the stored form ------------------------------------------------------------------------
+# A small JSON header, then length-prefixed sections: quote ids and texts as UTF-8 blobs,
+# everything numeric as raw arrays. Loading it is a few large reads, not 100,000 small objects.
 
-def _panel_to_json(data: PanelData) -> dict[str, Any]:
-    p = data.panel
+def _header(panels: list[PanelData], pinyin: dict[str, str], data: IndexData) -> bytes:
+    return json.dumps({
+        "panels": [{
+            "path": p.path,
+            "panel": [p.panel.id, p.panel.title, p.panel.event, p.panel.date.isoformat() if p.panel.date else None,
+                      p.panel.host, p.panel.location, p.panel.language,
+                      [p.panel.source.url, p.panel.source.publisher, p.panel.source.note]],
+            "speakers": [[s.id, s.name, s.title, s.role] for s in p.speakers],
+            "topics": [[t.id, t.name, t.question] for t in p.topics],
+            "quotes": len(p.quotes),
+        } for p in panels],
+        "pinyin": pinyin, "terms": data.terms, "term_pinyin": data.pinyin,
+    }, ensure_ascii=False).encode()
+
+
+def _quote_columns(panels: list[PanelData]) -> dict[str, Any]:
+    speaker_at = [{s.id: i for i, s in enumerate(p.speakers)} for p in panels]
+    topic_at = [{t.id: i for i, t in enumerate(p.topics)} for p in panels]
+    quotes = [(n, q) for n, p in enumerate(panels) for q in p.quotes]
     return {
-        "path": data.path,
-        "panel": [p.id, p.title, p.event, p.date.isoformat() if p.date else None, p.host, p.location,
-                  p.language, [p.source.url, p.source.publisher, p.source.note]],
-        "speakers": [[s.id, s.name, s.title, s.role] for s in data.speakers],
-        "topics": [[t.id, t.name, t.question] for t in data.topics],
-        "quotes": [[q.id, q.speaker.id, q.topic.id if q.topic else None, q.text, q.position, q.turn]
-                   for q in data.quotes],
+        "ids": "\n".join(q.id for _, q in quotes).encode(),
+        "speaker_index": array("H", (speaker_at[n][q.speaker.id] for n, q in quotes)),
+        "topic_index": array("h", (topic_at[n][q.topic.id] if q.topic else -1 for n, q in quotes)),
+        # In slices of about a megabyte, so that loading never holds all the text twice.
+        **{f"texts-{n}": "\0".join(q.text for _, q in quotes[n:n + _TEXTS_PER_SLICE]).encode()
+           for n in range(0, max(len(quotes), 1), _TEXTS_PER_SLICE)},
     }
 
 
-def _panel_from_json(raw: dict[str, Any]) -> PanelData:
-    pid, title, event, date, host, location, language, source = raw["panel"]
-    panel = Panel(pid, title, event, dt.date.fromisoformat(date) if date else None, host, location,
-                  language, Source(*source))
-    speakers = {sid: Speaker(sid, name, title, role, pid) for sid, name, title, role in raw["speakers"]}
-    topics = {tid: Topic(tid, name, question, pid) for tid, name, question in raw["topics"]}
-    quotes = tuple(Quote(qid, pid, speakers[sid], topics[tid] if tid else None, text, position, turn)
-                   for qid, sid, tid, text, position, turn in raw["quotes"])
-    return PanelData(raw["path"], panel, tuple(speakers.values()), tuple(topics.values()), quotes)
-
-
 def _write_cache(file: Path, panels: list[PanelData], pinyin: dict[str, str], data: IndexData) -> None:
-    header = json.dumps({
-        "panels": [_panel_to_json(p) for p in panels],
-        "pinyin": pinyin,
-        "terms": data.terms, "chars": data.chars, "term_pinyin": data.pinyin, "folded": data.folded,
-    }, ensure_ascii=False).encode()
+    sections = [*(getattr(data, name) for name in _ARRAYS), _header(panels, pinyin, data),
+                *_quote_columns(panels).values()]
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=file.parent, prefix=".tmp-", delete=False) as out:
-            out.write(FORMAT + struct.pack("<Q", len(header)) + header)
-            for name in _ARRAYS:
-                values: array[Any] = getattr(data, name)
-                out.write(struct.pack("<1sQ", values.typecode.encode(), len(values)))
-                out.write(values.tobytes())
+            out.write(FORMAT)
+            for section in sections:
+                typecode = section.typecode.encode() if isinstance(section, array) else b"B"
+                raw = section.tobytes() if isinstance(section, array) else section
+                out.write(struct.pack("<1sQ", typecode, len(raw)))
+                out.write(raw)
         os.replace(out.name, file)
         for old in sorted(file.parent.glob("library-*.bin"), key=lambda f: f.stat().st_mtime)[:-_KEEP_FILES]:
             old.unlink(missing_ok=True)
@@ -162,26 +169,53 @@ def _write_cache(file: Path, panels: list[PanelData], pinyin: dict[str, str], da
         logger.info("not caching the built library in %s: %s", file.parent, error)
 
 
+def _sections(stream: BinaryIO) -> Iterator[Any]:
+    """The sections of a cache file, one at a time, each a bytes blob or an array."""
+    if stream.read(len(FORMAT)) != FORMAT:
+        raise ValueError("not a library cache of this version")
+    while head := stream.read(9):
+        typecode, size = struct.unpack("<1sQ", head)
+        if typecode == b"B":
+            blob = stream.read(size)
+            if len(blob) != size:
+                raise ValueError("truncated")
+            yield blob
+        else:
+            values = array(typecode.decode())
+            values.fromfile(stream, size // values.itemsize)  # EOFError when truncated
+            yield values
+
+
 def _read_cache(file: Path) -> Library | None:
     try:
         with file.open("rb") as stream:
-            if stream.read(len(FORMAT)) != FORMAT:
-                return None
-            (size,) = struct.unpack("<Q", stream.read(8))
-            header = json.loads(stream.read(size))
-            arrays = {}
-            for name in _ARRAYS:
-                typecode, count = struct.unpack("<1sQ", stream.read(9))
-                values = array(typecode.decode())
-                values.frombytes(stream.read(count * values.itemsize))
-                arrays[name] = values
+            sections = _sections(stream)
+            arrays = [next(sections) for _ in _ARRAYS]
+            header = json.loads(next(sections))
+            ids = next(sections).decode().split("\n")
+            speaker_index, topic_index = next(sections), next(sections)
+            texts = [text for blob in sections for text in blob.decode().split("\0")]
+        if len(texts) != len(ids):
+            raise ValueError("the texts do not match the ids")
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, KeyError, struct.error) as error:
+    except (OSError, ValueError, EOFError, StopIteration, struct.error) as error:
         logger.warning("ignoring unreadable cache %s: %s", file, error)
         return None
-    panels = [_panel_from_json(raw) for raw in header["panels"]]
-    folded = {int(doc): text for doc, text in header["folded"].items()}
-    data = IndexData(terms=header["terms"], chars=header["chars"], pinyin=header["term_pinyin"], folded=folded,
-                     **arrays)
+    panels, at = [], 0
+    positions = list(range(max((raw["quotes"] for raw in header["panels"]), default=0) + 1))  # shared ints
+    for raw in header["panels"]:
+        pid, title, event, date, host, location, language, source = raw["panel"]
+        panel = Panel(pid, title, event, dt.date.fromisoformat(date) if date else None, host, location,
+                      language, Source(*source))
+        speakers = [Speaker(sid, name, title, role, pid) for sid, name, title, role in raw["speakers"]]
+        topics = [Topic(tid, name, question, pid) for tid, name, question in raw["topics"]]
+        quotes = []
+        for n in range(at, at + raw["quotes"]):
+            topic = topic_index[n]
+            quotes.append(Quote(ids[n], pid, speakers[speaker_index[n]], topics[topic] if topic >= 0 else None,
+                                texts[n], positions[n - at + 1]))
+        at += raw["quotes"]
+        panels.append(PanelData(raw["path"], panel, tuple(speakers), tuple(topics), tuple(quotes)))
+    data = IndexData(terms=header["terms"], pinyin=header["term_pinyin"], **dict(zip(_ARRAYS, arrays)))
     return Library(panels, data, header["pinyin"])

@@ -3,8 +3,8 @@
 Every term jieba finds becomes a posting list sorted by BM25 impact, best first, so a
 one-word search reads only the first few entries. Chinese terms of two or more characters
 match as substrings of the folded text (模型 is in 大模型, 应用层 in 应用层面, whatever jieba
-cut); single characters are kept in a lighter character index, enough to find any Chinese
-text at all. ASCII terms match as whole words.
+cut); single characters and phrases no term covers are found by scanning the folded text when
+asked for. ASCII terms match as whole words.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .fold import fold_width_and_case
 from .tokenizer import HAN, Tokenizer
 
 K1, B = 1.2, 0.75
@@ -36,11 +37,8 @@ class IndexData:
     post_doc: array  # type: ignore[type-arg]
     post_score: array  # type: ignore[type-arg]
     doc_len: array  # type: ignore[type-arg]
-    chars: str  # every Chinese character of the texts; char i's quotes are [ptr[i], ptr[i+1])
-    char_ptr: array  # type: ignore[type-arg]
-    char_doc: array  # type: ignore[type-arg]
     pinyin: dict[str, list[str]]
-    folded: dict[int, str]  # only where folding changed the text
+    deep_folded: array  # type: ignore[type-arg]  # quotes `fold_width_and_case` does not fold fully
 
 
 def build(texts: Sequence[str], folded: Sequence[str], tokenizer: Tokenizer) -> IndexData:
@@ -61,7 +59,6 @@ def build(texts: Sequence[str], folded: Sequence[str], tokenizer: Tokenizer) -> 
     patterns: dict[str, re.Pattern[str]] = {}
 
     counts: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    doc_chars: dict[str, list[int]] = defaultdict(list)
     doc_len = array("I", (max(1, len(tokens)) for tokens in token_lists))
     for doc, (text, tokens) in enumerate(zip(folded, token_lists)):
         present = {term for _, term in automaton.iter(text)} if han_terms else set()
@@ -71,8 +68,6 @@ def build(texts: Sequence[str], folded: Sequence[str], tokenizer: Tokenizer) -> 
             pattern = patterns.get(word) or patterns.setdefault(word, word_pattern(word))
             if tf := len(pattern.findall(text)):
                 counts[word].append((doc, tf))
-        for char in set(HAN.findall(text)):
-            doc_chars[char].append(doc)
 
     n_docs = len(folded)
     avg_len = sum(doc_len) / n_docs if n_docs else 1.0
@@ -85,18 +80,12 @@ def build(texts: Sequence[str], folded: Sequence[str], tokenizer: Tokenizer) -> 
         post_doc.extend(doc for _, doc in scored)
         post_score.extend(-score for score, _ in scored)
         post_ptr.append(len(post_doc))
-    chars = "".join(sorted(doc_chars))
-    char_ptr, char_doc = array("q", [0]), array("i")
-    for char in chars:
-        char_doc.extend(doc_chars[char])
-        char_ptr.append(len(char_doc))
     pinyin: dict[str, list[str]] = defaultdict(list)
     for term in terms:
         if HAN.fullmatch(term[0]) and len(term) > 1 and all(HAN.match(c) for c in term):
             pinyin["".join(lazy_pinyin(term))].append(term)
-    changed = {doc: f for doc, (t, f) in enumerate(zip(texts, folded)) if t != f}
-    return IndexData(terms, post_ptr, post_doc, post_score, doc_len, chars, char_ptr, char_doc,
-                     dict(pinyin), changed)
+    deep = array("i", (doc for doc, (t, f) in enumerate(zip(texts, folded)) if fold_width_and_case(t) != f))
+    return IndexData(terms, post_ptr, post_doc, post_score, doc_len, dict(pinyin), deep)
 
 
 def idf(n_docs: int, df: int) -> float:

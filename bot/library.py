@@ -40,11 +40,9 @@ class Library:
         self.quotes: tuple[Quote, ...] = tuple(q for p in panels for q in p.quotes)
         self._searcher = Searcher(index, [q.text for q in self.quotes])
         self._names = Names(self.speakers, self.topics, self.panels, pinyin)
-        self._by_ref = {q.ref: i for i, q in enumerate(self.quotes)}
-        self._by_id: dict[str, list[int]] = {}
+        self._by_id_cache: dict[str, int | list[int]] | None = None
         self._docs_of: dict[tuple[str, object], array[int]] = {}
         for doc, quote in enumerate(self.quotes):
-            self._by_id.setdefault(quote.id, []).append(doc)
             keys: list[tuple[str, object]] = [("speaker", quote.speaker.id), ("panel", quote.panel)]
             if quote.topic:
                 keys.append(("topic", (quote.panel, quote.topic.id)))
@@ -133,24 +131,37 @@ class Library:
         docs = _np().flatnonzero(self._allowed(speaker, topic, panel))
         if not len(docs):
             return None
-        ref = digest_module.pick(channel, day, [self.quotes[d].ref for d in docs])
-        return self.quotes[self._by_ref[ref]]
+        return self.quote(digest_module.pick(channel, day, [self.quotes[d].ref for d in docs]))
+
+    @property
+    def _by_id(self) -> dict[str, int | list[int]]:
+        """Quote id to quote number (a list when panels share an id), built on first use."""
+        if self._by_id_cache is None:
+            by_id: dict[str, int | list[int]] = {}
+            for doc, quote in enumerate(self.quotes):
+                if (known := by_id.setdefault(quote.id, doc)) != doc:
+                    by_id[quote.id] = [*(known if isinstance(known, list) else [known]), doc]
+            self._by_id_cache = by_id
+        return self._by_id_cache
+
+    def _docs_named(self, quote_id: str) -> list[int]:
+        found = self._by_id.get(quote_id, [])
+        return found if isinstance(found, list) else [found]
 
     def quote(self, ref: str) -> Quote:
         """The quote named `panel/quote-id`, or by its bare id when only one panel has it."""
-        if ref in self._by_ref:
-            return self.quotes[self._by_ref[ref]]
-        docs = self._by_id.get(ref, [])
+        panel_id, _, quote_id = ref.rpartition("/")
+        docs = [d for d in self._docs_named(quote_id) if not panel_id or self.quotes[d].panel == panel_id]
         if len(docs) == 1:
             return self.quotes[docs[0]]
         if docs:
             raise AmbiguousValueError("quote", ref, [self.quotes[d].ref for d in docs])
-        raise UnknownValueError("quote", ref, difflib.get_close_matches(ref, [*self._by_ref, *self._by_id], n=3))
+        raise UnknownValueError("quote", ref, difflib.get_close_matches(quote_id, list(self._by_id), n=3))
 
     def context(self, ref: str) -> Context:
         """The quote with the moderator's question it answers and the paragraphs around it."""
         quote = self.quote(ref)
-        doc = self._by_ref[quote.ref]
+        doc = next(d for d in self._docs_named(quote.id) if self.quotes[d] is quote)
         same_panel = [d for d in (doc - 1, doc + 1) if 0 <= d < len(self.quotes) and self.quotes[d].panel == quote.panel]
         question = None
         for d in range(doc - 1, -1, -1):

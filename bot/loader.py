@@ -263,7 +263,6 @@ def read_panel(path: str, text: str) -> PanelData:
 
     quotes: list[Quote] = []
     seen = {}
-    turn, last_speaker = 0, ""
     for item, line in check.items(data, "quotes"):
         raw = check.mapping(item, "quote", line)
         if raw is None:
@@ -280,9 +279,7 @@ def read_panel(path: str, text: str) -> PanelData:
         if topic_id and topic is None:
             check.add(raw.key_lines["topic"], f"quote {qid} names unknown topic {topic_id!r}" + _closest(topic_id, topics))
         if qid is not None and _unique(check, seen, qid, "quote", line) and said and speaker and (topic or not topic_id):
-            if speaker.id != last_speaker:
-                turn, last_speaker = turn + 1, speaker.id
-            quotes.append(Quote(qid, panel_id, speaker, topic, said, len(quotes) + 1, turn))
+            quotes.append(Quote(qid, panel_id, speaker, topic, said, len(quotes) + 1))
     if not quotes and not check.problems:
         check.add(data.line, "the panel has no quotes")
     if check.problems:

@@ -57,7 +57,7 @@ class Quote:
     """One paragraph said by one speaker, in answer to one topic.
 
     `ref` ("panel-id/quote-id") names a quote across the whole library; `position` is the
-    order it was said in within its panel, and `turn` groups the paragraphs of one turn.
+    order it was said in within its panel, from 1.
     """
 
     id: str
@@ -66,7 +66,6 @@ class Quote:
     topic: Topic | None
     text: str
     position: int
-    turn: int
 
     @property
     def ref(self) -> str:

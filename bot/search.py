@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from .fold import fold, fold_width_and_case
 from .index import IndexData, idf, impact, word_pattern
 from .models import Span
 from .segment import Piece, segment
@@ -56,16 +57,17 @@ class Searcher:
         self._max_len = max((len(t) for t in data.terms if HAN.search(t)), default=1)
         self._log_total = math.log(sum(self._df.values()) or 1)
         self._pinyin = {key: tuple(terms) for key, terms in data.pinyin.items()}
-        self._char_id = {char: i for i, char in enumerate(data.chars)}
         self._docs, self._scores = memoryview(data.post_doc), memoryview(data.post_score)
         self._n_docs = len(texts)
+        # The few quotes that fold beyond width and case (traditional characters), folded once.
+        self._deep = {doc: fold(texts[doc]) for doc in data.deep_folded}
         self._avg_len = sum(data.doc_len) / self._n_docs if self._n_docs else 1.0
         self._resolved: OrderedDict[Piece, Postings] = OrderedDict()
         self._ascii_terms: list[str] | None = None
         self._buffer: numpy.ndarray | None = None
 
     def folded(self, doc: int) -> str:
-        return self._data.folded.get(doc) or self._texts[doc]
+        return self._deep.get(doc) or fold_width_and_case(self._texts[doc])
 
     def pieces(self, folded_query: str) -> list[Piece]:
         return segment(folded_query, self._df, self._pinyin, self._max_len, self._log_total)
@@ -88,10 +90,10 @@ class Searcher:
             lo, hi = self._data.post_ptr[i], self._data.post_ptr[i + 1]
             return Postings(piece.text, self._docs[lo:hi], self._scores[lo:hi], self._spans_of(piece.text))
         if piece.kind == "substring":
-            return self._computed(piece.text, self._candidates(piece.text))
+            return self._computed(piece.text)
         alternatives = piece.alternatives if piece.kind == "pinyin" else self._prefixed(piece.text)
         if not alternatives:
-            return self._computed(piece.text, [])
+            return Postings(piece.text, array("i"), array("f"), self._spans_of(piece.text))
         return self._any_of(piece.text, [self._postings(Piece("term", t)) for t in alternatives])
 
     def _spans_of(self, text: str, *, prefix: bool = False) -> Callable[[str], list[Span]]:
@@ -107,31 +109,24 @@ class Searcher:
         pattern = word_pattern(text, prefix=prefix)
         return lambda folded: [m.span() for m in pattern.finditer(folded)]
 
-    def _candidates(self, text: str) -> Sequence[int]:
-        """The quotes holding the rarest character of `text`: all that may hold `text`."""
-        ptr = self._data.char_ptr
-        ids = []
-        for char in text:
-            if (i := self._char_id.get(char)) is None:
-                return []
-            ids.append(i)
-        if not ids:
-            return []
-        rarest = min(ids, key=lambda i: ptr[i + 1] - ptr[i])
-        return self._data.char_doc[ptr[rarest]:ptr[rarest + 1]]
-
     def _prefixed(self, prefix: str) -> tuple[str, ...]:
         if self._ascii_terms is None:
             self._ascii_terms = sorted(t for t in self._data.terms if not HAN.search(t))
         return tuple(t for t in self._ascii_terms if t.startswith(prefix))[:64]
 
-    def _computed(self, text: str, candidates: Sequence[int]) -> Postings:
-        """Postings for text the index does not list (a character, a phrase), counted in place."""
+    def _computed(self, text: str) -> Postings:
+        """Postings for Chinese no term covers (a character, a phrase), found by scanning.
+
+        Folding changes no Chinese character but traditional ones, so the scan reads the
+        original texts, and the folded text only of quotes that had traditional characters.
+        """
         spans = self._spans_of(text)
-        counts = [(doc, len(spans(self.folded(doc)))) for doc in candidates]
-        counts = [(doc, tf) for doc, tf in counts if tf]
+        deep = self._deep
+        counts = [(doc, tf) for doc, quote in enumerate(self._texts)
+                  if text in quote or doc in deep
+                  if (tf := len(spans(deep[doc] if doc in deep else quote)))]
         weight, lengths = idf(self._n_docs, len(counts)), self._data.doc_len
-        ranked = sorted(((-impact(weight, tf, lengths[doc], self._avg_len), doc) for doc, tf in counts))
+        ranked = sorted((-impact(weight, tf, lengths[doc], self._avg_len), doc) for doc, tf in counts)
         return Postings(text, array("i", (d for _, d in ranked)), array("f", (-s for s, _ in ranked)), spans)
 
     def _any_of(self, label: str, alternatives: list[Postings]) -> Postings:
