@@ -13,6 +13,7 @@ import hashlib
 import importlib.util
 import json
 import logging
+import mmap
 import os
 import struct
 import tempfile
@@ -33,8 +34,9 @@ from .tokenizer import Tokenizer, read_words
 
 logger = logging.getLogger(__name__)
 
-FORMAT = b"PQLIB007"
-_ARRAYS = ("post_ptr", "post_doc", "post_score", "doc_len", "deep_folded")
+FORMAT = b"PQLIB008"
+_ARRAYS = ("post_doc", "post_score", "post_ptr", "doc_len", "deep_folded")
+_MAPPED = 2  # the postings, the bulk of the index, stay in the file until a search reads them
 _KEEP_FILES = 8
 _TEXTS_PER_SLICE = 4096
 WORDS_FILE = Path(__file__).with_name("words.txt")
@@ -169,13 +171,21 @@ def _write_cache(file: Path, panels: list[PanelData], pinyin: dict[str, str], da
         logger.info("not caching the built library in %s: %s", file.parent, error)
 
 
-def _sections(stream: BinaryIO) -> Iterator[Any]:
-    """The sections of a cache file, one at a time, each a bytes blob or an array."""
+def _sections(stream: BinaryIO, mapped: int = 0) -> Iterator[Any]:
+    """The sections of a cache file, one at a time, each a bytes blob or an array.
+
+    The first `mapped` arrays are not read: their (typecode, offset, size) comes instead, to
+    be mapped from the file, so that only the pages a search touches take memory.
+    """
     if stream.read(len(FORMAT)) != FORMAT:
         raise ValueError("not a library cache of this version")
     while head := stream.read(9):
         typecode, size = struct.unpack("<1sQ", head)
-        if typecode == b"B":
+        if mapped and typecode != b"B":
+            mapped -= 1
+            yield typecode.decode(), stream.tell(), size
+            stream.seek(size, os.SEEK_CUR)
+        elif typecode == b"B":
             blob = stream.read(size)
             if len(blob) != size:
                 raise ValueError("truncated")
@@ -189,7 +199,7 @@ def _sections(stream: BinaryIO) -> Iterator[Any]:
 def _read_cache(file: Path) -> Library | None:
     try:
         with file.open("rb") as stream:
-            sections = _sections(stream)
+            sections = _sections(stream, mapped=_MAPPED)
             arrays = [next(sections) for _ in _ARRAYS]
             header = json.loads(next(sections))
             ids = next(sections).decode().split("\n")
@@ -197,6 +207,10 @@ def _read_cache(file: Path) -> Library | None:
             texts = [text for blob in sections for text in blob.decode().split("\0")]
         if len(texts) != len(ids):
             raise ValueError("the texts do not match the ids")
+        with file.open("rb") as stream:
+            whole = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+        for n, (typecode, offset, size) in enumerate(arrays[:_MAPPED]):
+            arrays[n] = memoryview(whole)[offset:offset + size].cast(typecode)
     except FileNotFoundError:
         return None
     except (OSError, ValueError, EOFError, StopIteration, struct.error) as error:

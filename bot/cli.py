@@ -19,7 +19,8 @@ from .library import MAX_LIMIT, Library
 from .models import Hit, Quote
 
 PROG = "python -m bot"
-EXIT_USAGE, EXIT_DATA = 2, 1
+EXIT_USAGE, EXIT_DATA, EXIT_SOFTWARE = 2, 1, 70
+logger = logging.getLogger(__name__)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -144,8 +145,10 @@ def _run(args: argparse.Namespace) -> int:
         elif hits:
             print(terminal.render_hits(library, hits, color=color))
         else:
+            from .console import no_match
+
             wanted = Query(" ".join(getattr(args, "words", [])), args.speaker, args.topic, args.panel)
-            print(f"No quote matches {wanted.describe()}.", file=sys.stderr)
+            print(no_match(library, wanted), file=sys.stderr)
         return 0
     if command == "context":
         ctx = library.context(args.quote_id)
@@ -241,3 +244,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         sys.stderr.close()
         return 0
+    except Exception as error:  # a bug: one line for the user, the traceback for the log
+        logger.debug("command failed", exc_info=True)
+        print(f"{PROG}: internal error: {type(error).__name__}: {error} (LOG_LEVEL=DEBUG shows where)",
+              file=sys.stderr)
+        return EXIT_SOFTWARE

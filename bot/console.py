@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import shutil
 import sys
+import time
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 
 from . import terminal
-from .command import Command, parse_console_line
+from .command import Command, Query, parse_console_line
 from .errors import QuoteBotError
 from .library import Library
 
@@ -25,6 +26,15 @@ Commands (the same as /quote in Slack):
   /context PANEL/QUOTE-ID         the question a quote answers and what was said around it
   /help  /quit
 Bare words search too. Filters: speaker: topic: panel: (also 发言人： 话题：)."""
+
+
+def no_match(library: Library, query: Query) -> str:
+    """Nothing matched: say so, and who does speak of the words when a filter was in the way."""
+    text = f"No quote matches {query.describe()}."
+    if query.words and (query.speaker or query.topic or query.panel):
+        if speakers := library.speakers_of(query.words):
+            text += f" {' and '.join(s.name for s in speakers)} speak{'s' if len(speakers) == 1 else ''} of it."
+    return text
 
 
 def answer(library: Library, command: Command, *, width: int = 78, color: bool = False) -> str:
@@ -49,10 +59,10 @@ def answer(library: Library, command: Command, *, width: int = 78, color: bool =
         return "\n\n".join(parts)
     if command.action == "random":
         quote = library.random(q.words, speaker=q.speaker, topic=q.topic, panel=q.panel)
-        return terminal.render_quote(library, quote, width=width, color=color) if quote else f"No quote matches {q.describe()}."
+        return terminal.render_quote(library, quote, width=width, color=color) if quote else no_match(library, q)
     hits = library.search(q.words, speaker=q.speaker, topic=q.topic, panel=q.panel, limit=3)
     if not hits:
-        return f"No quote matches {q.describe()}."
+        return no_match(library, q)
     return terminal.render_hits(library, hits, width=width, color=color)
 
 
@@ -84,11 +94,14 @@ def run(library: Library, lines: Iterable[str] | None = None, out: TextIO = sys.
     for line in lines:
         if not line.strip():
             continue
+        started = time.perf_counter()
         try:
             command = parse_console_line(line)
             if command.action == "quit":
                 break
             reply = answer(library, command, width=width, color=color)
+            logger.info("console %s %s answered in %.1f ms", command.action, command.query.describe(),
+                        (time.perf_counter() - started) * 1000)
         except QuoteBotError as error:
             reply = f"error: {error}"
         except Exception:  # a bug must not end the session; say so and log it

@@ -14,7 +14,8 @@ import unicodedata
 # Full-width letters, digits and the symbols that occur inside words (Ｃ＋＋, ３．５); full-width
 # punctuation such as ，and （ never matches anything, so it is left alone, which keeps
 # ordinary Chinese text unchanged by folding.
-_WIDTH_CHARS = "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ＃％＆＋－．＿"
+_WIDTH_CHARS = ("０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ"
+                "ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ＃％＆＋－．＿")
 _WIDTH = {ord(c): ord(c) - 0xFEE0 for c in _WIDTH_CHARS}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _FULL_WIDTH = re.compile(f"[{re.escape(_WIDTH_CHARS)}]")

@@ -34,8 +34,8 @@ class IndexData:
 
     terms: list[str]
     post_ptr: array  # type: ignore[type-arg]  # term i's postings are [ptr[i], ptr[i+1])
-    post_doc: array  # type: ignore[type-arg]
-    post_score: array  # type: ignore[type-arg]
+    post_doc: array | memoryview  # type: ignore[type-arg]  # a memoryview when mapped from the cache
+    post_score: array | memoryview  # type: ignore[type-arg]
     doc_len: array  # type: ignore[type-arg]
     pinyin: dict[str, list[str]]
     deep_folded: array  # type: ignore[type-arg]  # quotes `fold_width_and_case` does not fold fully
@@ -46,11 +46,19 @@ def build(texts: Sequence[str], folded: Sequence[str], tokenizer: Tokenizer) -> 
     import ahocorasick  # the substring matcher is only needed to build
     from pypinyin import lazy_pinyin
 
-    token_lists = [tokenizer.tokenize(text) for text in folded]
-    # One Chinese character is no term: the character index finds it.
-    vocab = sorted({t for tokens in token_lists for t in tokens
-                    if len(t) <= MAX_TERM_CHARS and not (len(t) == 1 and HAN.match(t))})
-    han_terms = [t for t in vocab if HAN.search(t)]
+    # Pass 1: jieba over every quote, keeping only what pass 2 needs (not the token lists).
+    vocab: set[str] = set()
+    doc_len = array("I")
+    words_of: dict[int, set[str]] = {}
+    for doc, text in enumerate(folded):
+        tokens = tokenizer.tokenize(text)
+        doc_len.append(max(1, len(tokens)))
+        vocab.update(t for t in tokens if len(t) <= MAX_TERM_CHARS)
+        if words := {t for t in tokens if not HAN.search(t) and len(t) <= MAX_TERM_CHARS}:
+            words_of[doc] = words
+    # One Chinese character is no term: a scan finds it when asked.
+    terms_sorted = sorted(t for t in vocab if not (len(t) == 1 and HAN.match(t)))
+    han_terms = [t for t in terms_sorted if HAN.search(t)]
     automaton = ahocorasick.Automaton()
     for term in han_terms:
         automaton.add_word(term, term)
@@ -58,25 +66,28 @@ def build(texts: Sequence[str], folded: Sequence[str], tokenizer: Tokenizer) -> 
         automaton.make_automaton()
     patterns: dict[str, re.Pattern[str]] = {}
 
-    counts: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    doc_len = array("I", (max(1, len(tokens)) for tokens in token_lists))
-    for doc, (text, tokens) in enumerate(zip(folded, token_lists)):
+    # Pass 2: every term's quotes and counts, Chinese terms as substrings of the folded text.
+    docs_of: dict[str, array[int]] = defaultdict(lambda: array("i"))
+    tfs_of: dict[str, array[int]] = defaultdict(lambda: array("H"))
+    for doc, text in enumerate(folded):
         present = {term for _, term in automaton.iter(text)} if han_terms else set()
         for term in present:
-            counts[term].append((doc, text.count(term)))
-        for word in {t for t in tokens if not HAN.search(t) and len(t) <= MAX_TERM_CHARS}:
+            docs_of[term].append(doc)
+            tfs_of[term].append(min(text.count(term), 65535))
+        for word in words_of.get(doc, ()):
             pattern = patterns.get(word) or patterns.setdefault(word, word_pattern(word))
             if tf := len(pattern.findall(text)):
-                counts[word].append((doc, tf))
+                docs_of[word].append(doc)
+                tfs_of[word].append(min(tf, 65535))
 
     n_docs = len(folded)
     avg_len = sum(doc_len) / n_docs if n_docs else 1.0
-    terms = [t for t in vocab if counts.get(t)]
+    terms = [t for t in terms_sorted if t in docs_of]
     post_ptr, post_doc, post_score = array("q", [0]), array("i"), array("f")
     for term in terms:
-        postings = counts[term]
-        weight = idf(n_docs, len(postings))
-        scored = sorted((-impact(weight, tf, doc_len[doc], avg_len), doc) for doc, tf in postings)
+        docs, tfs = docs_of.pop(term), tfs_of.pop(term)
+        weight = idf(n_docs, len(docs))
+        scored = sorted((-impact(weight, tf, doc_len[doc], avg_len), doc) for doc, tf in zip(docs, tfs))
         post_doc.extend(doc for _, doc in scored)
         post_score.extend(-score for score, _ in scored)
         post_ptr.append(len(post_doc))

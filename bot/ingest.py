@@ -25,11 +25,13 @@ _NAMED_KEYWORD = re.compile(r"(?:关键词|keyword)\S{0,3}?(?:叫做|叫|是|is)
 _ROSTER_SPLIT = re.compile(r"[\n；;。]")
 _MODERATOR_HINT = re.compile(r"^\s*(?:与|和|同|and)\s*\d|^\s*[（(]?\s*(?:主持|moderat|host)", re.IGNORECASE)
 _MODERATOR_BEFORE = re.compile(r"(?:主持人|moderator|moderated by|hosted by)\s*[：:]?\s*$", re.IGNORECASE)
-_QUESTION_WORDS = frozenset(
-    ["should", "would", "could", "what", "which", "when", "where", "who", "whom", "whose", "why", "how", "does", "do", "did", "is", "are", "was", "were", "can", "will", "your", "you", "their", "they", "them", "our", "we", "this", "that", "these", "those", "there", "about", "today", "last", "first", "next", "question", "questions", "think", "mean", "ask", "tell"])
+_QUESTION_WORDS = frozenset((
+    "should would could what which when where who whom whose why how does do did is are was were can will "
+    "your you their they them our we this that these those there about today last first next question "
+    "questions think mean ask tell").split())
 _PLACES = {"京": "北京", "沪": "上海", "深": "深圳", "杭": "杭州", "蓉": "成都", "穗": "广州"}
-_MONTHS = {m: i for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"], 1)}
+_MONTHS = {month: n for n, month in enumerate((
+    "january february march april may june july august september october november december").split(), 1)}
 
 
 @dataclass
@@ -57,16 +59,18 @@ def _split(lines: list[str]) -> tuple[list[str], list[_Turn]]:
     """The introduction, then the speaker turns, stopping at the trailing promotion."""
     intro: list[str] = []
     turns: list[_Turn] = []
+    # A transcript that marks turns in bold does so throughout; then `名字：` in a line is text.
+    turn_pattern = _BOLD_TURN if any(_BOLD_TURN.match(line) for line in lines) else _PLAIN_TURN
     for line in lines:
         if _is_dropped(line):
             continue
-        match = _BOLD_TURN.match(line) or (_PLAIN_TURN.match(line) if not line.startswith("*") else None)
-        if match and (_BOLD_TURN.match(line) or _plausible_speaker(match["name"], turns, intro)):
+        match = turn_pattern.match(line)
+        if match and (turn_pattern is _BOLD_TURN or _plausible_speaker(match["name"], turns, intro)):
             turns.append(_Turn(match["name"].strip()))
             if match["rest"].strip():
                 turns[-1].paragraphs.append(match["rest"].strip())
             continue
-        if turns and (_BOLD_LINE.match(line) or _LINK_LINE.match(line) and len(_LINK_LINE.sub("", line)) < 40):
+        if turns and (_BOLD_LINE.match(line) or (_LINK_LINE.match(line) and len(_LINK_LINE.sub("", line)) < 40)):
             break  # a bold banner or a line of links after the talk: the promotion begins
         (turns[-1].paragraphs if turns else intro).append(line)
     return intro, turns

@@ -14,8 +14,8 @@ from .errors import AmbiguousValueError, QueryError, UnknownValueError
 from .fold import fold
 from .index import IndexData
 from .loader import PanelData
-from .names import Names
 from .models import Context, Hit, Panel, Quote, Speaker, Topic
+from .names import Names
 from .search import Searcher, _np
 
 MAX_QUERY_CHARS = 500
@@ -86,7 +86,8 @@ class Library:
 
     @staticmethod
     def _first(mask: bytearray, limit: int) -> list[int]:
-        docs, at = [], mask.find(1)
+        docs: list[int] = []
+        at = mask.find(1)
         while at >= 0 and len(docs) < limit:
             docs.append(at)
             at = mask.find(1, at + 1)
@@ -174,6 +175,14 @@ class Library:
         before = tuple(self.quotes[d] for d in same_panel if d < doc)
         after = tuple(self.quotes[d] for d in same_panel if d > doc)
         return Context(quote, question, before, after)
+
+    def speakers_of(self, query: str, *, limit: int = 3) -> list[Speaker]:
+        """Who speaks of `query` at all, best match first: the suggestion when filters leave
+        nothing ("no quote from 林莱尼 matches 算力; 陈石 and 马千里 speak of it")."""
+        found: dict[tuple[str, str], Speaker] = {}
+        for hit in self.search(query, limit=MAX_LIMIT) if query.strip() else []:
+            found.setdefault((hit.quote.panel, hit.quote.speaker.id), hit.quote.speaker)
+        return list({s.id: s for s in found.values()}.values())[:limit]
 
     def quote_counts(self) -> dict[tuple[str, str], int]:
         """How many quotes each (panel, speaker id) has."""

@@ -193,7 +193,7 @@ def _panel(check: _Checker, data: _Mapping) -> Panel | None:
         except ValueError:
             check.add(meta.key_lines["date"], f"panel: date {date!r} must be YYYY-MM-DD")
             date = None
-    elif date is not None and not isinstance(date, dt.date) or isinstance(date, dt.datetime):
+    elif (date is not None and not isinstance(date, dt.date)) or isinstance(date, dt.datetime):
         check.add(meta.key_lines["date"], f"panel: date must be YYYY-MM-DD, not {_kind(date)}")
         date = None
     source = Source()

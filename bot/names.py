@@ -40,7 +40,7 @@ class _Table:
             return frozenset(self.exact[wanted])
         matches = {key: found for key, found in (self.partial or self.exact).items() if wanted and wanted in key}
         values = {v for found in matches.values() for v in found}
-        if values and len({self.labels[k] for k in matches}) == 1 or len(values) == 1:
+        if (values and len({self.labels[k] for k in matches}) == 1) or len(values) == 1:
             return frozenset(values)
         if values:
             raise AmbiguousValueError(self.kind, value, sorted({self.labels[k] for k in matches}))

@@ -9,6 +9,7 @@ vectorised look-ups, and ranks only those when there are enough of them.
 from __future__ import annotations
 
 import functools
+import heapq
 import math
 from array import array
 from collections import OrderedDict
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
 
 _RESOLVED_CACHE = 512
 _WALK = 64  # postings a filtered one-piece search reads one by one before vectorising
+_SMALL = 1024  # postings in all that a search of several pieces adds up without numpy
+_BROAD, _DENSE_CACHE = 16, 16  # terms in over 1/16 of the quotes keep their scores dense, 16 at most
 
 
 @functools.cache
@@ -65,6 +68,7 @@ class Searcher:
         self._resolved: OrderedDict[Piece, Postings] = OrderedDict()
         self._ascii_terms: list[str] | None = None
         self._buffer: numpy.ndarray | None = None
+        self._dense_cache: OrderedDict[Postings, numpy.ndarray] = OrderedDict()
 
     def folded(self, doc: int) -> str:
         return self._deep.get(doc) or fold_width_and_case(self._texts[doc])
@@ -124,7 +128,7 @@ class Searcher:
         deep = self._deep
         counts = [(doc, tf) for doc, quote in enumerate(self._texts)
                   if text in quote or doc in deep
-                  if (tf := len(spans(deep[doc] if doc in deep else quote)))]
+                  if (tf := len(spans(deep.get(doc, quote))))]
         weight, lengths = idf(self._n_docs, len(counts)), self._data.doc_len
         ranked = sorted((-impact(weight, tf, lengths[doc], self._avg_len), doc) for doc, tf in counts)
         return Postings(text, array("i", (d for _, d in ranked)), array("f", (-s for s, _ in ranked)), spans)
@@ -184,29 +188,63 @@ class Searcher:
         return [(int(doc_array[i]), float(scores[i])) for i in picked]
 
     def _top_of_many(self, postings: list[Postings], k: int, allowed: bytearray) -> list[tuple[int, float]]:
+        if sum(len(p.docs) for p in postings) <= _SMALL:
+            return self._top_of_few(postings, k, allowed)
         np = _np()
         if self._buffer is None:
             self._buffer = np.zeros(self._n_docs, dtype=np.float32)
         scratch = self._buffer
-        lists = sorted(((np.frombuffer(p.docs, dtype=np.int32), np.frombuffer(p.scores, dtype=np.float32))
-                        for p in postings), key=lambda pair: len(pair[0]))
+        ordered = sorted(postings, key=lambda p: len(p.docs))
+        lists = [(np.frombuffer(p.docs, dtype=np.int32), np.frombuffer(p.scores, dtype=np.float32)) for p in ordered]
         mask = np.frombuffer(allowed, dtype=bool)
         # Quotes holding every piece rank first, and all of them are in the shortest list:
         # narrow it down one list at a time, looking scores up in a scratch array.
         docs, scores = lists[0]
         keep = mask[docs]
         docs, total = docs[keep], scores[keep].astype(np.float64)
-        for other_docs, other_scores in lists[1:]:
+        for other, (other_docs, other_scores) in zip(ordered[1:], lists[1:]):
             if not len(docs):
                 break
-            scratch[other_docs] = other_scores
-            found = scratch[docs]
-            scratch[other_docs] = 0
+            if (dense := self._dense(other, other_docs, other_scores)) is not None:
+                found = dense[docs]
+            else:
+                scratch[other_docs] = other_scores
+                found = scratch[docs]
+                scratch[other_docs] = 0
             holds = found > 0  # every BM25 impact is positive
             docs, total = docs[holds], total[holds] + found[holds]
         if len(docs) >= k:
             return self._best(docs, total, k)
         return self._best_partial(lists, k, mask)
+
+    def _dense(self, postings: Postings, docs: numpy.ndarray, scores: numpy.ndarray) -> numpy.ndarray | None:
+        """A broad term's scores spread over every quote, kept for the next search that needs
+        them: reading one beats writing and clearing tens of thousands of entries each time."""
+        if len(docs) * _BROAD < self._n_docs:
+            return None
+        dense = self._dense_cache.get(postings)
+        if dense is None:
+            np = _np()
+            dense = self._dense_cache[postings] = np.zeros(self._n_docs, dtype=np.float32)
+            dense[docs] = scores
+            if len(self._dense_cache) > _DENSE_CACHE:
+                self._dense_cache.popitem(last=False)
+        else:
+            self._dense_cache.move_to_end(postings)
+        return dense
+
+    @staticmethod
+    def _top_of_few(postings: list[Postings], k: int, allowed: bytearray) -> list[tuple[int, float]]:
+        """Short lists: adding them up in a dict beats numpy's fixed cost per call."""
+        total: dict[int, float] = {}
+        count: dict[int, int] = {}
+        for p in postings:
+            for doc, score in zip(p.docs, p.scores):
+                if allowed[doc]:
+                    total[doc] = total.get(doc, 0.0) + score
+                    count[doc] = count.get(doc, 0) + 1
+        best = heapq.nlargest(k, total, key=lambda doc: (count[doc], total[doc], -doc))
+        return [(doc, total[doc]) for doc in best]
 
     @staticmethod
     def _best(docs: numpy.ndarray, keys: numpy.ndarray, k: int) -> list[tuple[int, float]]:

@@ -15,7 +15,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 _RUN = re.compile(r"([\u3400-\u9fff\uf900-\ufaff]+)|([a-z0-9][a-z0-9+#&._%-]*)|(\s+)|(.)", re.DOTALL)
-STOPWORDS = frozenset(["的", "了", "是", "在", "和", "与", "及", "也", "就", "都", "而", "着", "或", "吗", "呢", "啊", "吧", "我", "你", "他", "她", "它", "这", "那", "有", "个", "一个", "我们", "他们", "一些"])
+# Words too common to rank by; dropped from a query unless nothing else is left.
+STOPWORDS = frozenset((
+    "的", "了", "是", "在", "和", "与", "及", "也", "就", "都", "而", "着", "或", "吗", "呢", "啊", "吧",
+    "我", "你", "他", "她", "它", "这", "那", "有", "个", "一个", "我们", "他们", "一些",
+))
 MAX_PINYIN_PIECES = 4
 
 

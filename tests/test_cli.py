@@ -20,7 +20,7 @@ def run_json(*args: str):
 def test_search_json_has_the_documented_fields() -> None:
     hits = run_json("search", "算力", "--speaker", "chen shi")
     assert hits[0]["id"] == f"{PANEL_ID}/chen-shi-11"
-    assert HIT_FIELDS <= hits[0].keys()
+    assert hits[0].keys() >= HIT_FIELDS
     assert hits[0]["speaker"] == "陈石" and hits[0]["speaker_id"] == "chen-shi"
     assert hits[0]["title"] == "峰瑞资本投资合伙人"
     assert hits[0]["topic"] == "中国 AIGC 新机遇" and hits[0]["panel"] == PANEL_ID
@@ -38,9 +38,9 @@ def test_search_with_no_match_is_an_empty_list() -> None:
 
 
 def test_random_and_digest_give_one_object() -> None:
-    assert HIT_FIELDS <= run_json("random", "--speaker", "马千里").keys()
+    assert run_json("random", "--speaker", "马千里").keys() >= HIT_FIELDS
     one = run_json("digest", "--channel", "general", "--date", "2026-11-28")
-    assert HIT_FIELDS <= one.keys()
+    assert one.keys() >= HIT_FIELDS
     assert one == run_json("digest", "--channel", "general", "--date", "2026-11-28")
 
 

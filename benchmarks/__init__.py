@@ -1,0 +1,1 @@
+"""Speed and memory of the quote search, measured side by side with its peers."""
