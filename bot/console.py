@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 import sys
@@ -31,9 +32,9 @@ Bare words search too. Filters: speaker: topic: panel: (also 发言人： 话题
 def no_match(library: Library, query: Query) -> str:
     """Nothing matched: say so, and who does speak of the words when a filter was in the way."""
     text = f"No quote matches {query.describe()}."
-    if query.words and (query.speaker or query.topic or query.panel):
-        if speakers := library.speakers_of(query.words):
-            text += f" {' and '.join(s.name for s in speakers)} speak{'s' if len(speakers) == 1 else ''} of it."
+    filtered = query.speaker or query.topic or query.panel
+    if query.words and filtered and (speakers := library.speakers_of(query.words)):
+        text += f" {' and '.join(s.name for s in speakers)} speak{'s' if len(speakers) == 1 else ''} of it."
     return text
 
 
@@ -67,10 +68,8 @@ def answer(library: Library, command: Command, *, width: int = 78, color: bool =
 
 
 def _typed_lines() -> Iterator[str]:
-    try:
+    with contextlib.suppress(ImportError):
         import readline  # noqa: F401  (line editing and history for input())
-    except ImportError:
-        pass
     while True:
         try:
             yield input("quote> ")
