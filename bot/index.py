@@ -23,9 +23,9 @@ K1, B = 1.2, 0.75
 MAX_TERM_CHARS = 16
 
 
-def word_pattern(word: str, *, prefix: bool = False) -> re.Pattern[str]:
-    """An ASCII word as a whole word, or as the start of one."""
-    return re.compile(r"(?<![a-z0-9])" + re.escape(word) + (r"[a-z0-9]*" if prefix else r"(?![a-z0-9])"))
+def word_pattern(word: str) -> str:
+    """A regular expression for an ASCII word standing whole, not inside another."""
+    return r"(?<![a-z0-9])" + re.escape(word) + r"(?![a-z0-9])"
 
 
 @dataclass(slots=True)
@@ -75,7 +75,7 @@ def build(texts: Sequence[str], folded: Sequence[str], tokenizer: Tokenizer) -> 
             docs_of[term].append(doc)
             tfs_of[term].append(min(text.count(term), 65535))
         for word in words_of.get(doc, ()):
-            pattern = patterns.get(word) or patterns.setdefault(word, word_pattern(word))
+            pattern = patterns.get(word) or patterns.setdefault(word, re.compile(word_pattern(word)))
             if tf := len(pattern.findall(text)):
                 docs_of[word].append(doc)
                 tfs_of[word].append(min(tf, 65535))

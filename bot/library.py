@@ -16,7 +16,7 @@ from .index import IndexData
 from .loader import PanelData
 from .models import Context, Hit, Panel, Quote, Speaker, Topic
 from .names import Names
-from .search import Searcher, _np
+from .search import Searcher, lazy_numpy
 
 MAX_QUERY_CHARS = 500
 MAX_LIMIT = 100
@@ -71,7 +71,7 @@ class Library:
             return self._answers
         key = tuple(tuple(group) for group in wanted)
         if (mask := self._masks.get(key)) is None:
-            np = _np()
+            np = lazy_numpy()
             combined = np.ones(len(self.quotes), dtype=bool) if speaker is not None else \
                 np.frombuffer(self._answers, dtype=bool).copy()
             for group in wanted:
@@ -123,13 +123,13 @@ class Library:
         if query.strip():
             hits = self.search(query, speaker=speaker, topic=topic, panel=panel, limit=MAX_LIMIT)
             return rng.choice(hits).quote if hits else None
-        docs = _np().flatnonzero(self._allowed(speaker, topic, panel))
+        docs = lazy_numpy().flatnonzero(self._allowed(speaker, topic, panel))
         return self.quotes[int(docs[rng.randrange(len(docs))])] if len(docs) else None
 
     def digest(self, channel: str, day: dt.date, *, speaker: str | None = None, topic: str | None = None,
                panel: str | None = None) -> Quote | None:
         """The quote of the day for `channel`: the same in every process, no repeats in a cycle."""
-        docs = _np().flatnonzero(self._allowed(speaker, topic, panel))
+        docs = lazy_numpy().flatnonzero(self._allowed(speaker, topic, panel))
         if not len(docs):
             return None
         return self.quote(digest_module.pick(channel, day, [self.quotes[d].ref for d in docs]))

@@ -11,9 +11,10 @@ from __future__ import annotations
 import functools
 import heapq
 import math
+import re
 from array import array
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .fold import fold, fold_width_and_case
@@ -26,13 +27,14 @@ if TYPE_CHECKING:
     import numpy
 
 _RESOLVED_CACHE = 512
+_PIECES_CACHE = 4096
 _WALK = 64  # postings a filtered one-piece search reads one by one before vectorising
 _SMALL = 1024  # postings in all that a search of several pieces adds up without numpy
 _BROAD, _DENSE_CACHE = 16, 16  # terms in over 1/16 of the quotes keep their scores dense, 16 at most
 
 
 @functools.cache
-def _np() -> Any:
+def lazy_numpy() -> Any:
     # numpy is imported on the first search that needs it, so a plain search starts faster.
     import numpy
 
@@ -40,13 +42,13 @@ def _np() -> Any:
 
 
 class Postings:
-    """A resolved query piece: its quotes and scores in impact order, and where it matches."""
+    """A resolved query piece: its quotes and scores in impact order, and the regular
+    expression (`pattern`, a source string) that finds it in folded text."""
 
-    __slots__ = ("docs", "label", "scores", "spans")
+    __slots__ = ("docs", "label", "pattern", "scores")
 
-    def __init__(self, label: str, docs: Sequence[int], scores: Sequence[float],
-                 spans: Callable[[str], list[Span]]) -> None:
-        self.label, self.docs, self.scores, self.spans = label, docs, scores, spans
+    def __init__(self, label: str, docs: Sequence[int], scores: Sequence[float], pattern: str) -> None:
+        self.label, self.docs, self.scores, self.pattern = label, docs, scores, pattern
 
 
 class Searcher:
@@ -66,6 +68,8 @@ class Searcher:
         self._deep = {doc: fold(texts[doc]) for doc in data.deep_folded}
         self._avg_len = sum(data.doc_len) / self._n_docs if self._n_docs else 1.0
         self._resolved: OrderedDict[Piece, Postings] = OrderedDict()
+        self._pieces: dict[str, list[Piece]] = {}
+        self._finders: dict[tuple[str, ...], re.Pattern[str]] = {}
         self._ascii_terms: list[str] | None = None
         self._buffer: numpy.ndarray | None = None
         self._dense_cache: OrderedDict[Postings, numpy.ndarray] = OrderedDict()
@@ -74,7 +78,14 @@ class Searcher:
         return self._deep.get(doc) or fold_width_and_case(self._texts[doc])
 
     def pieces(self, folded_query: str) -> list[Piece]:
-        return segment(folded_query, self._df, self._pinyin, self._max_len, self._log_total)
+        """The query cut into pieces; the same queries come back often, so the cut is kept."""
+        found = self._pieces.get(folded_query)
+        if found is None:
+            if len(self._pieces) >= _PIECES_CACHE:
+                self._pieces.clear()
+            found = self._pieces[folded_query] = segment(folded_query, self._df, self._pinyin, self._max_len,
+                                                         self._log_total)
+        return found
 
     # -- resolving pieces to postings ---------------------------------------------------------
 
@@ -92,26 +103,13 @@ class Searcher:
         if piece.kind == "term":
             i = self._term_id[piece.text]
             lo, hi = self._data.post_ptr[i], self._data.post_ptr[i + 1]
-            return Postings(piece.text, self._docs[lo:hi], self._scores[lo:hi], self._spans_of(piece.text))
+            return Postings(piece.text, self._docs[lo:hi], self._scores[lo:hi], _pattern(piece.text))
         if piece.kind == "substring":
             return self._computed(piece.text)
         alternatives = piece.alternatives if piece.kind == "pinyin" else self._prefixed(piece.text)
         if not alternatives:
-            return Postings(piece.text, array("i"), array("f"), self._spans_of(piece.text))
+            return Postings(piece.text, array("i"), array("f"), _pattern(piece.text))
         return self._any_of(piece.text, [self._postings(Piece("term", t)) for t in alternatives])
-
-    def _spans_of(self, text: str, *, prefix: bool = False) -> Callable[[str], list[Span]]:
-        if HAN.search(text):
-            def spans(folded: str) -> list[Span]:
-                out, at = [], folded.find(text)
-                while at >= 0:
-                    out.append((at, at + len(text)))
-                    at = folded.find(text, at + len(text))
-                return out
-
-            return spans
-        pattern = word_pattern(text, prefix=prefix)
-        return lambda folded: [m.span() for m in pattern.finditer(folded)]
 
     def _prefixed(self, prefix: str) -> tuple[str, ...]:
         if self._ascii_terms is None:
@@ -124,20 +122,21 @@ class Searcher:
         Folding changes no Chinese character but traditional ones, so the scan reads the
         original texts, and the folded text only of quotes that had traditional characters.
         """
-        spans = self._spans_of(text)
+        pattern = _pattern(text)
+        finds = re.compile(pattern).findall
         deep = self._deep
         counts = [(doc, tf) for doc, quote in enumerate(self._texts)
                   if text in quote or doc in deep
-                  if (tf := len(spans(deep.get(doc, quote))))]
+                  if (tf := len(finds(deep.get(doc, quote))))]
         weight, lengths = idf(self._n_docs, len(counts)), self._data.doc_len
         ranked = sorted((-impact(weight, tf, lengths[doc], self._avg_len), doc) for doc, tf in counts)
-        return Postings(text, array("i", (d for _, d in ranked)), array("f", (-s for s, _ in ranked)), spans)
+        return Postings(text, array("i", (d for _, d in ranked)), array("f", (-s for s, _ in ranked)), pattern)
 
     def _any_of(self, label: str, alternatives: list[Postings]) -> Postings:
         """Pinyin or a word prefix stands for several terms; a quote scores by its best one."""
         if len(alternatives) == 1:
             return alternatives[0]
-        np = _np()
+        np = lazy_numpy()
         docs = np.concatenate([np.frombuffer(p.docs, dtype=np.int32) for p in alternatives])
         scores = np.concatenate([np.frombuffer(p.scores, dtype=np.float32) for p in alternatives])
         order = np.lexsort((-scores, docs))  # per quote, its best score first
@@ -147,10 +146,8 @@ class Searcher:
         docs, scores = docs[first], scores[first]
         order = np.lexsort((docs, -scores))
 
-        def spans(folded: str) -> list[Span]:
-            return [span for p in alternatives for span in p.spans(folded)]
-
-        return Postings(label, array("i", docs[order].tobytes()), array("f", scores[order].tobytes()), spans)
+        pattern = "|".join(p.pattern for p in sorted(alternatives, key=lambda p: -len(p.label)))
+        return Postings(label, array("i", docs[order].tobytes()), array("f", scores[order].tobytes()), pattern)
 
     # -- ranking ---------------------------------------------------------------------------
 
@@ -164,11 +161,17 @@ class Searcher:
             ranked = self._top_of_one(postings[0], k, allowed)
         else:
             ranked = self._top_of_many(postings, k, allowed)
-        spans = []
-        for doc, _ in ranked:
-            folded = self.folded(doc)
-            spans.append(_merge(s for p in postings for s in p.spans(folded)))
-        return [(doc, score, s) for (doc, score), s in zip(ranked, spans)]
+        finder = self._finder(tuple(p.pattern for p in postings))
+        return [(doc, score, _spans(finder, self.folded(doc))) for doc, score in ranked]
+
+    def _finder(self, patterns: tuple[str, ...]) -> re.Pattern[str]:
+        """One expression for all the pieces, longest first, so a match is a whole piece."""
+        found = self._finders.get(patterns)
+        if found is None:
+            if len(self._finders) >= _PIECES_CACHE:
+                self._finders.clear()
+            found = self._finders[patterns] = re.compile("|".join(sorted(patterns, key=len, reverse=True)))
+        return found
 
     @staticmethod
     def _top_of_one(postings: Postings, k: int, allowed: bytearray) -> list[tuple[int, float]]:
@@ -182,7 +185,7 @@ class Searcher:
         if len(docs) <= _WALK:
             return out
         # A narrow filter: find the allowed quotes in one vectorised pass instead.
-        np = _np()
+        np = lazy_numpy()
         doc_array = np.frombuffer(docs, dtype=np.int32)
         picked = np.flatnonzero(np.frombuffer(allowed, dtype=bool)[doc_array])[:k]
         return [(int(doc_array[i]), float(scores[i])) for i in picked]
@@ -190,7 +193,7 @@ class Searcher:
     def _top_of_many(self, postings: list[Postings], k: int, allowed: bytearray) -> list[tuple[int, float]]:
         if sum(len(p.docs) for p in postings) <= _SMALL:
             return self._top_of_few(postings, k, allowed)
-        np = _np()
+        np = lazy_numpy()
         if self._buffer is None:
             self._buffer = np.zeros(self._n_docs, dtype=np.float32)
         scratch = self._buffer
@@ -224,7 +227,7 @@ class Searcher:
             return None
         dense = self._dense_cache.get(postings)
         if dense is None:
-            np = _np()
+            np = lazy_numpy()
             dense = self._dense_cache[postings] = np.zeros(self._n_docs, dtype=np.float32)
             dense[docs] = scores
             if len(self._dense_cache) > _DENSE_CACHE:
@@ -248,7 +251,7 @@ class Searcher:
 
     @staticmethod
     def _best(docs: numpy.ndarray, keys: numpy.ndarray, k: int) -> list[tuple[int, float]]:
-        np = _np()
+        np = lazy_numpy()
         if len(docs) > k:
             top = np.argpartition(-keys, k - 1)[:k]
             docs, keys = docs[top], keys[top]
@@ -257,7 +260,7 @@ class Searcher:
 
     def _best_partial(self, lists: list[tuple[Any, Any]], k: int, mask: numpy.ndarray) -> list[tuple[int, float]]:
         """Fewer than k quotes hold every piece: rank all that hold any, more pieces first."""
-        np = _np()
+        np = lazy_numpy()
         total = np.zeros(self._n_docs, dtype=np.float64)
         count = np.zeros(self._n_docs, dtype=np.int16)
         for docs, scores in lists:
@@ -269,11 +272,18 @@ class Searcher:
         return [(doc, float(total[doc])) for doc, _ in ranked]
 
 
-def _merge(spans: Any) -> list[Span]:
-    merged: list[Span] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+def _pattern(text: str) -> str:
+    """Chinese matches anywhere, an ASCII word only whole."""
+    return re.escape(text) if HAN.search(text) else word_pattern(text)
+
+
+def _spans(finder: re.Pattern[str], folded: str) -> list[Span]:
+    """Where the pieces match, neighbouring matches joined into one highlight."""
+    spans: list[Span] = []
+    for match in finder.finditer(folded):
+        start, end = match.span()
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], end)
         else:
-            merged.append((start, end))
-    return merged
+            spans.append((start, end))
+    return spans
