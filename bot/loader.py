@@ -8,13 +8,13 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import Any, TypeVar
 
 from .errors import DataError, Problem
 from .models import ROLES, Panel, Quote, Source, Speaker, Topic
+from .yamlfile import Mapping, parse_yaml
 
+T = TypeVar("T")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PANEL_FILE_SUFFIXES = (".yaml", ".yml")
 
@@ -39,42 +39,6 @@ class PanelData:
     quotes: tuple[Quote, ...]
 
 
-class _Mapping(dict):  # type: ignore[type-arg]
-    """A YAML mapping that remembers the line of itself and of each key."""
-
-    line: int
-    key_lines: dict[Any, int]
-
-
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """yaml's safe loader, recording line numbers and duplicate keys instead of losing them."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.duplicates: list[tuple[int, str]] = []
-
-
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Iterator[_Mapping]:
-    data = _Mapping()
-    data.line, data.key_lines = node.start_mark.line + 1, {}
-    yield data
-    loader.flatten_mapping(node)
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1
-        if not isinstance(key, (str, int, float, bool, dt.date)) or key is None:
-            loader.duplicates.append((line, f"a mapping key must be a plain name, not {key!r}"))
-            continue
-        if key in data:
-            loader.duplicates.append((line, f"duplicate key {key!r} (first at line {data.key_lines[key]})"))
-            continue
-        data[key] = loader.construct_object(value_node, deep=True)
-        data.key_lines[key] = line
-
-
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
-
-
 def panel_files(path: Path) -> list[Path]:
     """The panel files at `path`: the file itself, or every *.yaml below a folder, sorted."""
     if path.is_file():
@@ -87,29 +51,6 @@ def panel_files(path: Path) -> list[Path]:
     return files
 
 
-def parse_yaml(path: str, text: str) -> tuple[Any, list[Problem]]:
-    """Parse YAML safely; syntax errors, tags and duplicate keys become problems with lines."""
-    for number, source_line in enumerate(text.splitlines(), start=1):
-        indent = source_line[: len(source_line) - len(source_line.lstrip(" \t"))]
-        if "\t" in indent:
-            return None, [Problem(path, number, "tab in indentation; indent with spaces")]
-    loader = _Loader(text)
-    try:
-        document = loader.get_single_data()
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else None
-        message = " ".join(str(part) for part in (error.context, error.problem) if part)
-        if error.problem and "constructor for the tag" in error.problem:
-            message = f"tag {error.problem.split('tag ')[-1]} is not allowed; only plain YAML"
-        return None, [Problem(path, line, message)]
-    except yaml.YAMLError as error:
-        return None, [Problem(path, None, f"not valid YAML: {error}")]
-    finally:
-        loader.dispose()
-    return document, [Problem(path, line, message) for line, message in loader.duplicates]
-
-
 class _Checker:
     """Collects every problem of one file instead of stopping at the first."""
 
@@ -120,8 +61,8 @@ class _Checker:
     def add(self, line: int | None, message: str) -> None:
         self.problems.append(Problem(self.path, line, message))
 
-    def mapping(self, value: Any, what: str, line: int | None) -> _Mapping | None:
-        if not isinstance(value, _Mapping):
+    def mapping(self, value: Any, what: str, line: int | None) -> Mapping | None:
+        if not isinstance(value, Mapping):
             self.add(line, f"{what} must be a mapping of fields, not {_kind(value)}")
             return None
         allowed, required = _FIELDS[what.split()[0]]
@@ -134,7 +75,7 @@ class _Checker:
             self.add(value.line, f"{what} has no {key!r}")
         return value
 
-    def text(self, data: _Mapping, key: str, what: str, *, required: bool = True) -> str | None:
+    def text(self, data: Mapping, key: str, what: str, *, required: bool = True) -> str | None:
         value = data.get(key)
         line = data.key_lines.get(key, data.line)
         if value is None:
@@ -149,14 +90,30 @@ class _Checker:
             self.add(line, f"{what}: {key!r} is empty")
         return value
 
-    def slug(self, data: _Mapping, what: str) -> str | None:
+    def reference(self, data: Mapping, key: str, known: dict[str, T], what: str, *, required: bool = True) -> T | None:
+        """The speaker or topic that `data[key]` names, reporting an unknown id."""
+        ident = self.text(data, key, what, required=required)
+        if ident and ident not in known:
+            self.add(data.key_lines[key], f"{what} names unknown {key} {ident!r}" + _closest(ident, known))
+        return known.get(ident or "")
+
+    def slug(self, data: Mapping, what: str) -> str | None:
         value = self.text(data, "id", what)
         if value and not SLUG.match(value):
             self.add(data.key_lines["id"], f"{what}: id {value!r} must be a slug of a-z, 0-9 and dashes")
             return None
         return value
 
-    def items(self, data: _Mapping, key: str) -> list[tuple[Any, int]]:
+    def entries(self, data: Mapping, key: str, kind: str) -> Iterator[tuple[Mapping, str | None, bool]]:
+        """Each mapping in the list `key`, its id, and whether that id is valid and new."""
+        seen: dict[str, int] = {}
+        for item, line in self.items(data, key):
+            raw = self.mapping(item, kind, line)
+            if raw is not None:
+                ident = self.slug(raw, kind)
+                yield raw, ident, ident is not None and _unique(self, seen, ident, kind, line)
+
+    def items(self, data: Mapping, key: str) -> list[tuple[Any, int]]:
         value = data.get(key)
         line = data.key_lines.get(key, data.line)
         if value is None:
@@ -180,7 +137,7 @@ def _kind(value: Any) -> str:
     return repr(value)
 
 
-def _panel(check: _Checker, data: _Mapping) -> Panel | None:
+def _panel(check: _Checker, data: Mapping) -> Panel | None:
     meta = check.mapping(data.get("panel"), "panel", data.key_lines.get("panel", data.line))
     if meta is None:
         return None
@@ -234,51 +191,28 @@ def read_panel(path: str, text: str) -> PanelData:
     panel_id = panel.id if panel else "?"
 
     speakers: dict[str, Speaker] = {}
-    seen: dict[str, int] = {}
-    for item, line in check.items(data, "speakers"):
-        raw = check.mapping(item, "speaker", line)
-        if raw is None:
-            continue
-        sid = check.slug(raw, "speaker")
+    for raw, sid, usable in check.entries(data, "speakers", "speaker"):
         name = check.text(raw, "name", f"speaker {sid}")
         title = check.text(raw, "title", f"speaker {sid}", required=False) or ""
         role = check.text(raw, "role", f"speaker {sid}")
         if role is not None and role not in ROLES:
             check.add(raw.key_lines["role"], f"speaker {sid}: role must be moderator or panelist, not {role!r}")
-            role = None
-        if sid is not None and _unique(check, seen, sid, "speaker", line) and name and role:
+        elif usable and sid and name and role:
             speakers[sid] = Speaker(sid, name, title, role, panel_id)
 
     topics: dict[str, Topic] = {}
-    seen = {}
-    for item, line in check.items(data, "topics"):
-        raw = check.mapping(item, "topic", line)
-        if raw is None:
-            continue
-        tid = check.slug(raw, "topic")
+    for raw, tid, usable in check.entries(data, "topics", "topic"):
         name = check.text(raw, "name", f"topic {tid}")
         question = check.text(raw, "question", f"topic {tid}", required=False)
-        if tid is not None and _unique(check, seen, tid, "topic", line) and name:
+        if usable and tid and name:
             topics[tid] = Topic(tid, name, question or None, panel_id)
 
     quotes: list[Quote] = []
-    seen = {}
-    for item, line in check.items(data, "quotes"):
-        raw = check.mapping(item, "quote", line)
-        if raw is None:
-            continue
-        qid = check.slug(raw, "quote")
+    for raw, qid, usable in check.entries(data, "quotes", "quote"):
         said = check.text(raw, "text", f"quote {qid}")
-        speaker_id = check.text(raw, "speaker", f"quote {qid}")
-        topic_id = check.text(raw, "topic", f"quote {qid}", required=False)
-        speaker = speakers.get(speaker_id or "")
-        if speaker_id and speaker is None:
-            check.add(raw.key_lines["speaker"], f"quote {qid} names unknown speaker {speaker_id!r}"
-                      + _closest(speaker_id, speakers))
-        topic = topics.get(topic_id or "")
-        if topic_id and topic is None:
-            check.add(raw.key_lines["topic"], f"quote {qid} names unknown topic {topic_id!r}" + _closest(topic_id, topics))
-        if qid is not None and _unique(check, seen, qid, "quote", line) and said and speaker and (topic or not topic_id):
+        speaker = check.reference(raw, "speaker", speakers, f"quote {qid}")
+        topic = check.reference(raw, "topic", topics, f"quote {qid}", required=False)
+        if usable and qid and said and speaker and (topic or not raw.get("topic")):
             quotes.append(Quote(qid, panel_id, speaker, topic, said, len(quotes) + 1))
     if not quotes and not check.problems:
         check.add(data.line, "the panel has no quotes")
