@@ -88,7 +88,8 @@ def run(library: Library, lines: Iterable[str] | None = None, out: TextIO = sys.
     color = terminal.use_color(out)
     width = min(shutil.get_terminal_size((80, 24)).columns, 100) - 2
     if interactive:
-        out.write(f"panel-quotes: {len(library.quotes)} quotes from {len(library.panels)} panel(s). "
+        said = sum(not q.speaker.is_moderator for q in library.quotes)
+        out.write(f"panel-quotes: {said} quotes from {len(library.panels)} panel(s). "
                   "Type /help for commands, /quit to leave.\n")
     for line in lines:
         if not line.strip():

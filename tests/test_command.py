@@ -95,3 +95,9 @@ def test_console_from_the_command_line_reads_standard_input() -> None:
     assert done.stdout.count("— 陈石") >= 1
     assert "Commands (the same as /quote in Slack)" in done.stdout
     assert done.stderr == ""
+
+
+def test_no_match_under_a_filter_names_who_does_speak_of_it(library: Library) -> None:
+    text = answer(library, parse_console_line("/quote 算力 speaker:林莱尼"))
+    assert text == "No quote matches '算力' speaker:林莱尼. 陈石 and 马千里 speak of it."
+    assert answer(library, parse_console_line("/quote 不存在的词")) == "No quote matches '不存在的词'."
