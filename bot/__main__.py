@@ -1,5 +1,26 @@
-"""`python -m bot`: the command line, the console when no command is given."""
+"""`python -m bot`: the command line, and the one place that wires the chat adapters in.
 
-from .cli import main
+The core never imports a platform; this entry point does, and only when a platform's token is
+configured, so the console needs none of their packages.
+"""
 
-raise SystemExit(main())
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from .cli import Adapter, main
+
+
+def _configured_adapters(env: Mapping[str, str]) -> list[Adapter]:
+    adapters: list[Adapter] = []
+    if env.get("DISCORD_TOKEN"):
+        from adapters.discord.app import serve
+        from adapters.discord.settings import DiscordSettings
+
+        settings = DiscordSettings.from_env(env)
+        adapters.append(("discord", lambda library: serve(library, settings)))
+    return adapters
+
+
+raise SystemExit(main(adapters=lambda: _configured_adapters(os.environ)))

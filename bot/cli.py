@@ -8,7 +8,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -21,6 +21,7 @@ from .models import Hit, Quote
 PROG = "python -m bot"
 EXIT_USAGE, EXIT_DATA, EXIT_SOFTWARE = 2, 1, 70
 logger = logging.getLogger(__name__)
+Adapter = tuple[str, Callable[[Library], Coroutine[Any, Any, None]]]  # a platform's name, and how to serve the library on it
 
 
 class _Parser(argparse.ArgumentParser):
@@ -65,7 +66,7 @@ def _parser() -> _Parser:
     filters.add_argument("--panel", metavar="P", help="panel id")
 
     parser = _Parser(prog=PROG, description="Search and serve quotes from panel transcripts. "
-                     "With no command, the interactive console.")
+                     "With no command: the chat bots whose tokens are set, else the interactive console.")
     parser.add_argument("--data", metavar="DIR", help=data_help)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     p = sub.add_parser("search", parents=[data, output, filters], help="quotes matching words, best first")
@@ -91,7 +92,8 @@ def _parser() -> _Parser:
     p.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="the panel's date, overriding the text")
     for name in ("title", "event", "host", "source-url", "moderator"):
         p.add_argument(f"--{name}", metavar=name.split("-")[0].upper())
-    sub.add_parser("console", parents=[data], help="the interactive console (the default)")
+    sub.add_parser("console", parents=[data], help="the interactive console")
+    sub.add_parser("run", parents=[data], help="the chat bots whose tokens are set; the console when none is (the default)")
     return parser
 
 
@@ -119,15 +121,36 @@ def _library(args: argparse.Namespace) -> Library:
     return load_library(args.data)
 
 
-def _run(args: argparse.Namespace) -> int:
+def _serve(library: Library, adapters: list[Adapter]) -> int:
+    """Run every configured chat adapter until one stops or the process is interrupted."""
+    import asyncio
+
+    async def all_of() -> None:
+        tasks = [asyncio.create_task(start(library), name=name) for name, start in adapters]
+        for name, _ in adapters:
+            logger.info("starting the %s bot", name)
+        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        for task in pending:
+            task.cancel()
+        for task in done:
+            task.result()  # re-raise what stopped it
+
+    asyncio.run(all_of())
+    return 0
+
+
+def _run(args: argparse.Namespace, adapters: Callable[[], list[Adapter]]) -> int:
     color = not getattr(args, "json", False) and terminal.use_color(sys.stdout)
-    command = args.command or "console"
+    command = args.command or "run"
     if command == "validate":
         return _validate(args.paths)
     if command == "ingest":
         return _ingest(args)
+    configured = adapters() if command == "run" else []  # bad settings fail here, before loading data
     library = _library(args)
-    if command == "console":
+    if configured:
+        return _serve(library, configured)
+    if command in ("console", "run"):
         from .console import run
 
         return run(library)
@@ -226,12 +249,13 @@ def _ingest(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, adapters: Callable[[], list[Adapter]] = list) -> int:
+    """The command line; `adapters` gives the chat bots `run` should start (see __main__)."""
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "WARNING").upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = _parser().parse_args(argv)
     try:
-        return _run(args)
+        return _run(args, adapters)
     except DataError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)

@@ -7,11 +7,11 @@ import difflib
 import random as random_module
 from array import array
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from . import digest as digest_module
 from .errors import AmbiguousValueError, QueryError, UnknownValueError
-from .fold import fold
+from .fold import compact, fold
 from .index import IndexData
 from .loader import PanelData
 from .models import Context, Hit, Panel, Quote, Speaker, Topic
@@ -117,14 +117,37 @@ class Library:
         return [Hit(self.quotes[d], round(score, 4), tuple(spans)) for d, score, spans in found]
 
     def random(self, query: str = "", *, speaker: str | None = None, topic: str | None = None,
-               panel: str | None = None, rng: random_module.Random | None = None) -> Quote | None:
-        """A random quote among those the query and filters match; None when none does."""
+               panel: str | None = None, rng: random_module.Random | None = None,
+               exclude: Collection[str] = ()) -> Quote | None:
+        """A random quote among those the query and filters match, leaving out the refs in
+        `exclude` (what a channel has seen already); None when none is left."""
         rng = rng or random_module.Random()
         if query.strip():
             hits = self.search(query, speaker=speaker, topic=topic, panel=panel, limit=MAX_LIMIT)
-            return rng.choice(hits).quote if hits else None
+            left = [h.quote for h in hits if h.quote.ref not in exclude]
+            return rng.choice(left) if left else None
         docs = lazy_numpy().flatnonzero(self._allowed(speaker, topic, panel))
-        return self.quotes[int(docs[rng.randrange(len(docs))])] if len(docs) else None
+        for _ in range(8):  # a few random draws first: cheap while most quotes are still unseen
+            if not len(docs):
+                return None
+            quote = self.quotes[int(docs[rng.randrange(len(docs))])]
+            if quote.ref not in exclude:
+                return quote
+        left = [self.quotes[int(d)] for d in docs if self.quotes[int(d)].ref not in exclude]
+        return rng.choice(left) if left else None
+
+    def speaker_choices(self, typed: str, *, limit: int = 25) -> list[Speaker]:
+        """Speakers whose name, pinyin, id or title holds what was typed, for autocompletion."""
+        return self._names.speaker_choices(typed, self.speakers, limit)
+
+    def topic_choices(self, typed: str, *, limit: int = 25) -> list[Topic]:
+        """Topics whose name or id holds what was typed, for autocompletion."""
+        wanted = compact(typed)
+        return [t for t in self.topics if wanted in compact(t.name) or wanted in compact(t.id)][:limit]
+
+    def panel_choices(self, typed: str, *, limit: int = 25) -> list[Panel]:
+        wanted = compact(typed)
+        return [p for p in self.panels if wanted in compact(p.id) or wanted in compact(p.title)][:limit]
 
     def digest(self, channel: str, day: dt.date, *, speaker: str | None = None, topic: str | None = None,
                panel: str | None = None) -> Quote | None:

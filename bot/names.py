@@ -67,6 +67,7 @@ class Names:
         for p in panels:
             self._panels.add([compact(p.id), compact(p.title)], p.id, p.id)
         self._cache: dict[tuple[str, str], frozenset[object]] = {}
+        self._pinyin = dict(pinyin)
 
     def _lookup(self, table: _Table, value: str) -> frozenset[object]:
         key = (table.kind, value)
@@ -75,6 +76,16 @@ class Names:
             if len(self._cache) > 4096:
                 self._cache.clear()
         return self._cache[key]
+
+    def speaker_choices(self, typed: str, speakers: Iterable[Speaker], limit: int) -> list[Speaker]:
+        """Speakers matching a partial input on name, pinyin, id or title; one per id."""
+        wanted = compact(typed)
+        found: dict[str, Speaker] = {}
+        for s in speakers:
+            keys = (compact(s.name), compact(s.id), compact(self._pinyin.get(s.name, "")), compact(s.title))
+            if s.id not in found and any(wanted in key for key in keys):
+                found[s.id] = s
+        return list(found.values())[:limit]
 
     def speakers(self, value: str) -> frozenset[str]:
         """The ids of the speakers `value` names (one id may speak on several panels)."""

@@ -1,0 +1,1 @@
+"""Chat platform front ends: each turns platform events into calls on `bot.Library`."""

@@ -1,0 +1,1 @@
+"""The Discord front end: /quote slash commands answered with embeds and buttons."""

@@ -1,0 +1,294 @@
+"""The Discord client: /quote, /quote-speakers and /quote-topics, with buttons under each quote.
+
+Handlers translate an interaction into a library call and the result into an embed; state
+that buttons need (the query, the hits, who asked) is kept in memory under a short token in
+the button's custom id, so a click after a restart is told the buttons expired.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import secrets
+from collections import OrderedDict
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+import discord
+import yarl
+from discord import app_commands
+from discord.app_commands import locale_str as _
+
+from bot import Library
+from bot.command import Query
+from bot.cooldown import Cooldown
+from bot.errors import QuoteBotError
+from bot.models import Quote, Span
+
+from . import render
+from .settings import DiscordSettings
+from .words import Translator, say
+
+logger = logging.getLogger(__name__)
+_STATES = 10_000
+_PAGE = 5
+
+
+@dataclass
+class Shown:
+    """What a message with buttons shows: the query, its hits, who asked, which one is shown."""
+
+    query: Query
+    user_id: int
+    refs: list[str]
+    spans: list[tuple[Span, ...]]
+    index: int = 0
+    private: bool = False
+
+
+@dataclass
+class QuoteService:
+    """The Discord-independent part of answering: state for buttons, no-repeat, cooldown."""
+
+    library: Library
+    cooldown: Cooldown
+    rng: random.Random = field(default_factory=random.Random)
+    states: OrderedDict[str, Shown] = field(default_factory=OrderedDict)
+    seen: OrderedDict[tuple[int, Query], set[str]] = field(default_factory=OrderedDict)
+
+    def remember(self, shown: Shown) -> str:
+        token = secrets.token_urlsafe(9)
+        self.states[token] = shown
+        if len(self.states) > _STATES:
+            self.states.popitem(last=False)
+        return token
+
+    def another(self, channel_id: int, query: Query) -> Quote | None:
+        """A quote for the same query not yet shown in this channel, until all have been."""
+        seen = self.seen.setdefault((channel_id, query), set())
+        if len(self.seen) > _STATES:
+            self.seen.popitem(last=False)
+        def draw(exclude: set[str]) -> Quote | None:
+            return self.library.random(query.words, speaker=query.speaker, topic=query.topic, panel=query.panel,
+                                       rng=self.rng, exclude=exclude)
+
+        quote = draw(seen)
+        if quote is None and seen:
+            seen.clear()  # every match has been shown here: start a new round
+            quote = draw(seen)
+        if quote is not None:
+            seen.add(quote.ref)
+        return quote
+
+
+def _view(service: QuoteService, token: str, shown: Shown, locale: discord.Locale) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    buttons = [("another", discord.ButtonStyle.primary), ("context", discord.ButtonStyle.secondary)]
+    if len(shown.refs) > 1:
+        buttons += [("prev", discord.ButtonStyle.secondary), ("next", discord.ButtonStyle.secondary)]
+    if shown.private:
+        buttons.append(("post", discord.ButtonStyle.success))
+    for action, style in buttons:
+        view.add_item(discord.ui.Button(label=say(action, locale), style=style, custom_id=f"pq:{action}:{token}"))
+    view.stop()  # the client handles clicks itself (on_interaction), so the view is never stored
+    return view
+
+
+def _page_note(shown: Shown, locale: discord.Locale) -> str:
+    return say("page", locale, n=shown.index + 1, total=len(shown.refs)) if len(shown.refs) > 1 else ""
+
+
+class QuoteClient(discord.Client):
+    """A discord.py client answering quote commands from `library`."""
+
+    def __init__(self, library: Library, settings: DiscordSettings, **options: Any) -> None:
+        super().__init__(intents=discord.Intents.default(), **options)
+        self.settings = settings
+        self.service = QuoteService(library, Cooldown.parse(settings.cooldown))
+        self.tree = app_commands.CommandTree(self)
+        self.tree.on_error = self._on_command_error  # type: ignore[method-assign]
+        register_commands(self.tree, self.service)
+
+    async def setup_hook(self) -> None:
+        await self.tree.set_translator(Translator())
+        if self.settings.guild_ids:  # development: guild commands appear at once
+            for guild_id in self.settings.guild_ids:
+                guild = discord.Object(guild_id)
+                self.tree.copy_global_to(guild=guild)
+                await self.tree.sync(guild=guild)
+        else:
+            await self.tree.sync()
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        custom_id = str(interaction.data.get("custom_id", "")) if interaction.data else ""
+        if interaction.type is discord.InteractionType.component and custom_id.startswith("pq:"):
+            await _guarded(interaction, lambda: _on_button(self.service, interaction, custom_id))
+
+    async def _on_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        await _report(interaction, error.original if isinstance(error, app_commands.CommandInvokeError) else error)
+
+
+async def _private(interaction: discord.Interaction, text: str) -> None:
+    if interaction.response.is_done():
+        await interaction.followup.send(text, ephemeral=True, allowed_mentions=render.NO_MENTIONS)
+    else:
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=render.NO_MENTIONS)
+
+
+async def _report(interaction: discord.Interaction, error: BaseException) -> None:
+    """User errors are shown to the user as they are; anything else is logged, and apologised for."""
+    if isinstance(error, QuoteBotError):
+        await _private(interaction, str(error))
+    else:
+        logger.exception("interaction failed", exc_info=error)
+        await _private(interaction, say("sorry", interaction.locale))
+
+
+async def _guarded(interaction: discord.Interaction, handler: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    try:
+        await handler()
+    except Exception as error:  # the client must outlive any one interaction
+        await _report(interaction, error)
+
+
+def _no_match(service: QuoteService, query: Query, locale: discord.Locale) -> str:
+    text = say("no_match", locale, query=render.safe(query.describe()))
+    filtered = query.speaker or query.topic or query.panel
+    if query.words and filtered and (speakers := service.library.speakers_of(query.words)):
+        text += say("who_speaks", locale, names="、".join(s.name for s in speakers))
+    return text
+
+
+async def answer_query(service: QuoteService, interaction: discord.Interaction, query: Query, private: bool) -> None:
+    """A /quote command: the best hit (or a random quote) as an embed with its buttons."""
+    if wait := service.cooldown.wait(interaction.user.id):
+        await _private(interaction, say("cooldown", interaction.locale, seconds=max(1, round(wait))))
+        return
+    kw = {"speaker": query.speaker, "topic": query.topic, "panel": query.panel}
+    if query.words:
+        hits = service.library.search(query.words, limit=_PAGE, **kw)
+        refs, spans = [h.quote.ref for h in hits], [h.spans for h in hits]
+    else:
+        quote = service.another(interaction.channel_id or 0, query)
+        refs, spans = ([quote.ref], [()]) if quote else ([], [])
+    if not refs:
+        await _private(interaction, _no_match(service, query, interaction.locale))
+        return
+    shown = Shown(query, interaction.user.id, refs, spans, private=private)
+    service.seen.setdefault((interaction.channel_id or 0, query), set()).add(refs[0])
+    await _send_shown(service, interaction, shown, service.remember(shown))
+
+
+async def _send_shown(service: QuoteService, interaction: discord.Interaction, shown: Shown, token: str,
+                      *, edit: bool = False) -> None:
+    quote = service.library.quote(shown.refs[shown.index])
+    embed = render.quote_embed(service.library, quote, shown.spans[shown.index],
+                               footer_note=_page_note(shown, interaction.locale))
+    view = _view(service, token, shown, interaction.locale)
+    if edit:
+        await interaction.response.edit_message(embed=embed, view=view, allowed_mentions=render.NO_MENTIONS)
+    else:
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=shown.private,
+                                                allowed_mentions=render.NO_MENTIONS)
+
+
+async def _on_button(service: QuoteService, interaction: discord.Interaction, custom_id: str) -> None:
+    _, action, token = custom_id.split(":", 2)
+    shown = service.states.get(token)
+    locale = interaction.locale
+    if shown is None:
+        await _private(interaction, say("expired", locale))
+        return
+    if action in ("prev", "next"):
+        if interaction.user.id != shown.user_id:
+            await _private(interaction, say("not_yours", locale))
+            return
+        shown.index = (shown.index + (1 if action == "next" else -1)) % len(shown.refs)
+        await _send_shown(service, interaction, shown, token, edit=True)
+    elif action == "another":
+        if wait := service.cooldown.wait(interaction.user.id):
+            await _private(interaction, say("cooldown", locale, seconds=max(1, round(wait))))
+            return
+        quote = service.another(interaction.channel_id or 0, shown.query)
+        if quote is None:
+            await _private(interaction, _no_match(service, shown.query, locale))
+            return
+        spans = next((s for ref, s in zip(shown.refs, shown.spans) if ref == quote.ref), ())
+        fresh = Shown(shown.query, interaction.user.id, [quote.ref], [spans], private=shown.private)
+        await _send_shown(service, interaction, fresh, service.remember(fresh))
+    elif action == "context":
+        context = service.library.context(shown.refs[shown.index])
+        embed = render.context_embed(service.library, context, question_label=say("question", locale))
+        await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=render.NO_MENTIONS)
+    elif action == "post":
+        quote = service.library.quote(shown.refs[shown.index])
+        embed = render.quote_embed(service.library, quote, shown.spans[shown.index])
+        channel = interaction.channel
+        if not isinstance(channel, discord.abc.Messageable):
+            raise QuoteBotError("this channel does not take messages")
+        await channel.send(say("shared_by", locale, user=interaction.user.mention), embed=embed,
+                           allowed_mentions=render.NO_MENTIONS)
+        await interaction.response.send_message(say("posted", locale), ephemeral=True,
+                                                allowed_mentions=render.NO_MENTIONS)
+
+
+def register_commands(tree: app_commands.CommandTree, service: QuoteService) -> None:
+    """/quote with autocompleted filters, and the two listings."""
+    library = service.library
+
+    @app_commands.command(name=_("quote"), description=_("Find a quote from the panel discussions"))
+    @app_commands.rename(keyword=_("keyword"), speaker=_("speaker"), topic=_("topic"), panel=_("panel"),
+                         private=_("private"))
+    @app_commands.describe(keyword=_("Words to look for, in Chinese, pinyin or English"),
+                           speaker=_("Who said it: name, pinyin or title"),
+                           topic=_("The moderator's question it answers"), panel=_("Which panel"),
+                           private=_("Answer only to me"))
+    async def quote(interaction: discord.Interaction, keyword: str | None = None, speaker: str | None = None,
+                    topic: str | None = None, panel: str | None = None, private: bool = False) -> None:
+        """Find a quote from the panel discussions."""
+        await answer_query(service, interaction, Query(keyword or "", speaker, topic, panel), private)
+
+    @quote.autocomplete("speaker")
+    async def speaker_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=render.speaker_line_of(s)[:100], value=s.id)
+                for s in library.speaker_choices(current)]
+
+    @quote.autocomplete("topic")
+    async def topic_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=t.name[:100], value=t.id) for t in library.topic_choices(current)]
+
+    @quote.autocomplete("panel")
+    async def panel_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=p.title[:100], value=p.id) for p in library.panel_choices(current)]
+
+    @app_commands.command(name=_("quote-speakers"), description=_("Who speaks in the loaded panels"))
+    async def speakers(interaction: discord.Interaction) -> None:
+        lines = [f"{s.name} ({s.id}) · {s.title}" for s in {s.id: s for s in library.speakers}.values()]
+        await interaction.response.send_message(embed=render.listing_embed(say("speakers", interaction.locale), lines),
+                                                ephemeral=True, allowed_mentions=render.NO_MENTIONS)
+
+    @app_commands.command(name=_("quote-topics"), description=_("The topics of the loaded panels"))
+    async def topics(interaction: discord.Interaction) -> None:
+        lines = [f"{t.name} ({t.id})" for t in library.topics]
+        await interaction.response.send_message(embed=render.listing_embed(say("topics", interaction.locale), lines),
+                                                ephemeral=True, allowed_mentions=render.NO_MENTIONS)
+
+    tree.add_command(quote)
+    tree.add_command(speakers)
+    tree.add_command(topics)
+
+
+def point_at(settings: DiscordSettings) -> None:
+    """Aim discord.py at a Discord-compatible server instead of discord.com (tests, self-hosted)."""
+    if settings.api_url:
+        discord.http.Route.BASE = settings.api_url
+    if settings.gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
+
+
+async def serve(library: Library, settings: DiscordSettings) -> None:
+    """Run the Discord bot until it is stopped."""
+    point_at(settings)
+    async with QuoteClient(library, settings) as client:
+        await client.start(settings.token)

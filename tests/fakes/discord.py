@@ -1,0 +1,243 @@
+"""A small Discord on 127.0.0.1: the REST routes and gateway websocket discord.py needs.
+
+It records every REST request and every gateway message, answers IDENTIFY with READY and
+GUILD_CREATE, acknowledges heartbeats, accepts RESUME, and lets a test push interactions and
+drop the connection. Everything is bounded: nothing here waits without a timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+APPLICATION_ID = 900000000000000001
+BOT_USER = {"id": str(APPLICATION_ID), "username": "panel-quotes", "discriminator": "0", "global_name": None,
+            "avatar": None, "bot": True}
+GUILD_ID = 800000000000000001
+CHANNEL_ID = 700000000000000001
+USER = {"id": "600000000000000001", "username": "alice", "discriminator": "0", "global_name": "Alice", "avatar": None}
+OTHER_USER = {"id": "600000000000000002", "username": "bob", "discriminator": "0", "global_name": "Bob", "avatar": None}
+WAIT = 5.0  # seconds any wait in the fake may take before the test fails
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    # discord.py insists on exactly this content type; json_response would add a charset.
+    return web.Response(body=json.dumps(data), status=status, headers={"Content-Type": "application/json"})
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any
+
+
+@dataclass
+class FakeDiscord:
+    """Start with `await fake.start()`; point discord.py at `api_url` and `gateway_url`."""
+
+    requests: list[Recorded] = field(default_factory=list)
+    gateway_received: list[dict[str, Any]] = field(default_factory=list)
+    identifies: int = 0
+    resumes: int = 0
+    rate_limit_next: int = 0
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(500000000000000001))
+    _socket: web.WebSocketResponse | None = None
+    _sequence: int = 0
+    _runner: web.AppRunner | None = None
+    _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+    port: int = 0
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway/"
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/gateway/", self._gateway)
+        app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
+        self._runner = web.AppRunner(app, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # -- what a test waits for -------------------------------------------------------------
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def wait_for(self, predicate: Any, timeout: float = WAIT) -> Any:
+        """The first recorded request matching `predicate`, waiting up to `timeout` seconds."""
+        async def found() -> Any:
+            async with self._changed:
+                while True:
+                    for request in self.requests:
+                        if predicate(request):
+                            return request
+                    await self._changed.wait()
+        return await asyncio.wait_for(found(), timeout)
+
+    async def callback_for(self, interaction_id: int, timeout: float = WAIT) -> Recorded:
+        return await self.wait_for(lambda r: r.path.startswith(f"/interactions/{interaction_id}/"), timeout)
+
+    async def ready(self, timeout: float = WAIT) -> None:
+        async def connected() -> None:
+            async with self._changed:
+                while self._socket is None or self.identifies + self.resumes == 0:
+                    await self._changed.wait()
+        await asyncio.wait_for(connected(), timeout)
+
+    # -- gateway ------------------------------------------------------------------------------
+
+    async def _send(self, op: int, data: Any, event: str | None = None) -> None:
+        assert self._socket is not None
+        message: dict[str, Any] = {"op": op, "d": data, "s": None, "t": event}
+        if op == 0:
+            self._sequence += 1
+            message["s"] = self._sequence
+        await self._socket.send_str(json.dumps(message))
+
+    async def dispatch(self, event: str, data: Any) -> None:
+        await self._send(0, data, event)
+
+    async def drop_connection(self, code: int = 4000) -> None:
+        """Close the gateway socket as Discord does when it wants a client to resume."""
+        if self._socket is not None:
+            socket, self._socket = self._socket, None
+            await socket.close(code=code)
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self._socket = socket
+        await self._send(10, {"heartbeat_interval": 41250})
+        async for message in socket:
+            if message.type != WSMsgType.TEXT:
+                break
+            payload = json.loads(message.data)
+            self.gateway_received.append(payload)
+            op = payload["op"]
+            if op == 1:
+                await self._send(11, None)
+            elif op == 2:
+                self.identifies += 1
+                await self._ready()
+            elif op == 6:
+                self.resumes += 1
+                await self.dispatch("RESUMED", {})
+            await self._notify()
+        if self._socket is socket:
+            self._socket = None
+        return socket
+
+    async def _ready(self) -> None:
+        await self.dispatch("READY", {
+            "v": 10, "user": BOT_USER, "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
+            "session_id": "fake-session", "resume_gateway_url": self.gateway_url,
+            "application": {"id": str(APPLICATION_ID), "flags": 0}, "private_channels": [],
+        })
+        await self.dispatch("GUILD_CREATE", {
+            "id": str(GUILD_ID), "name": "Test guild", "icon": None, "owner_id": USER["id"], "member_count": 2,
+            "roles": [{"id": str(GUILD_ID), "name": "@everyone", "permissions": "2248473465835073", "position": 0,
+                       "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}],
+            "channels": [{"id": str(CHANNEL_ID), "type": 0, "name": "general", "position": 0,
+                          "permission_overwrites": [], "guild_id": str(GUILD_ID)}],
+            "members": [], "presences": [], "voice_states": [], "threads": [], "emojis": [], "stickers": [],
+            "features": [], "large": False, "unavailable": False, "verification_level": 0, "mfa_level": 0,
+            "premium_tier": 0, "preferred_locale": "zh-CN", "nsfw_level": 0, "system_channel_flags": 0,
+            "default_message_notifications": 0, "explicit_content_filter": 0, "afk_timeout": 300,
+        })
+
+    # -- REST -----------------------------------------------------------------------------------
+
+    async def _rest(self, request: web.Request) -> web.Response:
+        path = "/" + request.match_info["tail"]
+        raw = await request.read()
+        body = json.loads(raw) if raw and request.content_type == "application/json" else raw.decode() or None
+        self.requests.append(Recorded(request.method, path, dict(request.query), body))
+        await self._notify()
+        if self.rate_limit_next:
+            self.rate_limit_next -= 1
+            return _json({"message": "You are being rate limited.", "retry_after": 0.05, "global": False}, 429)
+        if path == "/users/@me":
+            return _json(BOT_USER)
+        if path == "/oauth2/applications/@me":
+            return _json({"id": str(APPLICATION_ID), "name": "panel-quotes", "description": "", "icon": None,
+                          "bot_public": True, "bot_require_code_grant": False, "owner": USER, "verify_key": "0",
+                          "flags": 0})
+        if request.method == "PUT" and path.endswith("/commands"):
+            return _json([{**command, "id": str(next(self._ids)), "application_id": str(APPLICATION_ID),
+                           "version": "1"} for command in body])
+        if path.startswith("/interactions/") and path.endswith("/callback"):
+            interaction_id = path.split("/")[2]
+            flags = ((body or {}).get("data") or {}).get("flags", 0)
+            return _json({"interaction": {"id": interaction_id, "type": 2, "response_message_id": str(next(self._ids)),
+                                          "response_message_loading": False,
+                                          "response_message_ephemeral": bool(flags & 64)}})
+        if request.method == "POST" and path.startswith("/channels/") and path.endswith("/messages"):
+            return _json(self.message(body or {}, channel_id=int(path.split("/")[2])))
+        if path.startswith("/webhooks/"):
+            return _json(self.message(body or {}))
+        return _json({"message": "404: Not Found", "code": 0}, 404)
+
+    def message(self, body: dict[str, Any], channel_id: int = CHANNEL_ID) -> dict[str, Any]:
+        """A message payload as Discord returns it for what was sent."""
+        return {"id": str(next(self._ids)), "channel_id": str(channel_id), "author": BOT_USER, "type": 0,
+                "content": body.get("content") or "", "embeds": body.get("embeds") or [],
+                "components": body.get("components") or [], "timestamp": "2026-11-28T00:00:00+00:00",
+                "edited_timestamp": None, "tts": False, "mention_everyone": False, "mentions": [],
+                "mention_roles": [], "attachments": [], "pinned": False, "flags": body.get("flags", 0)}
+
+    # -- interactions a test sends ------------------------------------------------------------
+
+    def _base(self, kind: int, user: dict[str, Any], locale: str) -> dict[str, Any]:
+        return {"id": str(next(self._ids)), "application_id": str(APPLICATION_ID), "type": kind,
+                "guild_id": str(GUILD_ID), "channel_id": str(CHANNEL_ID),
+                "channel": {"id": str(CHANNEL_ID), "type": 0, "guild_id": str(GUILD_ID), "name": "general"},
+                "member": {"user": user, "roles": [], "joined_at": "2026-01-01T00:00:00+00:00", "deaf": False,
+                           "mute": False, "flags": 0, "permissions": "2248473465835073"},
+                "token": f"token-{next(self._ids)}", "version": 1, "locale": locale, "guild_locale": "zh-CN",
+                "app_permissions": "2248473465835073", "entitlements": [], "authorizing_integration_owners": {},
+                "context": 0, "attachment_size_limit": 26214400}
+
+    async def command(self, name: str, options: dict[str, Any] | None = None, *, user: dict[str, Any] = USER,
+                      locale: str = "en-US") -> int:
+        """Send a slash command; return the interaction id to wait for its callback."""
+        payload = self._base(2, user, locale)
+        payload["data"] = {"id": "1", "name": name, "type": 1,
+                           "options": [{"name": k, "type": 3 if isinstance(v, str) else 5, "value": v}
+                                       for k, v in (options or {}).items()]}
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return int(payload["id"])
+
+    async def autocomplete(self, name: str, focused: str, value: str, *, user: dict[str, Any] = USER) -> int:
+        payload = self._base(4, user, "en-US")
+        payload["data"] = {"id": "1", "name": name, "type": 1,
+                           "options": [{"name": focused, "type": 3, "value": value, "focused": True}]}
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return int(payload["id"])
+
+    async def click(self, custom_id: str, *, user: dict[str, Any] = USER, locale: str = "en-US") -> int:
+        payload = self._base(3, user, locale)
+        payload["data"] = {"custom_id": custom_id, "component_type": 2}
+        payload["message"] = self.message({"content": ""})
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return int(payload["id"])

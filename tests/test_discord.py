@@ -1,0 +1,247 @@
+"""The Discord front end through the real discord.py client, against a fake Discord on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+discord = pytest.importorskip("discord", reason="discord.py is installed with the test extras")
+
+import bot  # noqa: E402
+from adapters.discord.app import QuoteClient, point_at  # noqa: E402
+from adapters.discord.settings import DiscordSettings  # noqa: E402
+from bot.library import Library  # noqa: E402
+
+from .conftest import MINIMAL_PANEL, ROOT  # noqa: E402
+from .fakes.discord import APPLICATION_ID, CHANNEL_ID, OTHER_USER, FakeDiscord  # noqa: E402
+
+Scenario = Callable[[FakeDiscord, QuoteClient], Awaitable[None]]
+EPHEMERAL = 64
+
+
+def run(scenario: Scenario, library: Library, **settings: Any) -> None:
+    """Start a fake Discord and the real client against it, run `scenario`, stop both."""
+
+    async def main() -> None:
+        fake = FakeDiscord()
+        await fake.start()
+        config = DiscordSettings(token="test-token", api_url=fake.api_url, gateway_url=fake.gateway_url,
+                                 **{"cooldown": "off", **settings})
+        point_at(config)
+        client = QuoteClient(library, config, guild_ready_timeout=0.05)
+        runner = asyncio.create_task(client.start(config.token))
+        try:
+            await fake.ready()
+            await asyncio.wait_for(client.wait_until_ready(), 5)
+            await scenario(fake, client)
+        finally:
+            await client.close()
+            runner.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(runner, 5)
+            await fake.stop()
+
+    asyncio.run(asyncio.wait_for(main(), 60))
+
+
+def reply(recorded: Any) -> dict[str, Any]:
+    """The callback body: {"type": ..., "data": {...}}."""
+    assert recorded.method == "POST" and recorded.query.get("with_response") == "1"
+    return recorded.body
+
+
+def test_commands_are_synced_with_autocomplete_and_chinese_names(library: Library) -> None:
+    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+        sync = await fake.wait_for(lambda r: r.method == "PUT" and r.path == f"/applications/{APPLICATION_ID}/commands")
+        commands = {c["name"]: c for c in sync.body}
+        assert set(commands) == {"quote", "quote-speakers", "quote-topics"}
+        quote = commands["quote"]
+        assert quote["name_localizations"]["zh-CN"] == "语录"
+        options = {o["name"]: o for o in quote["options"]}
+        assert [o["name"] for o in quote["options"]] == ["keyword", "speaker", "topic", "panel", "private"]
+        assert all(options[name]["autocomplete"] for name in ("speaker", "topic", "panel"))
+        assert not options["keyword"].get("autocomplete")
+        assert options["speaker"]["name_localizations"]["zh-CN"] == "发言人"
+        assert options["private"]["type"] == 5
+
+    run(scenario, library)
+
+
+def test_chinese_keyword_answers_with_the_best_quote_as_an_embed(library: Library) -> None:
+    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+        body = reply(await fake.callback_for(await fake.command("quote", {"keyword": "算力"})))
+        assert body["type"] == 4
+        data = body["data"]
+        embed = data["embeds"][0]
+        assert "**算力**" in embed["description"] and "从**算力**维度讲" in embed["description"]
+        assert embed["author"]["name"] == "陈石 · 峰瑞资本投资合伙人"
+        assert embed["title"] == "中国 AIGC 新机遇"
+        assert "首届中国 AIGC 产业峰会" in embed["footer"]["text"] and "2023-03-29" in embed["footer"]["text"]
+        assert data["allowed_mentions"] == {"parse": []}
+        assert not data.get("flags", 0) & EPHEMERAL
+        labels = [c["label"] for row in data["components"] for c in row["components"]]
+        assert labels == ["Another", "Context", "Prev", "Next"]
+
+    run(scenario, library)
+
+
+def test_pinyin_speaker_topic_part_and_private(library: Library) -> None:
+    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+        body = reply(await fake.callback_for(await fake.command("quote", {"keyword": "大模型", "speaker": "chen shi"})))
+        assert body["data"]["embeds"][0]["author"]["name"].startswith("陈石")
+        body = reply(await fake.callback_for(await fake.command("quote", {"topic": "同质化", "private": True})))
+        assert body["data"]["embeds"][0]["title"] == "模型同质化和创新性"
+        assert body["data"]["flags"] & EPHEMERAL
+        assert "Post" in [c["label"] for row in body["data"]["components"] for c in row["components"]]
+
+    run(scenario, library)
+
+
+@pytest.mark.parametrize("typed", ["chen", "陈", "峰瑞"])
+def test_speaker_autocomplete(library: Library, typed: str) -> None:
+    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+        body = reply(await fake.callback_for(await fake.autocomplete("quote", "speaker", typed)))
+        assert body["type"] == 8
+        assert body["data"]["choices"] == [{"name": "陈石 · 峰瑞资本投资合伙人", "value": "chen-shi"}]
+
+    run(scenario, library)
+
+
+def buttons(body: dict[str, Any]) -> dict[str, str]:
+    return {c["label"]: c["custom_id"] for row in body["data"]["components"] for c in row["components"]}
+
+
+def test_another_does_not_repeat_until_every_match_was_shown(library: Library) -> None:
+    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+        body = reply(await fake.callback_for(await fake.command("quote", {"speaker": "林莱尼"})))
+        shown = [body["data"]["embeds"][0]["description"]]
+        for _ in range(2):
+            body = reply(await fake.callback_for(await fake.click(buttons(body)["Another"])))
+            shown.append(body["data"]["embeds"][0]["description"])
+        assert len(set(shown)) == 3  # 林莱尼 has three quotes: all of them, none twice
+        body = reply(await fake.callback_for(await fake.click(buttons(body)["Another"])))
+        assert body["data"]["embeds"][0]["description"] in shown
+
+    run(scenario, library)
+
+
+def test_context_prev_next_and_post(library: Library) -> None:
+    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+        body = reply(await fake.callback_for(await fake.command("quote", {"keyword": "大模型", "private": True})))
+        first = body["data"]["embeds"][0]["description"]
+        ids = buttons(body)
+        context = reply(await fake.callback_for(await fake.click(ids["Context"])))
+        assert context["data"]["flags"] & EPHEMERAL
+        assert "**Question**" in context["data"]["embeds"][0]["description"]
+        refused = reply(await fake.callback_for(await fake.click(ids["Next"], user=OTHER_USER)))
+        assert refused["data"]["content"] == "Only the person who ran the command can page through it."
+        paged = reply(await fake.callback_for(await fake.click(ids["Next"])))
+        assert paged["type"] == 7 and paged["data"]["embeds"][0]["description"] != first
+        assert paged["data"]["embeds"][0]["footer"]["text"].endswith("2 of 5")
+        posted = reply(await fake.callback_for(await fake.click(ids["Post"])))
+        assert posted["data"]["content"] == "Posted to the channel."
+        message = await fake.wait_for(lambda r: r.method == "POST" and r.path == f"/channels/{CHANNEL_ID}/messages")
+        assert message.body["content"] == "shared by <@600000000000000001>"
+        assert message.body["allowed_mentions"] == {"parse": []}
+
+    run(scenario, library)
+
+
+def test_quote_text_cannot_ping_or_break_formatting(write_panel: Callable[..., Path]) -> None:
+    panel = MINIMAL_PANEL.format(panel_id="p").replace(
+        "text: The engine weaves algebraic patterns.", 'text: "@everyone the engine **weaves** <@123456789012345678> patterns"')
+    library = bot.load_library(write_panel(panel).parent, use_cache=False)
+
+    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+        body = reply(await fake.callback_for(await fake.command("quote", {"keyword": "patterns"})))
+        description = body["data"]["embeds"][0]["description"]
+        assert "@everyone" not in description and "<@123456789012345678>" not in description
+        assert "\\*\\*" in description and "**patterns**" in description
+        assert body["data"]["allowed_mentions"] == {"parse": []}
+
+    run(scenario, library)
+
+
+def test_client_resumes_after_the_gateway_drops(library: Library) -> None:
+    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+        await fake.drop_connection()
+        await asyncio.wait_for(_until(lambda: fake.resumes == 1), 10)
+        body = reply(await fake.callback_for(await fake.command("quote", {"keyword": "奇瑞"})))
+        assert "**奇瑞**" in body["data"]["embeds"][0]["description"]
+        assert fake.identifies == 1
+
+    run(scenario, library)
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    while not condition():
+        await asyncio.sleep(0.02)
+
+
+def test_errors_are_private_and_the_client_keeps_going(library: Library) -> None:
+    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+        unknown = reply(await fake.callback_for(await fake.command("quote", {"keyword": "算力", "speaker": "chen shy"})))
+        assert unknown["data"]["flags"] & EPHEMERAL
+        assert unknown["data"]["content"].startswith("unknown speaker 'chen shy'; closest: 陈石 (chen-shi)")
+        missing = reply(await fake.callback_for(await fake.command("quote", {"keyword": "算力", "speaker": "林莱尼"})))
+        assert missing["data"]["content"] == "No quote matches '算力' speaker:林莱尼. 陈石、马千里 speak of it."
+        zh = reply(await fake.callback_for(await fake.command("quote", {"keyword": "不存在的词"}, locale="zh-CN")))
+        assert zh["data"]["content"] == "没有找到符合 '不存在的词' 的语录。"
+        broken = client.service.library
+
+        class Exploding:
+            def __getattr__(self, name: str) -> Any:
+                if name == "search":
+                    raise RuntimeError("disk on fire")
+                return getattr(broken, name)
+
+        client.service.library = Exploding()  # type: ignore[assignment]
+        sorry = reply(await fake.callback_for(await fake.command("quote", {"keyword": "算力"})))
+        assert sorry["data"]["content"] == "Sorry, something went wrong; it has been logged."
+        client.service.library = broken
+        again = reply(await fake.callback_for(await fake.command("quote", {"keyword": "算力"})))
+        assert again["data"]["embeds"]
+
+    run(scenario, library)
+
+
+def test_cooldown_answers_privately(library: Library) -> None:
+    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+        for _ in range(2):
+            assert reply(await fake.callback_for(await fake.command("quote", {"keyword": "算力"})))["data"]["embeds"]
+        slow = reply(await fake.callback_for(await fake.command("quote", {"keyword": "算力"})))
+        assert slow["data"]["flags"] & EPHEMERAL and slow["data"]["content"].startswith("Slow down a little")
+        other = reply(await fake.callback_for(await fake.command("quote", {"keyword": "算力"}, user=OTHER_USER)))
+        assert other["data"]["embeds"]
+
+    run(scenario, library, cooldown="2/30")
+
+
+def test_python_m_bot_run_serves_discord_when_its_token_is_set() -> None:
+    """The entry point a self-hoster uses: tokens and endpoints from the environment only."""
+
+    async def main() -> None:
+        fake = FakeDiscord()
+        await fake.start()
+        env = {**os.environ, "DISCORD_TOKEN": "secret-token-value", "DISCORD_API_URL": fake.api_url,
+               "DISCORD_GATEWAY_URL": fake.gateway_url, "LOG_LEVEL": "INFO"}
+        process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
+                                                       stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        try:
+            await fake.ready(timeout=30)
+            body = reply(await fake.callback_for(await fake.command("quote", {"keyword": "奇瑞"}), timeout=30))
+            assert "**奇瑞**" in body["data"]["embeds"][0]["description"]
+        finally:
+            process.terminate()
+            _, stderr = await asyncio.wait_for(process.communicate(), 30)
+            await fake.stop()
+        assert b"secret-token-value" not in stderr  # the token is never logged
+
+    asyncio.run(asyncio.wait_for(main(), 90))
