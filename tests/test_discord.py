@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -15,18 +16,19 @@ import pytest
 discord = pytest.importorskip("discord", reason="discord.py is installed with the test extras")
 
 import bot  # noqa: E402
-from adapters.discord.app import QuoteClient, point_at  # noqa: E402
+from adapters.discord.app import QuoteClient, make_client, point_at  # noqa: E402
 from adapters.discord.settings import DiscordSettings  # noqa: E402
+from bot.errors import QuoteBotError  # noqa: E402
 from bot.library import Library  # noqa: E402
 
 from .conftest import MINIMAL_PANEL, ROOT  # noqa: E402
-from .fakes.discord import APPLICATION_ID, CHANNEL_ID, OTHER_USER, FakeDiscord  # noqa: E402
+from .fakes.discord import APPLICATION_ID, CHANNEL_ID, GUILD_ID, OTHER_USER, FakeDiscord  # noqa: E402
 
 Scenario = Callable[[FakeDiscord, QuoteClient], Awaitable[None]]
 EPHEMERAL = 64
 
 
-def run(scenario: Scenario, library: Library, **settings: Any) -> None:
+def run(scenario: Scenario, library: Library, *, shards: int = 1, **settings: Any) -> None:
     """Start a fake Discord and the real client against it, run `scenario`, stop both."""
 
     async def main() -> None:
@@ -35,10 +37,11 @@ def run(scenario: Scenario, library: Library, **settings: Any) -> None:
         config = DiscordSettings(token="test-token", api_url=fake.api_url, gateway_url=fake.gateway_url,
                                  **{"cooldown": "off", **settings})
         point_at(config)
-        client = QuoteClient(library, config, guild_ready_timeout=0.05)
+        client = make_client(library, config, guild_ready_timeout=0.05)
         runner = asyncio.create_task(client.start(config.token))
         try:
-            await fake.ready()
+            # discord.py waits 5 s between two IDENTIFYs, as Discord asks: allow for it per shard.
+            await fake.ready(shards=shards, timeout=5 + 6 * (shards - 1))
             await asyncio.wait_for(client.wait_until_ready(), 5)
             await scenario(fake, client)
         finally:
@@ -245,3 +248,39 @@ def test_python_m_bot_run_serves_discord_when_its_token_is_set() -> None:
         assert b"secret-token-value" not in stderr  # the token is never logged
 
     asyncio.run(asyncio.wait_for(main(), 90))
+
+
+@pytest.mark.parametrize(("count", "ids", "identified"), [(2, (), [[0, 2], [1, 2]]), (3, (1, 2), [[1, 3], [2, 3]])])
+def test_sharded_client_identifies_its_shards_and_answers(library: Library, count: int, ids: tuple[int, ...],
+                                                          identified: list[list[int]]) -> None:
+    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+        shards = [m["d"]["shard"] for m in fake.gateway_received if m["op"] == 2]
+        assert sorted(shards) == identified
+        assert not any(r.path == "/gateway/bot" for r in fake.requests)  # a set count needs no asking
+        body = reply(await fake.callback_for(await fake.command("quote", {"keyword": "柳叶熙"})))
+        assert "**柳叶熙**" in body["data"]["embeds"][0]["description"]
+
+    guild_shard = (GUILD_ID >> 22) % count
+    assert guild_shard in (ids or range(count)), "the test guild must live on a shard this client runs"
+    run(scenario, library, shards=len(identified), shard_count=count, shard_ids=ids)
+
+
+def test_auto_sharding_asks_discord_how_many_shards(library: Library) -> None:
+    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+        assert any(r.path == "/gateway/bot" for r in fake.requests)
+        assert sorted(m["d"]["shard"] for m in fake.gateway_received if m["op"] == 2) == [[0, 2], [1, 2]]
+
+    run(scenario, library, shards=2, shard_count=0)
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({}, "DISCORD_TOKEN is not set"),
+    ({"DISCORD_TOKEN": "t", "DISCORD_SHARD_COUNT": "two"}, "DISCORD_SHARD_COUNT='two'"),
+    ({"DISCORD_TOKEN": "t", "DISCORD_SHARD_COUNT": "2", "DISCORD_SHARD_IDS": "2"}, "each must be below"),
+    ({"DISCORD_TOKEN": "t", "DISCORD_SHARD_IDS": "0"}, "needs DISCORD_SHARD_COUNT"),
+    ({"DISCORD_TOKEN": "t", "DISCORD_API_URL": "http://127.0.0.1:1"}, "must include the API version"),
+    ({"DISCORD_TOKEN": "t", "QUOTE_COOLDOWN": "fast"}, "QUOTE_COOLDOWN='fast'"),
+])
+def test_bad_settings_name_the_variable(env: dict[str, str], message: str) -> None:
+    with pytest.raises(QuoteBotError, match=re.escape(message)):
+        DiscordSettings.from_env(env)

@@ -99,14 +99,17 @@ def _page_note(shown: Shown, locale: discord.Locale) -> str:
     return say("page", locale, n=shown.index + 1, total=len(shown.refs)) if len(shown.refs) > 1 else ""
 
 
-class QuoteClient(discord.Client):
-    """A discord.py client answering quote commands from `library`."""
+class _QuoteHandlers:
+    """What both client classes do: sync the commands, route button clicks, report errors."""
 
-    def __init__(self, library: Library, settings: DiscordSettings, **options: Any) -> None:
-        super().__init__(intents=discord.Intents.default(), **options)
+    tree: app_commands.CommandTree[Any]
+    service: QuoteService
+    settings: DiscordSettings
+
+    def _set_up(self, library: Library, settings: DiscordSettings) -> None:
         self.settings = settings
         self.service = QuoteService(library, Cooldown.parse(settings.cooldown))
-        self.tree = app_commands.CommandTree(self)
+        self.tree = app_commands.CommandTree(self)  # type: ignore[arg-type]
         self.tree.on_error = self._on_command_error  # type: ignore[method-assign]
         register_commands(self.tree, self.service)
 
@@ -127,6 +130,31 @@ class QuoteClient(discord.Client):
 
     async def _on_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         await _report(interaction, error.original if isinstance(error, app_commands.CommandInvokeError) else error)
+
+
+class QuoteClient(_QuoteHandlers, discord.Client):
+    """One gateway connection: right for all but the largest deployments."""
+
+    def __init__(self, library: Library, settings: DiscordSettings, **options: Any) -> None:
+        discord.Client.__init__(self, intents=discord.Intents.default(), **options)
+        self._set_up(library, settings)
+
+
+class ShardedQuoteClient(_QuoteHandlers, discord.AutoShardedClient):
+    """Several shards in one process; several processes split them with DISCORD_SHARD_IDS."""
+
+    def __init__(self, library: Library, settings: DiscordSettings, **options: Any) -> None:
+        if settings.shard_ids:
+            options["shard_ids"] = list(settings.shard_ids)
+        discord.AutoShardedClient.__init__(self, intents=discord.Intents.default(),
+                                           shard_count=settings.shard_count or None, **options)
+        self._set_up(library, settings)
+
+
+def make_client(library: Library, settings: DiscordSettings, **options: Any) -> discord.Client:
+    """The client the settings ask for: sharded when DISCORD_SHARD_COUNT is set."""
+    kind = ShardedQuoteClient if settings.sharded else QuoteClient
+    return kind(library, settings, **options)
 
 
 async def _private(interaction: discord.Interaction, text: str) -> None:
@@ -290,5 +318,5 @@ def point_at(settings: DiscordSettings) -> None:
 async def serve(library: Library, settings: DiscordSettings) -> None:
     """Run the Discord bot until it is stopped."""
     point_at(settings)
-    async with QuoteClient(library, settings) as client:
+    async with make_client(library, settings) as client:
         await client.start(settings.token)

@@ -19,6 +19,12 @@ class DiscordSettings:
     api_url: str | None = None
     gateway_url: str | None = None
     cooldown: str = "5/30"
+    shard_count: int | None = None  # with shards: a number, or 0 for as many as Discord recommends
+    shard_ids: tuple[int, ...] = ()
+
+    @property
+    def sharded(self) -> bool:
+        return self.shard_count is not None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> DiscordSettings:
@@ -34,4 +40,27 @@ class DiscordSettings:
             raise QuoteBotError(f"DISCORD_API_URL={api!r} must include the API version, like .../api/v10")
         cooldown = env.get("QUOTE_COOLDOWN", "5/30")
         Cooldown.parse(cooldown)  # fail at start, naming the variable, not at the first command
-        return cls(token, guilds, api.rstrip("/") if api else None, env.get("DISCORD_GATEWAY_URL") or None, cooldown)
+        count, ids = _shards(env.get("DISCORD_SHARD_COUNT", "").strip(), env.get("DISCORD_SHARD_IDS", ""))
+        return cls(token, guilds, api.rstrip("/") if api else None, env.get("DISCORD_GATEWAY_URL") or None, cooldown,
+                   count, ids)
+
+
+def _shards(count_text: str, ids_text: str) -> tuple[int | None, tuple[int, ...]]:
+    """DISCORD_SHARD_COUNT (a number, or `auto`) and DISCORD_SHARD_IDS (this process's share)."""
+    if not count_text:
+        if ids_text.strip():
+            raise QuoteBotError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT as well")
+        return None, ()
+    if count_text.lower() == "auto":
+        count = 0
+    elif count_text.isdigit() and int(count_text) >= 1:
+        count = int(count_text)
+    else:
+        raise QuoteBotError(f"DISCORD_SHARD_COUNT={count_text!r}: expected a number of shards, or auto")
+    try:
+        ids = tuple(int(i) for i in ids_text.replace(",", " ").split())
+    except ValueError:
+        raise QuoteBotError("DISCORD_SHARD_IDS: expected shard numbers separated by commas") from None
+    if ids and (count == 0 or any(not 0 <= i < count for i in ids)):
+        raise QuoteBotError(f"DISCORD_SHARD_IDS={ids_text!r}: each must be below DISCORD_SHARD_COUNT={count_text}")
+    return count, ids

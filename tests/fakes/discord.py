@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,7 @@ class Recorded:
     path: str
     query: dict[str, str]
     body: Any
+    at: float = field(default_factory=time.perf_counter)  # when it arrived
 
 
 @dataclass
@@ -48,11 +50,16 @@ class FakeDiscord:
     resumes: int = 0
     rate_limit_next: int = 0
     _ids: itertools.count = field(default_factory=lambda: itertools.count(500000000000000001))
-    _socket: web.WebSocketResponse | None = None
+    shard_count: int = 1
+    recommended_shards: int = 2  # what GET /gateway/bot answers
+    _sockets: dict[int, web.WebSocketResponse] = field(default_factory=dict)
     _sequence: int = 0
+    _callbacks: dict[str, Recorded] = field(default_factory=dict)
+    _callback_waiters: dict[str, asyncio.Future[None]] = field(default_factory=dict)
     _runner: web.AppRunner | None = None
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     port: int = 0
+    sent_at: dict[str, float] = field(default_factory=dict)  # interaction id -> when it was dispatched
 
     @property
     def api_url(self) -> str:
@@ -73,8 +80,7 @@ class FakeDiscord:
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def stop(self) -> None:
-        if self._socket is not None:
-            await self._socket.close()
+        await self.drop_connection(code=1000)
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -96,39 +102,54 @@ class FakeDiscord:
         return await asyncio.wait_for(found(), timeout)
 
     async def callback_for(self, interaction_id: int, timeout: float = WAIT) -> Recorded:
-        return await self.wait_for(lambda r: r.path.startswith(f"/interactions/{interaction_id}/"), timeout)
+        """The callback the client sent for an interaction, waiting up to `timeout` seconds."""
+        key = str(interaction_id)
+        if key not in self._callbacks:
+            self._callback_waiters[key] = asyncio.get_running_loop().create_future()
+            try:
+                await asyncio.wait_for(asyncio.shield(self._callback_waiters[key]), timeout)
+            finally:
+                self._callback_waiters.pop(key, None)
+        return self._callbacks[key]
 
-    async def ready(self, timeout: float = WAIT) -> None:
+    async def ready(self, timeout: float = WAIT, shards: int = 1) -> None:
+        """Wait until `shards` clients have identified and the test guild's shard is connected."""
         async def connected() -> None:
             async with self._changed:
-                while self._socket is None or self.identifies + self.resumes == 0:
+                while self.identifies < shards or self.shard_of_guild() not in self._sockets:
                     await self._changed.wait()
         await asyncio.wait_for(connected(), timeout)
 
     # -- gateway ------------------------------------------------------------------------------
 
-    async def _send(self, op: int, data: Any, event: str | None = None) -> None:
-        assert self._socket is not None
+    async def _send(self, socket: web.WebSocketResponse, op: int, data: Any, event: str | None = None) -> None:
         message: dict[str, Any] = {"op": op, "d": data, "s": None, "t": event}
         if op == 0:
             self._sequence += 1
             message["s"] = self._sequence
-        await self._socket.send_str(json.dumps(message))
+        await socket.send_str(json.dumps(message))
 
-    async def dispatch(self, event: str, data: Any) -> None:
-        await self._send(0, data, event)
+    def shard_of_guild(self) -> int:
+        return (GUILD_ID >> 22) % self.shard_count
+
+    async def dispatch(self, event: str, data: Any, shard: int | None = None) -> None:
+        """Send a gateway event on the shard that owns the test guild (or on `shard`)."""
+        socket = self._sockets.get(self.shard_of_guild() if shard is None else shard)
+        if socket is None:
+            raise AssertionError(f"no client connected for shard {shard}")
+        await self._send(socket, 0, data, event)
 
     async def drop_connection(self, code: int = 4000) -> None:
-        """Close the gateway socket as Discord does when it wants a client to resume."""
-        if self._socket is not None:
-            socket, self._socket = self._socket, None
+        """Close every gateway socket as Discord does when it wants clients to resume."""
+        sockets, self._sockets = list(self._sockets.values()), {}
+        for socket in sockets:
             await socket.close(code=code)
 
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         socket = web.WebSocketResponse()
         await socket.prepare(request)
-        self._socket = socket
-        await self._send(10, {"heartbeat_interval": 41250})
+        await self._send(socket, 10, {"heartbeat_interval": 41250})
+        shard = 0
         async for message in socket:
             if message.type != WSMsgType.TEXT:
                 break
@@ -136,25 +157,33 @@ class FakeDiscord:
             self.gateway_received.append(payload)
             op = payload["op"]
             if op == 1:
-                await self._send(11, None)
+                await self._send(socket, 11, None)
             elif op == 2:
+                shard, count = (payload["d"].get("shard") or [0, 1])
+                self.shard_count = count
+                self._sockets[shard] = socket
                 self.identifies += 1
-                await self._ready()
+                await self._ready(socket, shard, count)
             elif op == 6:
+                shard = int(payload["d"]["session_id"].rsplit("-", 1)[1])
+                self._sockets[shard] = socket
                 self.resumes += 1
-                await self.dispatch("RESUMED", {})
+                await self._send(socket, 0, {}, "RESUMED")
             await self._notify()
-        if self._socket is socket:
-            self._socket = None
+        if self._sockets.get(shard) is socket:
+            del self._sockets[shard]
         return socket
 
-    async def _ready(self) -> None:
-        await self.dispatch("READY", {
-            "v": 10, "user": BOT_USER, "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
-            "session_id": "fake-session", "resume_gateway_url": self.gateway_url,
+    async def _ready(self, socket: web.WebSocketResponse, shard: int, count: int) -> None:
+        owns_guild = shard == (GUILD_ID >> 22) % count
+        await self._send(socket, 0, {
+            "v": 10, "user": BOT_USER, "guilds": [{"id": str(GUILD_ID), "unavailable": True}] if owns_guild else [],
+            "session_id": f"fake-session-{shard}", "resume_gateway_url": self.gateway_url, "shard": [shard, count],
             "application": {"id": str(APPLICATION_ID), "flags": 0}, "private_channels": [],
-        })
-        await self.dispatch("GUILD_CREATE", {
+        }, "READY")
+        if not owns_guild:
+            return
+        await self._send(socket, 0, {
             "id": str(GUILD_ID), "name": "Test guild", "icon": None, "owner_id": USER["id"], "member_count": 2,
             "roles": [{"id": str(GUILD_ID), "name": "@everyone", "permissions": "2248473465835073", "position": 0,
                        "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}],
@@ -164,7 +193,7 @@ class FakeDiscord:
             "features": [], "large": False, "unavailable": False, "verification_level": 0, "mfa_level": 0,
             "premium_tier": 0, "preferred_locale": "zh-CN", "nsfw_level": 0, "system_channel_flags": 0,
             "default_message_notifications": 0, "explicit_content_filter": 0, "afk_timeout": 300,
-        })
+        }, "GUILD_CREATE")
 
     # -- REST -----------------------------------------------------------------------------------
 
@@ -177,6 +206,10 @@ class FakeDiscord:
         if self.rate_limit_next:
             self.rate_limit_next -= 1
             return _json({"message": "You are being rate limited.", "retry_after": 0.05, "global": False}, 429)
+        if path == "/gateway/bot":
+            return _json({"url": self.gateway_url, "shards": self.recommended_shards,
+                          "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0,
+                                                  "max_concurrency": 16}})
         if path == "/users/@me":
             return _json(BOT_USER)
         if path == "/oauth2/applications/@me":
@@ -188,6 +221,9 @@ class FakeDiscord:
                            "version": "1"} for command in body])
         if path.startswith("/interactions/") and path.endswith("/callback"):
             interaction_id = path.split("/")[2]
+            self._callbacks[interaction_id] = self.requests[-1]
+            if (waiter := self._callback_waiters.get(interaction_id)) and not waiter.done():
+                waiter.set_result(None)
             flags = ((body or {}).get("data") or {}).get("flags", 0)
             return _json({"interaction": {"id": interaction_id, "type": 2, "response_message_id": str(next(self._ids)),
                                           "response_message_loading": False,
@@ -225,6 +261,7 @@ class FakeDiscord:
         payload["data"] = {"id": "1", "name": name, "type": 1,
                            "options": [{"name": k, "type": 3 if isinstance(v, str) else 5, "value": v}
                                        for k, v in (options or {}).items()]}
+        self.sent_at[payload["id"]] = time.perf_counter()
         await self.dispatch("INTERACTION_CREATE", payload)
         return int(payload["id"])
 
@@ -232,6 +269,7 @@ class FakeDiscord:
         payload = self._base(4, user, "en-US")
         payload["data"] = {"id": "1", "name": name, "type": 1,
                            "options": [{"name": focused, "type": 3, "value": value, "focused": True}]}
+        self.sent_at[payload["id"]] = time.perf_counter()
         await self.dispatch("INTERACTION_CREATE", payload)
         return int(payload["id"])
 
