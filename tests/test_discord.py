@@ -69,7 +69,8 @@ def test_commands_are_synced_with_autocomplete_and_chinese_names(library: Librar
         assert quote["name_localizations"]["zh-CN"] == "语录"
         options = {o["name"]: o for o in quote["options"]}
         assert [o["name"] for o in quote["options"]] == ["keyword", "speaker", "topic", "panel", "private"]
-        assert all(options[name]["autocomplete"] for name in ("speaker", "topic", "panel"))
+        assert all(options[name]["autocomplete"] for name in ("speaker", "topic"))
+        assert not options["panel"].get("autocomplete")  # one panel loaded: nothing to choose
         assert not options["keyword"].get("autocomplete")
         assert options["speaker"]["name_localizations"]["zh-CN"] == "发言人"
         assert options["private"]["type"] == 5
@@ -284,3 +285,27 @@ def test_auto_sharding_asks_discord_how_many_shards(library: Library) -> None:
 def test_bad_settings_name_the_variable(env: dict[str, str], message: str) -> None:
     with pytest.raises(QuoteBotError, match=re.escape(message)):
         DiscordSettings.from_env(env)
+
+
+def test_guild_ids_sync_commands_to_those_guilds(library: Library) -> None:
+    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+        sync = await fake.wait_for(lambda r: r.method == "PUT" and r.path.endswith("/commands"))
+        assert sync.path == f"/applications/{APPLICATION_ID}/guilds/{GUILD_ID}/commands"
+        assert {c["name"] for c in sync.body} == {"quote", "quote-speakers", "quote-topics"}
+
+    run(scenario, library, guild_ids=(GUILD_ID,))
+
+
+def test_panel_is_autocompleted_when_several_are_loaded(write_panel: Callable[..., Path]) -> None:
+    write_panel(MINIMAL_PANEL.format(panel_id="first"), "first.yaml")
+    library = bot.load_library(write_panel(MINIMAL_PANEL.format(panel_id="second"), "second.yaml").parent,
+                               use_cache=False)
+
+    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+        sync = await fake.wait_for(lambda r: r.method == "PUT" and r.path.endswith("/commands"))
+        options = {o["name"]: o for o in sync.body[0]["options"]}
+        assert options["panel"]["autocomplete"]
+        body = reply(await fake.callback_for(await fake.autocomplete("quote", "panel", "sec")))
+        assert body["data"]["choices"] == [{"name": "Test panel", "value": "second"}]
+
+    run(scenario, library)

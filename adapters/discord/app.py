@@ -286,9 +286,11 @@ def register_commands(tree: app_commands.CommandTree, service: QuoteService) -> 
     async def topic_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=t.name[:100], value=t.id) for t in library.topic_choices(current)]
 
-    @quote.autocomplete("panel")
     async def panel_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=p.title[:100], value=p.id) for p in library.panel_choices(current)]
+
+    if len(library.panels) > 1:  # with one panel there is nothing to choose
+        quote.autocomplete("panel")(panel_choices)
 
     @app_commands.command(name=_("quote-speakers"), description=_("Who speaks in the loaded panels"))
     async def speakers(interaction: discord.Interaction) -> None:
