@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import itertools
 import statistics
 import time
 
 import bot
-from adapters.discord.app import make_client, point_at
-from adapters.discord.settings import DiscordSettings
-from tests.fakes.discord import FakeDiscord
+from tests.fakes.harness import discord_session
 
 KEYWORDS = ["算力", "大模型", "数智人", "奇瑞", "开源 数据集", "创业 机会", "GPT4", "应用层", "suanli", "柳叶熙"]
 TYPED = ["chen", "陈", "峰瑞", "ma", "林", "zhu", "量子位", ""]
@@ -31,16 +28,8 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
 
 
 async def measure(count: int) -> dict[str, tuple[float, float]]:
-    fake = FakeDiscord()
-    await fake.start()
-    settings = DiscordSettings(token="bench", api_url=fake.api_url, gateway_url=fake.gateway_url, cooldown="off")
-    point_at(settings)
-    client = make_client(bot.load_library(), settings, guild_ready_timeout=0.05)
-    runner = asyncio.create_task(client.start(settings.token))
     results: dict[str, tuple[float, float]] = {}
-    try:
-        await fake.ready()
-        await asyncio.wait_for(client.wait_until_ready(), 10)
+    async with discord_session(bot.load_library()) as (fake, _client):
         for kind, send in (
             ("/quote command", lambda n: fake.command("quote", {"keyword": KEYWORDS[n % len(KEYWORDS)]})),
             ("speaker autocomplete", lambda n: fake.autocomplete("quote", "speaker", TYPED[n % len(TYPED)])),
@@ -53,12 +42,6 @@ async def measure(count: int) -> dict[str, tuple[float, float]]:
                 callback = await fake.callback_for(interaction)
                 samples.append(callback.at - fake.sent_at[str(interaction)])
             results[kind] = _percentiles(samples)
-    finally:
-        await client.close()
-        runner.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await asyncio.wait_for(runner, 5)
-        await fake.stop()
     return results
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import re
 import sys
@@ -16,13 +15,14 @@ import pytest
 discord = pytest.importorskip("discord", reason="discord.py is installed with the test extras")
 
 import bot  # noqa: E402
-from adapters.discord.app import QuoteClient, make_client, point_at  # noqa: E402
+from adapters.discord.app import QuoteClient  # noqa: E402
 from adapters.discord.settings import DiscordSettings  # noqa: E402
 from bot.errors import QuoteBotError  # noqa: E402
 from bot.library import Library  # noqa: E402
 
 from .conftest import MINIMAL_PANEL, ROOT  # noqa: E402
 from .fakes.discord import APPLICATION_ID, CHANNEL_ID, GUILD_ID, OTHER_USER, FakeDiscord  # noqa: E402
+from .fakes.harness import discord_session  # noqa: E402
 
 Scenario = Callable[[FakeDiscord, QuoteClient], Awaitable[None]]
 EPHEMERAL = 64
@@ -32,24 +32,8 @@ def run(scenario: Scenario, library: Library, *, shards: int = 1, **settings: An
     """Start a fake Discord and the real client against it, run `scenario`, stop both."""
 
     async def main() -> None:
-        fake = FakeDiscord()
-        await fake.start()
-        config = DiscordSettings(token="test-token", api_url=fake.api_url, gateway_url=fake.gateway_url,
-                                 **{"cooldown": "off", **settings})
-        point_at(config)
-        client = make_client(library, config, guild_ready_timeout=0.05)
-        runner = asyncio.create_task(client.start(config.token))
-        try:
-            # discord.py waits 5 s between two IDENTIFYs, as Discord asks: allow for it per shard.
-            await fake.ready(shards=shards, timeout=5 + 6 * (shards - 1))
-            await asyncio.wait_for(client.wait_until_ready(), 5)
-            await scenario(fake, client)
-        finally:
-            await client.close()
-            runner.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await asyncio.wait_for(runner, 5)
-            await fake.stop()
+        async with discord_session(library, shards=shards, **settings) as (fake, client):
+            await scenario(fake, client)  # type: ignore[arg-type]
 
     asyncio.run(asyncio.wait_for(main(), 60))
 
