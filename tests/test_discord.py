@@ -70,8 +70,8 @@ def test_chinese_keyword_answers_with_the_best_quote_as_an_embed(library: Librar
         embed = data["embeds"][0]
         assert "**算力**" in embed["description"] and "从**算力**维度讲" in embed["description"]
         assert embed["author"]["name"] == "陈石 · 峰瑞资本投资合伙人"
-        assert embed["title"] == "中国 AIGC 新机遇"
-        assert "首届中国 AIGC 产业峰会" in embed["footer"]["text"] and "2023-03-29" in embed["footer"]["text"]
+        assert embed["footer"]["text"] == "中国 AIGC 新机遇 · 中国 AIGC 新机遇 · 首届中国 AIGC 产业峰会 · 2023-03-29 · 1 of 2"
+        assert "url" not in embed  # the seed transcript gives no link
         assert data["allowed_mentions"] == {"parse": []}
         assert not data.get("flags", 0) & EPHEMERAL
         labels = [c["label"] for row in data["components"] for c in row["components"]]
@@ -85,7 +85,7 @@ def test_pinyin_speaker_topic_part_and_private(library: Library) -> None:
         body = reply(await fake.callback_for(await fake.command("quote", {"keyword": "大模型", "speaker": "chen shi"})))
         assert body["data"]["embeds"][0]["author"]["name"].startswith("陈石")
         body = reply(await fake.callback_for(await fake.command("quote", {"topic": "同质化", "private": True})))
-        assert body["data"]["embeds"][0]["title"] == "模型同质化和创新性"
+        assert body["data"]["embeds"][0]["footer"]["text"].startswith("模型同质化和创新性 · ")
         assert body["data"]["flags"] & EPHEMERAL
         assert "Post" in [c["label"] for row in body["data"]["components"] for c in row["components"]]
 
@@ -144,14 +144,18 @@ def test_context_prev_next_and_post(library: Library) -> None:
 
 def test_quote_text_cannot_ping_or_break_formatting(write_panel: Callable[..., Path]) -> None:
     panel = MINIMAL_PANEL.format(panel_id="p").replace(
-        "text: The engine weaves algebraic patterns.", 'text: "@everyone the engine **weaves** <@123456789012345678> patterns"')
+        "text: The engine weaves algebraic patterns.",
+        'text: "@everyone the engine **weaves** <@123456789012345678> <@123> <#42> patterns"').replace(
+        '  date: "2024-01-02"', '  date: "2024-01-02"\n  source:\n    url: https://example.org/talk')
     library = bot.load_library(write_panel(panel).parent, use_cache=False)
 
     async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
         body = reply(await fake.callback_for(await fake.command("quote", {"keyword": "patterns"})))
         description = body["data"]["embeds"][0]["description"]
         assert "@everyone" not in description and "<@123456789012345678>" not in description
+        assert "<@123>" not in description and "<#42>" not in description
         assert "\\*\\*" in description and "**patterns**" in description
+        assert body["data"]["embeds"][0]["url"] == "https://example.org/talk"
         assert body["data"]["allowed_mentions"] == {"parse": []}
 
     run(scenario, library)

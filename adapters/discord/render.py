@@ -5,6 +5,7 @@ Pure functions of the library's values; nothing here talks to Discord.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import discord
@@ -13,13 +14,16 @@ from bot import Library
 from bot.models import Context, Quote, Span, Speaker
 
 NO_MENTIONS = discord.AllowedMentions.none()
+_MENTION_SYNTAX = re.compile(r"<(?=[@#/:]|a:|t:)")
 COLOUR = discord.Colour(0x3B82F6)
 _DESCRIPTION_LIMIT = 4000
 
 
 def safe(text: str) -> str:
     """Data text as Discord shows it literally: no markdown, no @everyone, no <@id> pings."""
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+    escaped = discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+    # <@1>, <#2>, <@&3>, </cmd:4>: Discord would draw any of these as a mention or a link.
+    return _MENTION_SYNTAX.sub("<\u200b", escaped)
 
 
 def bold_spans(text: str, spans: Sequence[Span]) -> str:
@@ -46,10 +50,12 @@ def quote_embed(library: Library, quote: Quote, spans: Sequence[Span] = (), *, f
     text = bold_spans(quote.text, spans)
     if len(text) > _DESCRIPTION_LIMIT:
         text = text[:_DESCRIPTION_LIMIT] + "…"
-    embed = discord.Embed(description=f"“{text}”", colour=COLOUR, url=panel.source.url or None,
-                          title=safe(quote.topic.name) if quote.topic else None)
+    embed = discord.Embed(description=f"“{text}”", colour=COLOUR)
+    if panel.source.url:  # the panel's title links to where the transcript was published
+        embed.title, embed.url = safe(panel.title), panel.source.url
     embed.set_author(name=speaker_line(quote))
-    where = [panel.title, panel.event, panel.date.isoformat() if panel.date else ""]
+    where = [quote.topic.name if quote.topic else "", panel.title, panel.event,
+             panel.date.isoformat() if panel.date else ""]
     embed.set_footer(text=" · ".join(x for x in [*where, footer_note] if x))
     return embed
 
