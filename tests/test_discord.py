@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import subprocess
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -220,7 +221,7 @@ def test_python_m_bot_run_serves_discord_when_its_token_is_set() -> None:
     """The entry point a self-hoster uses: tokens and endpoints from the environment only."""
 
     async def main() -> None:
-        fake = FakeDiscord()
+        fake = FakeDiscord(token="secret-token-value")
         await fake.start()
         env = {**os.environ, "DISCORD_TOKEN": "secret-token-value", "DISCORD_API_URL": fake.api_url,
                "DISCORD_GATEWAY_URL": fake.gateway_url, "LOG_LEVEL": "INFO"}
@@ -297,3 +298,28 @@ def test_panel_is_autocompleted_when_several_are_loaded(write_panel: Callable[..
         assert body["data"]["choices"] == [{"name": "Test panel", "value": "second"}]
 
     run(scenario, library)
+
+
+@pytest.mark.parametrize(("token", "reachable", "message"), [
+    ("wrong-token", True, "Discord rejected DISCORD_TOKEN"),
+    ("test-token", False, "cannot reach Discord at http://127.0.0.1"),
+])
+def test_a_bad_token_or_an_unreachable_discord_is_one_clear_line(token: str, reachable: bool, message: str) -> None:
+    async def main() -> subprocess.CompletedProcess[bytes]:
+        fake = FakeDiscord()
+        await fake.start()
+        env = {**os.environ, "DISCORD_TOKEN": token, "DISCORD_API_URL": fake.api_url,
+               "DISCORD_GATEWAY_URL": fake.gateway_url}
+        if not reachable:
+            await fake.stop()
+        try:
+            return await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
+                                           capture_output=True, timeout=60, check=False)
+        finally:
+            await fake.stop()
+
+    done = asyncio.run(main())
+    stderr = done.stderr.decode()
+    assert done.returncode == 2
+    assert message in stderr and stderr.count("\n") == 1 and "Traceback" not in stderr
+    assert token not in stderr

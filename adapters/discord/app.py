@@ -15,6 +15,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 import discord
 import yarl
 from discord import app_commands
@@ -320,5 +321,12 @@ def point_at(settings: DiscordSettings) -> None:
 async def serve(library: Library, settings: DiscordSettings) -> None:
     """Run the Discord bot until it is stopped."""
     point_at(settings)
-    async with make_client(library, settings) as client:
-        await client.start(settings.token)
+    for warning in ("warn_nacl", "warn_dave"):  # the bot never joins voice: no warnings about its libraries
+        setattr(discord.VoiceClient, warning, False)
+    try:
+        async with make_client(library, settings) as client:
+            await client.start(settings.token)
+    except discord.LoginFailure:
+        raise QuoteBotError("Discord rejected DISCORD_TOKEN: copy the bot token again from the Developer Portal") from None
+    except aiohttp.ClientConnectionError as error:
+        raise QuoteBotError(f"cannot reach Discord at {discord.http.Route.BASE}: {error}") from None

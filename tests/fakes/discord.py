@@ -59,6 +59,7 @@ class FakeDiscord:
     _runner: web.AppRunner | None = None
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     port: int = 0
+    token: str = "test-token"  # the one token this Discord accepts
     sent_at: dict[str, float] = field(default_factory=dict)  # interaction id -> when it was dispatched
 
     @property
@@ -211,6 +212,8 @@ class FakeDiscord:
                           "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0,
                                                   "max_concurrency": 16}})
         if path == "/users/@me":
+            if request.headers.get("Authorization") != f"Bot {self.token}":
+                return _json({"message": "401: Unauthorized", "code": 0}, 401)
             return _json(BOT_USER)
         if path == "/oauth2/applications/@me":
             return _json({"id": str(APPLICATION_ID), "name": "panel-quotes", "description": "", "icon": None,
