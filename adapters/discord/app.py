@@ -8,11 +8,7 @@ the button's custom id, so a click after a restart is told the buttons expired.
 from __future__ import annotations
 
 import logging
-import random
-import secrets
-from collections import OrderedDict
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
@@ -23,67 +19,19 @@ from discord.app_commands import locale_str as _
 
 from bot import Library
 from bot.command import Query
+from bot.conversation import Conversations, Shown
 from bot.cooldown import Cooldown
 from bot.errors import QuoteBotError
-from bot.models import Quote, Span
 
 from . import render
 from .settings import DiscordSettings
 from .words import Translator, say
 
 logger = logging.getLogger(__name__)
-_STATES = 10_000
 _PAGE = 5
 
 
-@dataclass
-class Shown:
-    """What a message with buttons shows: the query, its hits, who asked, which one is shown."""
-
-    query: Query
-    user_id: int
-    refs: list[str]
-    spans: list[tuple[Span, ...]]
-    index: int = 0
-    private: bool = False
-
-
-@dataclass
-class QuoteService:
-    """The Discord-independent part of answering: state for buttons, no-repeat, cooldown."""
-
-    library: Library
-    cooldown: Cooldown
-    rng: random.Random = field(default_factory=random.Random)
-    states: OrderedDict[str, Shown] = field(default_factory=OrderedDict)
-    seen: OrderedDict[tuple[int, Query], set[str]] = field(default_factory=OrderedDict)
-
-    def remember(self, shown: Shown) -> str:
-        token = secrets.token_urlsafe(9)
-        self.states[token] = shown
-        if len(self.states) > _STATES:
-            self.states.popitem(last=False)
-        return token
-
-    def another(self, channel_id: int, query: Query) -> Quote | None:
-        """A quote for the same query not yet shown in this channel, until all have been."""
-        seen = self.seen.setdefault((channel_id, query), set())
-        if len(self.seen) > _STATES:
-            self.seen.popitem(last=False)
-        def draw(exclude: set[str]) -> Quote | None:
-            return self.library.random(query.words, speaker=query.speaker, topic=query.topic, panel=query.panel,
-                                       rng=self.rng, exclude=exclude)
-
-        quote = draw(seen)
-        if quote is None and seen:
-            seen.clear()  # every match has been shown here: start a new round
-            quote = draw(seen)
-        if quote is not None:
-            seen.add(quote.ref)
-        return quote
-
-
-def _view(service: QuoteService, token: str, shown: Shown, locale: discord.Locale) -> discord.ui.View:
+def _view(token: str, shown: Shown, locale: discord.Locale) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     buttons = [("another", discord.ButtonStyle.primary), ("context", discord.ButtonStyle.secondary)]
     if len(shown.refs) > 1:
@@ -104,12 +52,12 @@ class _QuoteHandlers:
     """What both client classes do: sync the commands, route button clicks, report errors."""
 
     tree: app_commands.CommandTree[Any]
-    service: QuoteService
+    service: Conversations
     settings: DiscordSettings
 
     def _set_up(self, library: Library, settings: DiscordSettings) -> None:
         self.settings = settings
-        self.service = QuoteService(library, Cooldown.parse(settings.cooldown))
+        self.service = Conversations(library, Cooldown.parse(settings.cooldown))
         self.tree = app_commands.CommandTree(self)  # type: ignore[arg-type]
         self.tree.on_error = self._on_command_error  # type: ignore[method-assign]
         register_commands(self.tree, self.service)
@@ -181,7 +129,7 @@ async def _guarded(interaction: discord.Interaction, handler: Callable[[], Corou
         await _report(interaction, error)
 
 
-def _no_match(service: QuoteService, query: Query, locale: discord.Locale) -> str:
+def _no_match(service: Conversations, query: Query, locale: discord.Locale) -> str:
     text = say("no_match", locale, query=render.safe(query.describe()))
     filtered = query.speaker or query.topic or query.panel
     if query.words and filtered and (speakers := service.library.speakers_of(query.words)):
@@ -189,32 +137,25 @@ def _no_match(service: QuoteService, query: Query, locale: discord.Locale) -> st
     return text
 
 
-async def answer_query(service: QuoteService, interaction: discord.Interaction, query: Query, private: bool) -> None:
+async def answer_query(service: Conversations, interaction: discord.Interaction, query: Query, private: bool) -> None:
     """A /quote command: the best hit (or a random quote) as an embed with its buttons."""
     if wait := service.cooldown.wait(interaction.user.id):
         await _private(interaction, say("cooldown", interaction.locale, seconds=max(1, round(wait))))
         return
-    kw = {"speaker": query.speaker, "topic": query.topic, "panel": query.panel}
-    if query.words:
-        hits = service.library.search(query.words, limit=_PAGE, **kw)
-        refs, spans = [h.quote.ref for h in hits], [h.spans for h in hits]
-    else:
-        quote = service.another(interaction.channel_id or 0, query)
-        refs, spans = ([quote.ref], [()]) if quote else ([], [])
-    if not refs:
+    answered = service.answer(str(interaction.channel_id or 0), str(interaction.user.id), query, private=private,
+                              page=_PAGE)
+    if answered is None:
         await _private(interaction, _no_match(service, query, interaction.locale))
         return
-    shown = Shown(query, interaction.user.id, refs, spans, private=private)
-    service.seen.setdefault((interaction.channel_id or 0, query), set()).add(refs[0])
-    await _send_shown(service, interaction, shown, service.remember(shown))
+    await _send_shown(service, interaction, *answered)
 
 
-async def _send_shown(service: QuoteService, interaction: discord.Interaction, shown: Shown, token: str,
+async def _send_shown(service: Conversations, interaction: discord.Interaction, shown: Shown, token: str,
                       *, edit: bool = False) -> None:
-    quote = service.library.quote(shown.refs[shown.index])
-    embed = render.quote_embed(service.library, quote, shown.spans[shown.index],
+    quote = service.library.quote(shown.ref)
+    embed = render.quote_embed(service.library, quote, shown.current_spans,
                                footer_note=_page_note(shown, interaction.locale))
-    view = _view(service, token, shown, interaction.locale)
+    view = _view(token, shown, interaction.locale)
     if edit:
         await interaction.response.edit_message(embed=embed, view=view, allowed_mentions=render.NO_MENTIONS)
     else:
@@ -222,15 +163,15 @@ async def _send_shown(service: QuoteService, interaction: discord.Interaction, s
                                                 allowed_mentions=render.NO_MENTIONS)
 
 
-async def _on_button(service: QuoteService, interaction: discord.Interaction, custom_id: str) -> None:
+async def _on_button(service: Conversations, interaction: discord.Interaction, custom_id: str) -> None:
     _, action, token = custom_id.split(":", 2)
-    shown = service.states.get(token)
+    shown = service.recall(token)
     locale = interaction.locale
     if shown is None:
         await _private(interaction, say("expired", locale))
         return
     if action in ("prev", "next"):
-        if interaction.user.id != shown.user_id:
+        if str(interaction.user.id) != shown.user:
             await _private(interaction, say("not_yours", locale))
             return
         shown.index = (shown.index + (1 if action == "next" else -1)) % len(shown.refs)
@@ -239,20 +180,17 @@ async def _on_button(service: QuoteService, interaction: discord.Interaction, cu
         if wait := service.cooldown.wait(interaction.user.id):
             await _private(interaction, say("cooldown", locale, seconds=max(1, round(wait))))
             return
-        quote = service.another(interaction.channel_id or 0, shown.query)
-        if quote is None:
+        fresh = service.next_quote(str(interaction.channel_id or 0), str(interaction.user.id), shown)
+        if fresh is None:
             await _private(interaction, _no_match(service, shown.query, locale))
             return
-        spans = next((s for ref, s in zip(shown.refs, shown.spans) if ref == quote.ref), ())
-        fresh = Shown(shown.query, interaction.user.id, [quote.ref], [spans], private=shown.private)
-        await _send_shown(service, interaction, fresh, service.remember(fresh))
+        await _send_shown(service, interaction, *fresh)
     elif action == "context":
-        context = service.library.context(shown.refs[shown.index])
+        context = service.library.context(shown.ref)
         embed = render.context_embed(service.library, context, question_label=say("question", locale))
         await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=render.NO_MENTIONS)
     elif action == "post":
-        quote = service.library.quote(shown.refs[shown.index])
-        embed = render.quote_embed(service.library, quote, shown.spans[shown.index])
+        embed = render.quote_embed(service.library, service.library.quote(shown.ref), shown.current_spans)
         channel = interaction.channel
         if not isinstance(channel, discord.abc.Messageable):
             raise QuoteBotError("this channel does not take messages")
@@ -262,7 +200,7 @@ async def _on_button(service: QuoteService, interaction: discord.Interaction, cu
                                                 allowed_mentions=render.NO_MENTIONS)
 
 
-def register_commands(tree: app_commands.CommandTree, service: QuoteService) -> None:
+def register_commands(tree: app_commands.CommandTree, service: Conversations) -> None:
     """/quote with autocompleted filters, and the two listings."""
     library = service.library
 
