@@ -20,6 +20,12 @@ def _configured_adapters(env: Mapping[str, str]) -> list[Adapter]:
 
         settings = DiscordSettings.from_env(env)
         adapters.append(("discord", lambda library: serve(library, settings)))
+    if env.get("SLACK_BOT_TOKEN") or env.get("SLACK_APP_TOKEN"):
+        from adapters.slack.app import serve as serve_slack
+        from adapters.slack.settings import SlackSettings
+
+        slack = SlackSettings.from_env(env)
+        adapters.append(("slack", lambda library: serve_slack(library, slack)))
     return adapters
 
 

@@ -1,9 +1,10 @@
-"""The real Discord client of this project running against the fake Discord, for tests and benchmarks."""
+"""This project's chat front ends running against the fake platforms, for tests and benchmarks."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -14,6 +15,7 @@ from adapters.discord.settings import DiscordSettings
 from bot.library import Library
 
 from .discord import FakeDiscord
+from .slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack
 
 
 @contextlib.asynccontextmanager
@@ -37,4 +39,47 @@ async def discord_session(library: Library, *, shards: int = 1,
         runner.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await asyncio.wait_for(runner, 5)
+        await fake.stop()
+
+
+@dataclasses.dataclass
+class SlackSession:
+    fake: FakeSlack
+    url: str  # where the app takes HTTP requests (HTTP mode)
+
+
+@contextlib.asynccontextmanager
+async def slack_session(library: Library, *, socket_mode: bool = False, **settings: Any) -> AsyncIterator[SlackSession]:
+    """A started fake Slack and this project's app against it, in HTTP or Socket Mode."""
+    from aiohttp import web
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    from adapters.slack.app import build_app
+    from adapters.slack.settings import SlackSettings
+
+    fake = FakeSlack()
+    await fake.start()
+    config = SlackSettings(bot_token=BOT_TOKEN, app_token=APP_TOKEN if socket_mode else None,
+                           signing_secret=None if socket_mode else SIGNING_SECRET, api_url=fake.api_url,
+                           **{"cooldown": "off", **settings})
+    app = build_app(library, config)
+    runner, handler = None, None
+    try:
+        if socket_mode:
+            handler = AsyncSocketModeHandler(app, APP_TOKEN)
+            await handler.connect_async()
+            await fake.connected()
+            yield SlackSession(fake, "")
+        else:
+            runner = web.AppRunner(app.web_app(path="/slack/events"))
+            await runner.setup()
+            site = web.TCPSite(runner, "127.0.0.1", 0)
+            await site.start()
+            port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+            yield SlackSession(fake, f"http://127.0.0.1:{port}/slack/events")
+    finally:
+        if handler is not None:
+            await handler.close_async()
+        if runner is not None:
+            await runner.cleanup()
         await fake.stop()

@@ -1,0 +1,190 @@
+"""The Slack app: /quote answered with a private preview, and the buttons under it.
+
+Handlers translate a Slack payload into core calls (the command language is the core's
+`parse_command`) and the answer into Block Kit. The slash command is acknowledged with the
+answer itself: searching takes well under Slack's three seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import Library
+from bot.command import Command, Query, parse_command
+from bot.conversation import Conversations, Shown
+from bot.cooldown import Cooldown
+from bot.errors import QuoteBotError
+
+from . import render
+from .settings import SlackSettings
+
+logger = logging.getLogger(__name__)
+
+LABELS = {"send": "Send", "another": "Another", "context": "Context", "cancel": "Cancel"}
+HELP = """*/quote* finds quotes from the panel discussions. Only you see the answer until you press *Send*.
+• `/quote 算力` quotes about 算力, best first (pinyin works too: `suanli`)
+• `/quote 大模型 speaker:陈石` by speaker: name, pinyin (`chen shi`) or id; also `发言人:`
+• `/quote topic:感受` a random quote on a topic: name, id or part of it (`同质化`); also `话题:`
+• `/quote random` a random quote; filters work here too
+• `/quote speakers`, `/quote topics`, `/quote help`"""
+EXPIRED = "These buttons have expired; run /quote again."
+SORRY = "Sorry, something went wrong; it has been logged."
+CANNOT_POST = {
+    "channel_not_found": "I can't see this channel; invite me to it first (/invite @panel-quotes).",
+    "not_in_channel": "I'm not in this channel; invite me first (/invite @panel-quotes).",
+    "is_archived": "This channel is archived.",
+}
+
+
+def no_match(library: Library, query: Query) -> str:
+    text = f"No quote matches {render.escape(query.describe())}."
+    filtered = query.speaker or query.topic or query.panel
+    if query.words and filtered and (speakers := library.speakers_of(query.words)):
+        text += f" {' and '.join(render.plain(s.name) for s in speakers)} speak{'s' if len(speakers) == 1 else ''} of it."
+    return text
+
+
+def answer_command(conversations: Conversations, channel: str, user: str, text: str) -> dict[str, Any]:
+    """What /quote TEXT replies: blocks and a fallback text, to send as the command's ack."""
+    library = conversations.library
+    command: Command = parse_command(text)
+    if command.action == "help":
+        return {"text": HELP}
+    if command.action in ("speakers", "topics", "panels"):
+        rows = {"speakers": [f"{s.name} (`{s.id}`) · {s.title}" for s in {s.id: s for s in library.speakers}.values()],
+                "topics": [f"{t.name} (`{t.id}`)" for t in library.topics],
+                "panels": [f"{p.title} (`{p.id}`)" for p in library.panels]}[command.action]
+        return {"text": "\n".join(render.escape(row) for row in rows)}
+    if command.action == "context":
+        context = library.context(command.argument)
+        return {"blocks": render.context_blocks(library, context, question_label="Question"),
+                "text": render.fallback(context.quote)}
+    if wait := conversations.cooldown.wait(user):
+        return {"text": f"Slow down a little: try again in {max(1, round(wait))} s."}
+    answered = conversations.answer(channel, user, command.query, page=1)
+    if answered is None:
+        return {"text": no_match(library, command.query)}
+    return preview(conversations, *answered)
+
+
+def preview(conversations: Conversations, shown: Shown, token: str) -> dict[str, Any]:
+    library = conversations.library
+    return {"blocks": render.preview_blocks(library, shown, token, LABELS),
+            "text": render.fallback(library.quote(shown.ref))}
+
+
+def build_app(library: Library, settings: SlackSettings, conversations: Conversations | None = None) -> AsyncApp:
+    """The bolt app with every listener registered; serve it in HTTP or Socket Mode."""
+    client = AsyncWebClient(token=settings.bot_token, base_url=settings.api_url or AsyncWebClient.BASE_URL)
+    app = AsyncApp(client=client, signing_secret=settings.signing_secret or "",
+                   request_verification_enabled=not settings.socket_mode)
+    talk = conversations or Conversations(library, Cooldown.parse(settings.cooldown))
+
+    @app.command("/quote")
+    async def quote(ack: AsyncAck, command: dict[str, Any]) -> None:
+        try:
+            reply = answer_command(talk, command["channel_id"], command["user_id"], command.get("text", ""))
+        except QuoteBotError as error:
+            reply = {"text": render.escape(str(error))}
+        except Exception:  # the app must outlive any one command
+            logger.exception("/quote %r failed", command.get("text"))
+            reply = {"text": SORRY}
+        await ack(**reply)
+
+    async def button(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
+        await ack()
+        action = body["actions"][0]
+        name, token = action["action_id"].removeprefix("quote_"), action["value"]
+        user, channel = body["user"]["id"], (body.get("channel") or {}).get("id", "")
+        shown = talk.recall(token)
+        try:
+            if shown is None:
+                await respond(text=EXPIRED, response_type="ephemeral", replace_original=False)
+            elif name == "cancel":
+                await respond(delete_original=True)
+            elif name == "context":
+                context = library.context(shown.ref)
+                await respond(blocks=render.context_blocks(library, context, question_label="Question"),
+                              text=render.fallback(context.quote), response_type="ephemeral", replace_original=False)
+            elif name == "another":
+                fresh = talk.next_quote(channel, user, shown)
+                if fresh is None:
+                    await respond(text=no_match(library, shown.query), replace_original=False)
+                else:
+                    await respond(**preview(talk, *fresh), replace_original=True)
+            elif name == "send":
+                await _send(client, respond, library, shown, channel, user)
+        except QuoteBotError as error:
+            await respond(text=render.escape(str(error)), response_type="ephemeral", replace_original=False)
+        except Exception:
+            logger.exception("button %s failed", name)
+            await respond(text=SORRY, response_type="ephemeral", replace_original=False)
+
+    for name in LABELS:
+        app.action(f"quote_{name}")(button)
+    _ack_everything_else(app)
+    return app
+
+
+async def _send(client: AsyncWebClient, respond: AsyncRespond, library: Library, shown: Shown, channel: str,
+                user: str) -> None:
+    """Send: post the quote to the channel, shared by whoever pressed it, and drop the preview."""
+    quote = library.quote(shown.ref)
+    blocks = render.quote_blocks(library, quote, shown.current_spans, note=f"shared by <@{user}>")
+    try:
+        await client.chat_postMessage(channel=channel, blocks=blocks, text=render.fallback(quote))
+    except SlackApiError as error:
+        reason = error.response.get("error", "")
+        if reason not in CANNOT_POST:
+            raise
+        await respond(text=CANNOT_POST[reason], response_type="ephemeral", replace_original=False)
+        return
+    await respond(delete_original=True)
+
+
+def _ack_everything_else(app: AsyncApp) -> None:
+    """Slack retries what is not acknowledged, and Socket Mode acks nothing no listener took."""
+    anything = re.compile(".*")
+
+    async def ignore(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        logger.info("ignored a %s request", body.get("type") or body.get("command") or "Slack")
+
+    async def ignore_event(body: dict[str, Any]) -> None:
+        logger.info("ignored event %s", (body.get("event") or {}).get("type"))
+
+    for register in (app.command, app.action, app.shortcut, app.view, app.options):
+        register(anything)(ignore)
+    app.event(anything)(ignore_event)
+
+
+async def serve(library: Library, settings: SlackSettings) -> None:
+    """Run the Slack app until stopped: Socket Mode with an app token, HTTP mode otherwise."""
+    app = build_app(library, settings)
+    if settings.socket_mode:
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        await AsyncSocketModeHandler(app, settings.app_token).start_async()
+        return
+    # app.start() would listen on 0.0.0.0; serve on the configured host only.
+    runner = web.AppRunner(app.web_app(path="/slack/events"))
+    await runner.setup()
+    await web.TCPSite(runner, settings.http_host, settings.http_port).start()
+    logger.info("Slack HTTP mode on http://%s:%d/slack/events", settings.http_host, settings.http_port)
+    try:
+        await _forever()
+    finally:
+        await runner.cleanup()
+
+
+async def _forever() -> None:
+    import asyncio
+
+    await asyncio.Event().wait()

@@ -1,0 +1,172 @@
+"""A small Slack on 127.0.0.1: the Web API methods the app calls, a response_url sink, a Socket
+Mode websocket, and a sender that signs HTTP requests exactly as Slack does.
+
+Everything received is recorded; every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import itertools
+import json
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from aiohttp import WSMsgType, web
+
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+BOT_TOKEN = "xoxb-1-fake-bot-token"
+APP_TOKEN = "xapp-1-fake-app-token"
+TEAM, CHANNEL, USER, OTHER_USER, BOT_USER = "T0TEAM", "C0GENERAL", "U0ALICE", "U0BOB", "U0QUOTEBOT"
+WAIT = 5.0
+
+
+@dataclass
+class Call:
+    method: str  # a Web API method such as chat.postMessage, or "response_url"
+    body: dict[str, Any]
+    at: float = field(default_factory=time.perf_counter)
+
+
+def signed_headers(body: bytes, *, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
+    """The headers Slack adds to an HTTP request: v0= HMAC-SHA256 of v0:{timestamp}:{raw body}."""
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    base = f"v0:{timestamp}:".encode() + body
+    signature = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": signature,
+            "Content-Type": "application/x-www-form-urlencoded"}
+
+
+@dataclass
+class FakeSlack:
+    calls: list[Call] = field(default_factory=list)
+    acks: dict[str, dict[str, Any]] = field(default_factory=dict)  # envelope id -> what the app acked
+    errors: dict[str, str] = field(default_factory=dict)  # Web API method -> error to answer once
+    port: int = 0
+    _runner: web.AppRunner | None = None
+    _socket: web.WebSocketResponse | None = None
+    _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/response/{next(self._ids)}"
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_post("/response/{id}", self._response)
+        app.router.add_get("/socket", self._websocket)
+        self._runner = web.AppRunner(app, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def _until(self, found: Any, timeout: float) -> Any:
+        async def wait() -> Any:
+            async with self._changed:
+                while (result := found()) is None:
+                    await self._changed.wait()
+                return result
+        return await asyncio.wait_for(wait(), timeout)
+
+    async def call(self, method: str, timeout: float = WAIT, after: int = 0) -> Call:
+        """The first call of `method` recorded at index `after` or later."""
+        return await self._until(lambda: next((c for c in self.calls[after:] if c.method == method), None), timeout)
+
+    # -- Web API ---------------------------------------------------------------------------------
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        if request.content_type == "application/json":
+            body = await request.json()
+        else:
+            body = {k: v for k, v in (await request.post()).items()}
+        self.calls.append(Call(method, body))
+        await self._notify()
+        if error := self.errors.pop(method, None):
+            return web.json_response({"ok": False, "error": error})
+        if method == "auth.test":
+            return web.json_response({"ok": True, "url": "https://fake.slack/", "team": "Fake", "user": "quotebot",
+                                      "team_id": TEAM, "user_id": BOT_USER, "bot_id": "B0QUOTEBOT"})
+        if method == "apps.connections.open":
+            return web.json_response({"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"})
+        if method in ("chat.postMessage", "chat.postEphemeral"):
+            return web.json_response({"ok": True, "channel": body.get("channel"), "ts": f"{time.time():.6f}",
+                                      "message_ts": f"{time.time():.6f}"})
+        return web.json_response({"ok": False, "error": "unknown_method"})
+
+    async def _response(self, request: web.Request) -> web.Response:
+        self.calls.append(Call("response_url", await request.json()))
+        await self._notify()
+        return web.Response(text="ok")
+
+    # -- HTTP mode: what Slack sends the app ----------------------------------------------------
+
+    def slash_command(self, text: str, *, user: str = USER) -> dict[str, str]:
+        return {"token": "legacy", "team_id": TEAM, "team_domain": "fake", "channel_id": CHANNEL,
+                "channel_name": "general", "user_id": user, "user_name": user.lower(), "command": "/quote",
+                "text": text, "api_app_id": "A0QUOTES", "response_url": self.response_url(), "trigger_id": "1.2.3"}
+
+    def action(self, action_id: str, value: str, *, user: str = USER) -> dict[str, Any]:
+        return {"type": "block_actions", "user": {"id": user, "username": user.lower(), "team_id": TEAM},
+                "api_app_id": "A0QUOTES", "token": "legacy", "trigger_id": "1.2.3", "team": {"id": TEAM, "domain": "fake"},
+                "container": {"type": "message", "message_ts": "1.0", "channel_id": CHANNEL, "is_ephemeral": True},
+                "channel": {"id": CHANNEL, "name": "general"}, "response_url": self.response_url(),
+                "actions": [{"action_id": action_id, "block_id": "quote_actions", "value": value, "type": "button",
+                             "action_ts": "1.0"}], "state": {"values": {}}}
+
+    @staticmethod
+    async def post(url: str, form: dict[str, str], **signing: Any) -> tuple[int, str]:
+        """POST a form to the app as Slack does, signed (or signed wrongly, through `signing`)."""
+        body = urllib.parse.urlencode(form).encode()
+        async with aiohttp.ClientSession() as session, session.post(
+                url, data=body, headers=signed_headers(body, **signing), timeout=aiohttp.ClientTimeout(total=WAIT)) as r:
+            return r.status, await r.text()
+
+    # -- Socket Mode -----------------------------------------------------------------------------
+
+    async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self._socket = socket
+        await socket.send_str(json.dumps({"type": "hello", "num_connections": 1,
+                                          "debug_info": {"host": "fake", "approximate_connection_time": 3600}}))
+        await self._notify()
+        async for message in socket:
+            if message.type != WSMsgType.TEXT:
+                break
+            ack = json.loads(message.data)
+            self.acks[ack["envelope_id"]] = ack
+            await self._notify()
+        return socket
+
+    async def connected(self, timeout: float = WAIT) -> None:
+        await self._until(lambda: self._socket, timeout)
+
+    async def envelope(self, kind: str, payload: dict[str, Any], timeout: float = WAIT) -> dict[str, Any]:
+        """Send an envelope over Socket Mode and return the app's ack of it."""
+        assert self._socket is not None, "no Socket Mode connection"
+        envelope_id = f"envelope-{next(self._ids)}"
+        await self._socket.send_str(json.dumps({"envelope_id": envelope_id, "type": kind, "payload": payload,
+                                                "accepts_response_payload": kind != "events_api"}))
+        return await self._until(lambda: self.acks.get(envelope_id), timeout)

@@ -1,0 +1,254 @@
+"""The Slack front end through real slack-bolt, against a fake Slack on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+import urllib.parse
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("slack_bolt", reason="slack-bolt is installed with the test extras")
+
+import bot
+from bot.library import Library
+
+from .conftest import MINIMAL_PANEL
+from .fakes.harness import SlackSession, slack_session
+from .fakes.slack import CHANNEL, OTHER_USER, FakeSlack
+
+Scenario = Callable[[SlackSession], Awaitable[None]]
+
+
+def run(scenario: Scenario, library: Library, **settings: Any) -> None:
+    async def main() -> None:
+        async with slack_session(library, **settings) as session:
+            await scenario(session)
+
+    asyncio.run(asyncio.wait_for(main(), 60))
+
+
+async def command(session: SlackSession, text: str, **kw: Any) -> dict[str, Any]:
+    """A signed /quote over HTTP; the app's ack, parsed."""
+    status, body = await FakeSlack.post(session.url, session.fake.slash_command(text, **kw))
+    assert status == 200, body
+    return json.loads(body) if body.startswith("{") else {"text": body}  # bolt acks bare text as text
+
+
+async def click(session: SlackSession, action: str, value: str, **kw: Any) -> None:
+    payload = session.fake.action(action, value, **kw)
+    status, _ = await FakeSlack.post(session.url, {"payload": json.dumps(payload)})
+    assert status == 200
+
+
+def section_text(blocks: list[dict[str, Any]]) -> str:
+    return blocks[0]["text"]["text"]
+
+
+def token_of(reply: dict[str, Any]) -> str:
+    return next(b for b in reply["blocks"] if b["type"] == "actions")["elements"][0]["value"]
+
+
+def test_signed_slash_command_gets_the_preview_in_the_ack(library: Library) -> None:
+    async def scenario(session: SlackSession) -> None:
+        reply = await command(session, "算力 speaker：陈石")
+        assert "\u200b*算力*\u200b" in section_text(reply["blocks"])
+        context = reply["blocks"][1]["elements"]
+        assert context[0]["text"] == "*陈石* · 峰瑞资本投资合伙人"
+        assert context[1]["text"] == "中国 AIGC 新机遇 · 中国 AIGC 新机遇 · 首届中国 AIGC 产业峰会 · 2023-03-29"
+        buttons = next(b for b in reply["blocks"] if b["type"] == "actions")["elements"]
+        assert [b["text"]["text"] for b in buttons] == ["Send", "Another", "Context", "Cancel"]
+        assert reply.get("response_type", "ephemeral") == "ephemeral"
+        assert not [c for c in session.fake.calls if c.method.startswith("chat.")]  # nothing posted yet
+
+    run(scenario, library)
+
+
+@pytest.mark.parametrize("text", ["发言人:陈石 大模型", "话题:同质化", "topic:tong-zhi-hua-he-chuang-xin", "random"])
+def test_the_shared_command_language(library: Library, text: str) -> None:
+    async def scenario(session: SlackSession) -> None:
+        reply = await command(session, text)
+        assert reply["blocks"][0]["type"] == "section"
+
+    run(scenario, library)
+
+
+@pytest.mark.parametrize(("signing", "why"), [
+    ({"secret": "not-the-secret"}, "bad signature"),
+    ({"timestamp": int(time.time()) - 600}, "ten minutes old"),
+])
+def test_requests_that_are_not_from_slack_are_refused(library: Library, signing: dict[str, Any], why: str) -> None:
+    async def scenario(session: SlackSession) -> None:
+        status, _ = await FakeSlack.post(session.url, session.fake.slash_command("算力"), **signing)
+        assert status == 401, why
+        await asyncio.sleep(0.1)
+        assert session.fake.calls == []  # no handler ran: not even auth.test
+
+    run(scenario, library)
+
+
+def test_send_posts_to_the_channel_and_removes_the_preview(library: Library) -> None:
+    async def scenario(session: SlackSession) -> None:
+        reply = await command(session, "奇瑞")
+        await click(session, "quote_send", token_of(reply))
+        posted = await session.fake.call("chat.postMessage")
+        assert posted.body["channel"] == CHANNEL
+        blocks = json.loads(posted.body["blocks"]) if isinstance(posted.body["blocks"], str) else posted.body["blocks"]
+        assert "*奇瑞*" in section_text(blocks)
+        assert blocks[1]["elements"][-1]["text"] == "shared by <@U0ALICE>"
+        removed = await session.fake.call("response_url")
+        assert removed.body["delete_original"] is True
+
+    run(scenario, library)
+
+
+def test_another_context_and_cancel(library: Library) -> None:
+    async def scenario(session: SlackSession) -> None:
+        reply = await command(session, "speaker:林莱尼")
+        first = section_text(reply["blocks"])
+        await click(session, "quote_another", token_of(reply))
+        replaced = await session.fake.call("response_url")
+        assert replaced.body["replace_original"] is True and section_text(replaced.body["blocks"]) != first
+        mark = len(session.fake.calls)
+        await click(session, "quote_context", token_of(reply))
+        context = await session.fake.call("response_url", after=mark)
+        assert context.body["response_type"] == "ephemeral" and context.body["replace_original"] is False
+        assert "_Question_ *金磊*" in section_text(context.body["blocks"])
+        mark = len(session.fake.calls)
+        await click(session, "quote_cancel", token_of(reply))
+        assert (await session.fake.call("response_url", after=mark)).body["delete_original"] is True
+
+    run(scenario, library)
+
+
+def test_unknown_buttons_say_they_expired(library: Library) -> None:
+    async def scenario(session: SlackSession) -> None:
+        await click(session, "quote_another", "no-such-token")
+        assert (await session.fake.call("response_url")).body["text"] == "These buttons have expired; run /quote again."
+
+    run(scenario, library)
+
+
+def test_channel_mentions_and_ampersands_in_quotes_arrive_escaped(write_panel: Callable[..., Path]) -> None:
+    panel = MINIMAL_PANEL.format(panel_id="p").replace(
+        "text: The engine weaves algebraic patterns.", 'text: "<!channel> <@U123> the engine & *weaves* patterns"')
+    library = bot.load_library(write_panel(panel).parent, use_cache=False)
+
+    async def scenario(session: SlackSession) -> None:
+        text = section_text((await command(session, "patterns"))["blocks"])
+        assert "<!channel>" not in text and "<@U123>" not in text and " & " not in text
+        assert "&lt;!channel&gt;" in text and "&lt;@U123&gt;" in text and "&amp;" in text
+        assert "*weaves*" not in text  # the data's own asterisks do not pair up into bold
+
+    run(scenario, library)
+
+
+def test_error_paths_answer_privately(library: Library) -> None:
+    async def scenario(session: SlackSession) -> None:
+        unknown = await command(session, '算力 speaker:"chen shy"')
+        assert unknown["text"].startswith("unknown speaker 'chen shy'; closest: 陈石 (chen-shi)")
+        missing = await command(session, "算力 speaker:林莱尼")
+        assert missing["text"] == "No quote matches '算力' speaker:林莱尼. 陈石 and 马千里 speak of it."
+        assert (await command(session, "speaker:"))["text"] == "speaker: needs a value, e.g. speaker:陈石"
+        assert "*/quote* finds quotes" in (await command(session, "help"))["text"]
+        assert "陈石 (`chen-shi`)" in (await command(session, "speakers"))["text"]
+
+    run(scenario, library)
+
+
+def test_send_into_a_channel_the_bot_is_not_in(library: Library) -> None:
+    async def scenario(session: SlackSession) -> None:
+        session.fake.errors["chat.postMessage"] = "not_in_channel"
+        reply = await command(session, "奇瑞")
+        await click(session, "quote_send", token_of(reply))
+        said = await session.fake.call("response_url")
+        assert said.body["text"].startswith("I'm not in this channel")
+
+    run(scenario, library)
+
+
+def test_cooldown(library: Library) -> None:
+    async def scenario(session: SlackSession) -> None:
+        for _ in range(2):
+            assert "blocks" in await command(session, "算力")
+        assert (await command(session, "算力"))["text"].startswith("Slow down a little")
+        assert "blocks" in await command(session, "算力", user=OTHER_USER)
+
+    run(scenario, library, cooldown="2/30")
+
+
+def test_socket_mode_acks_the_envelope_with_the_blocks(library: Library) -> None:
+    async def scenario(session: SlackSession) -> None:
+        fake = session.fake
+        ack = await fake.envelope("slash_commands", fake.slash_command("柳叶熙"))
+        assert "*柳叶熙*" in section_text(ack["payload"]["blocks"])
+        assert any(c.method == "apps.connections.open" for c in fake.calls)
+        other = await fake.envelope("events_api", {"type": "event_callback", "event": {"type": "app_mention"}})
+        assert "payload" not in other  # acknowledged, nothing to say
+
+    run(scenario, library, socket_mode=True)
+
+
+def test_form_bodies_are_what_slack_sends() -> None:
+    body = urllib.parse.urlencode({"text": "算力 speaker:陈石"})
+    assert "%E7%AE%97" in body  # the signature covers the raw, percent-encoded bytes
+
+
+def test_python_m_bot_run_serves_slack_over_http_when_its_tokens_are_set() -> None:
+    import os
+    import socket
+    import sys
+
+    from .conftest import ROOT
+    from .fakes.slack import BOT_TOKEN, SIGNING_SECRET
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    async def main() -> None:
+        fake = FakeSlack()
+        await fake.start()
+        env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+               "SLACK_API_URL": fake.api_url, "SLACK_HTTP_PORT": str(port), "LOG_LEVEL": "INFO"}
+        env.pop("SLACK_APP_TOKEN", None)
+        process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
+                                                       stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        url = f"http://127.0.0.1:{port}/slack/events"
+        try:
+            for _ in range(300):  # up to 30 s for the process to listen
+                try:
+                    status, body = await FakeSlack.post(url, fake.slash_command("奇瑞"))
+                    break
+                except OSError:
+                    await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("the Slack app never listened")
+            assert status == 200 and "*奇瑞*" in section_text(json.loads(body)["blocks"])
+        finally:
+            process.terminate()
+            _, stderr = await asyncio.wait_for(process.communicate(), 30)
+            await fake.stop()
+        assert BOT_TOKEN.encode() not in stderr and SIGNING_SECRET.encode() not in stderr
+
+    asyncio.run(asyncio.wait_for(main(), 90))
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({"SLACK_BOT_TOKEN": "xapp-1-oops", "SLACK_SIGNING_SECRET": "s"}, "SLACK_BOT_TOKEN must be a bot token starting with xoxb-"),
+    ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xoxb-2"}, "SLACK_APP_TOKEN must be an app-level token"),
+    ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET is not set"),
+    ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1", "SLACK_API_URL": "http://x/api"}, "must end with /"),
+    ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_HTTP_PORT": "http"}, "SLACK_HTTP_PORT='http'"),
+])
+def test_bad_slack_settings_name_the_variable(env: dict[str, str], message: str) -> None:
+    from adapters.slack.settings import SlackSettings
+    from bot.errors import QuoteBotError
+
+    with pytest.raises(QuoteBotError, match=re.escape(message)):
+        SlackSettings.from_env(env)
