@@ -83,8 +83,11 @@ def preview(conversations: Conversations, shown: Shown, token: str) -> dict[str,
 def build_app(library: Library, settings: SlackSettings, conversations: Conversations | None = None) -> AsyncApp:
     """The bolt app with every listener registered; serve it in HTTP or Socket Mode."""
     client = AsyncWebClient(token=settings.bot_token, base_url=settings.api_url or AsyncWebClient.BASE_URL)
+    # Listeners finish before the response: the command's answer is its ack, and the buttons do
+    # their slower work (posting, response_url) lazily, after a bare ack. Without this, bolt
+    # polls for the ack every 10 ms and every answer waits for the next poll.
     app = AsyncApp(client=client, signing_secret=settings.signing_secret or "",
-                   request_verification_enabled=not settings.socket_mode)
+                   request_verification_enabled=not settings.socket_mode, process_before_response=True)
     talk = conversations or Conversations(library, Cooldown.parse(settings.cooldown))
 
     @app.command("/quote")
@@ -98,8 +101,7 @@ def build_app(library: Library, settings: SlackSettings, conversations: Conversa
             reply = {"text": SORRY}
         await ack(**reply)
 
-    async def button(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
-        await ack()
+    async def button(body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
         action = body["actions"][0]
         name, token = action["action_id"].removeprefix("quote_"), action["value"]
         user, channel = body["user"]["id"], (body.get("channel") or {}).get("id", "")
@@ -127,8 +129,11 @@ def build_app(library: Library, settings: SlackSettings, conversations: Conversa
             logger.exception("button %s failed", name)
             await respond(text=SORRY, response_type="ephemeral", replace_original=False)
 
+    async def acknowledge(ack: AsyncAck) -> None:
+        await ack()
+
     for name in LABELS:
-        app.action(f"quote_{name}")(button)
+        app.action(f"quote_{name}")(ack=acknowledge, lazy=[button])
     _ack_everything_else(app)
     return app
 
