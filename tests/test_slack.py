@@ -252,3 +252,23 @@ def test_bad_slack_settings_name_the_variable(env: dict[str, str], message: str)
 
     with pytest.raises(QuoteBotError, match=re.escape(message)):
         SlackSettings.from_env(env)
+
+
+def test_an_internal_error_is_apologised_for_and_the_app_keeps_going(library: Library) -> None:
+    from bot.conversation import Conversations
+    from bot.cooldown import Cooldown
+
+    class Exploding:
+        def __getattr__(self, name: str) -> Any:
+            if name == "search":
+                raise RuntimeError("disk on fire")
+            return getattr(library, name)
+
+    talk = Conversations(Exploding(), Cooldown.parse("off"))  # type: ignore[arg-type]
+
+    async def scenario(session: SlackSession) -> None:
+        assert (await command(session, "算力"))["text"] == "Sorry, something went wrong; it has been logged."
+        talk.library = library
+        assert "blocks" in await command(session, "算力")
+
+    run(scenario, library, conversations=talk)

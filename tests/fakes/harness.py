@@ -49,7 +49,8 @@ class SlackSession:
 
 
 @contextlib.asynccontextmanager
-async def slack_session(library: Library, *, socket_mode: bool = False, **settings: Any) -> AsyncIterator[SlackSession]:
+async def slack_session(library: Library, *, socket_mode: bool = False, conversations: Any = None,
+                        **settings: Any) -> AsyncIterator[SlackSession]:
     """A started fake Slack and this project's app against it, in HTTP or Socket Mode."""
     from aiohttp import web
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -62,7 +63,7 @@ async def slack_session(library: Library, *, socket_mode: bool = False, **settin
     config = SlackSettings(bot_token=BOT_TOKEN, app_token=APP_TOKEN if socket_mode else None,
                            signing_secret=None if socket_mode else SIGNING_SECRET, api_url=fake.api_url,
                            **{"cooldown": "off", **settings})
-    app = build_app(library, config)
+    app = build_app(library, config, conversations)
     runner, handler = None, None
     try:
         if socket_mode:
