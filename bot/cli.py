@@ -168,7 +168,7 @@ def _run(args: argparse.Namespace, adapters: Callable[[], list[Adapter]]) -> int
         elif hits:
             print(terminal.render_hits(library, hits, color=color))
         else:
-            from .console import no_match
+            from .conversation import no_match
 
             wanted = Query(" ".join(getattr(args, "words", [])), args.speaker, args.topic, args.panel)
             print(no_match(library, wanted), file=sys.stderr)

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Iterator
 from typing import TextIO
 
 from . import terminal
-from .command import Command, Query, parse_console_line
+from .command import Command, parse_console_line
+from .conversation import no_match
 from .errors import QuoteBotError
 from .library import Library
 
@@ -27,15 +28,6 @@ Commands (the same as /quote in Slack):
   /context PANEL/QUOTE-ID         the question a quote answers and what was said around it
   /help  /quit
 Bare words search too. Filters: speaker: topic: panel: (also 发言人： 话题：)."""
-
-
-def no_match(library: Library, query: Query) -> str:
-    """Nothing matched: say so, and who does speak of the words when a filter was in the way."""
-    text = f"No quote matches {query.describe()}."
-    filtered = query.speaker or query.topic or query.panel
-    if query.words and filtered and (speakers := library.speakers_of(query.words)):
-        text += f" {' and '.join(s.name for s in speakers)} speak{'s' if len(speakers) == 1 else ''} of it."
-    return text
 
 
 def answer(library: Library, command: Command, *, width: int = 78, color: bool = False) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import secrets
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .command import Query
@@ -111,3 +112,15 @@ class Conversations:
         spans = next((s for ref, s in zip(shown.refs, shown.spans) if ref == quote.ref), ())
         fresh = Shown(shown.query, user, [quote.ref], [spans], private=shown.private)
         return fresh, self.remember(fresh)
+
+
+def no_match(library: Library, query: Query, *, escape: Callable[[str], str] = str) -> str:
+    """Nothing matched: say so, and who does speak of the words when a filter was in the way.
+
+    `escape` makes data safe for the platform's markup (names and the query come from users).
+    """
+    text = f"No quote matches {escape(query.describe())}."
+    filtered = query.speaker or query.topic or query.panel
+    if query.words and filtered and (speakers := library.speakers_of(query.words)):
+        text += f" {' and '.join(escape(s.name) for s in speakers)} speak{'s' if len(speakers) == 1 else ''} of it."
+    return text

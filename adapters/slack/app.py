@@ -16,7 +16,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import Library
+from bot import Library, conversation
 from bot.command import Command, Query, parse_command
 from bot.conversation import Conversations, Shown
 from bot.cooldown import Cooldown
@@ -44,11 +44,7 @@ CANNOT_POST = {
 
 
 def no_match(library: Library, query: Query) -> str:
-    text = f"No quote matches {render.escape(query.describe())}."
-    filtered = query.speaker or query.topic or query.panel
-    if query.words and filtered and (speakers := library.speakers_of(query.words)):
-        text += f" {' and '.join(render.plain(s.name) for s in speakers)} speak{'s' if len(speakers) == 1 else ''} of it."
-    return text
+    return conversation.no_match(library, query, escape=render.plain)
 
 
 def answer_command(conversations: Conversations, channel: str, user: str, text: str) -> dict[str, Any]:

@@ -16,6 +16,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from .loopback import serve_on_loopback
+
 APPLICATION_ID = 900000000000000001
 BOT_USER = {"id": str(APPLICATION_ID), "username": "panel-quotes", "discriminator": "0", "global_name": None,
             "avatar": None, "bot": True}
@@ -74,11 +76,7 @@ class FakeDiscord:
         app = web.Application()
         app.router.add_get("/gateway/", self._gateway)
         app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
-        self._runner = web.AppRunner(app, handle_signals=False)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self.port = await serve_on_loopback(app)
 
     async def stop(self) -> None:
         await self.drop_connection(code=1000)

@@ -15,6 +15,7 @@ from adapters.discord.settings import DiscordSettings
 from bot.library import Library
 
 from .discord import FakeDiscord
+from .loopback import serve_on_loopback
 from .slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack
 
 
@@ -52,7 +53,6 @@ class SlackSession:
 async def slack_session(library: Library, *, socket_mode: bool = False, conversations: Any = None,
                         **settings: Any) -> AsyncIterator[SlackSession]:
     """A started fake Slack and this project's app against it, in HTTP or Socket Mode."""
-    from aiohttp import web
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
     from adapters.slack.app import build_app
@@ -72,11 +72,7 @@ async def slack_session(library: Library, *, socket_mode: bool = False, conversa
             await fake.connected()
             yield SlackSession(fake, "")
         else:
-            runner = web.AppRunner(app.web_app(path="/slack/events"))
-            await runner.setup()
-            site = web.TCPSite(runner, "127.0.0.1", 0)
-            await site.start()
-            port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+            runner, port = await serve_on_loopback(app.web_app(path="/slack/events"))
             yield SlackSession(fake, f"http://127.0.0.1:{port}/slack/events")
     finally:
         if handler is not None:

@@ -19,6 +19,8 @@ from typing import Any
 import aiohttp
 from aiohttp import WSMsgType, web
 
+from .loopback import serve_on_loopback
+
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_TOKEN = "xoxb-1-fake-bot-token"
 APP_TOKEN = "xapp-1-fake-app-token"
@@ -65,11 +67,7 @@ class FakeSlack:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_post("/response/{id}", self._response)
         app.router.add_get("/socket", self._websocket)
-        self._runner = web.AppRunner(app, handle_signals=False)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self.port = await serve_on_loopback(app)
 
     async def stop(self) -> None:
         if self._socket is not None:
