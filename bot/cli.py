@@ -151,9 +151,12 @@ def _run(args: argparse.Namespace, adapters: Callable[[], list[Adapter]]) -> int
     if configured:
         return _serve(library, configured)
     if command in ("console", "run"):
-        from .console import run
+        import functools
 
-        return run(library)
+        from .console import run
+        from .store import Store, database_url
+
+        return run(library, store=functools.cache(lambda: Store.open(database_url())))
     if command in ("search", "random", "digest"):
         kw = {"speaker": args.speaker, "topic": args.topic, "panel": args.panel}
         if command == "search":

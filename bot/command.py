@@ -15,7 +15,9 @@ FILTER_NAMES = {
 ACTIONS = {
     "random": "random", "随机": "random", "help": "help", "帮助": "help",
     "speakers": "speakers", "topics": "topics", "panels": "panels", "context": "context", "上下文": "context",
+    "digest": "digest", "每日": "digest",
 }
+DIGEST_ACTIONS = ("subscribe", "unsubscribe", "status", "preview")
 _TOKEN = re.compile(
     r"""(?P<key>[^\s:：]+)[:：]\s*(?P<value>"[^"]*"|“[^”]*”|'[^']*'|「[^」]*」|\S*)"""
     r"""|(?P<quoted>"[^"]*"|“[^”]*”)|(?P<word>\S+)""")
@@ -75,6 +77,12 @@ def parse_command(text: str) -> Command:
         else:
             words.append(_unquote(match[0]))
     query = Query(" ".join(w for w in words if w), **filters)
+    if action == "digest":
+        if not words or words[0].lower() not in DIGEST_ACTIONS:
+            raise QuoteBotError("digest takes subscribe [HH:MM] [Area/City] [topic:..] [speaker:..], unsubscribe, "
+                                "status or preview")
+        return Command("digest", Query(speaker=query.speaker, topic=query.topic, panel=query.panel),
+                       " ".join(words).strip())
     if action == "context":
         if len(words) != 1 or filters:
             raise QuoteBotError("context takes one quote id, e.g. context chen-shi-3")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import shutil
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TextIO
 
 from . import terminal
@@ -15,6 +16,9 @@ from .command import Command, parse_console_line
 from .conversation import no_match
 from .errors import QuoteBotError
 from .library import Library
+from .scheduler import utc_now
+from .store import Store
+from .subscribing import answer_digest
 
 logger = logging.getLogger(__name__)
 
@@ -26,13 +30,26 @@ Commands (the same as /quote in Slack):
   /quote random                   a random quote; filters work here too
   /speakers  /topics  /panels     what the library holds
   /context PANEL/QUOTE-ID         the question a quote answers and what was said around it
+  /digest subscribe 09:00 Asia/Shanghai topic:感受   a daily quote here (also: unsubscribe, status, preview)
   /help  /quit
 Bare words search too. Filters: speaker: topic: panel: (also 发言人： 话题：)."""
 
 
-def answer(library: Library, command: Command, *, width: int = 78, color: bool = False) -> str:
-    """The console's reply to one command, as text."""
+CONSOLE_CHANNEL = "console"
+
+
+def answer(library: Library, command: Command, *, width: int = 78, color: bool = False,
+           store: Callable[[], Store] | None = None) -> str:
+    """The console's reply to one command, as text. `store` opens the state for /digest."""
     q = command.query
+    if command.action == "digest":
+        if store is None:
+            raise QuoteBotError("digests need the state database; this console has none")
+        reply = answer_digest(store(), library, command, platform="console", channel=CONSOLE_CHANNEL, user=None,
+                              now=utc_now(), default_timezone=os.environ.get("DIGEST_DEFAULT_TZ", "UTC"))
+        if reply.quote is None:
+            return reply.text
+        return reply.text + "\n" + terminal.render_quote(library, reply.quote, width=width, color=color)
     if command.action == "help":
         return HELP
     if command.action == "speakers":
@@ -69,7 +86,8 @@ def _typed_lines() -> Iterator[str]:
             return
 
 
-def run(library: Library, lines: Iterable[str] | None = None, out: TextIO = sys.stdout) -> int:
+def run(library: Library, lines: Iterable[str] | None = None, out: TextIO = sys.stdout,
+        store: Callable[[], Store] | None = None) -> int:
     """Answer commands until /quit or end of input; a bad command never ends the session.
 
     `lines` defaults to the terminal (with a prompt) or to standard input when it is piped.
@@ -91,7 +109,7 @@ def run(library: Library, lines: Iterable[str] | None = None, out: TextIO = sys.
             command = parse_console_line(line)
             if command.action == "quit":
                 break
-            reply = answer(library, command, width=width, color=color)
+            reply = answer(library, command, width=width, color=color, store=store)
             logger.info("console %s %s answered in %.1f ms", command.action, command.query.describe(),
                         (time.perf_counter() - started) * 1000)
         except QuoteBotError as error:

@@ -1,0 +1,120 @@
+"""Posting each subscription's quote of the day at its local time, once, on any platform.
+
+The scheduler asks the store what is due, claims each post (the claim is what makes it exactly
+once across processes), and hands the quote to a platform's `Poster`. What a platform reports
+decides what happens next: rate limited, wait as told and retry; channel gone, disable the
+subscription with the reason; anything else, retry with backoff a bounded number of times.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+
+from .library import Library
+from .models import Quote
+from .schedule import due_date, parse_timezone
+from .store import Store, Subscription
+
+logger = logging.getLogger(__name__)
+
+Poster = Callable[[Subscription, Quote], Awaitable[str]]  # posts the quote, returns the message id
+
+
+class RateLimited(Exception):
+    """The platform asked to wait `retry_after` seconds."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"rate limited for {retry_after} s")
+        self.retry_after = retry_after
+
+
+class ChannelGone(Exception):
+    """The channel is gone, archived, or the bot was removed: stop posting there."""
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class DigestScheduler:
+    """One process's scheduler; run as many as you like against one database."""
+
+    store: Store
+    library: Library
+    posters: Mapping[str, Poster]  # platform name -> how to post there
+    clock: Callable[[], dt.datetime] = utc_now
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    attempts: int = 4
+    backoff: float = 2.0
+    last_run: dt.datetime | None = field(default=None, init=False)
+
+    def due(self, now: dt.datetime) -> list[tuple[Subscription, dt.date]]:
+        """Enabled subscriptions whose local posting time has come today and that have no post yet."""
+        done = self.store.claimed_since((now - dt.timedelta(days=1)).date())
+        due = []
+        for sub in self.store.enabled():
+            if sub.platform not in self.posters:
+                continue  # another process serves that platform
+            day = due_date(sub.post_time, parse_timezone(sub.timezone), now)
+            if day is not None and (sub.id, day) not in done:
+                due.append((sub, day))
+        return due
+
+    async def run_once(self) -> int:
+        """Post everything due now; return how many posts this process made."""
+        now = self.clock()
+        made = 0
+        for sub, day in self.due(now):
+            quote = self.library.digest(sub.digest_key, day, topic=sub.topic, speaker=sub.speaker)
+            if quote is None:
+                self.store.disable(sub.id, "no quote matches its topic and speaker filter")
+                continue
+            # Claim, then post at once: a process dying in between loses that day's post rather
+            # than ever doubling it.
+            claim = self.store.claim(sub.id, day, quote.ref, self.clock())
+            if claim is not None and await self._deliver(sub, quote, claim):
+                made += 1
+        self.last_run = now
+        return made
+
+    async def _deliver(self, sub: Subscription, quote: Quote, claim: int) -> bool:
+        poster = self.posters[sub.platform]
+        for attempt in range(1, self.attempts + 1):
+            try:
+                message_id = await poster(sub, quote)
+            except RateLimited as limit:
+                logger.info("digest %s rate limited; waiting %.1f s", sub.digest_key, limit.retry_after)
+                await self.sleep(limit.retry_after)
+            except ChannelGone as gone:
+                logger.warning("digest %s disabled: %s", sub.digest_key, gone)
+                self.store.disable(sub.id, str(gone))
+                self.store.failed(claim, str(gone))
+                return False
+            except Exception as error:
+                logger.warning("digest %s failed (attempt %d of %d): %s", sub.digest_key, attempt, self.attempts,
+                               error)
+                if attempt == self.attempts:
+                    self.store.failed(claim, f"{type(error).__name__}: {error}")
+                    return False
+                await self.sleep(self.backoff ** attempt)
+            else:
+                self.store.posted(claim, message_id, self.clock())
+                return True
+        self.store.failed(claim, "still rate limited after every attempt")
+        return False
+
+    async def run(self, stop: asyncio.Event, interval: float = 20.0) -> None:
+        """Check every `interval` seconds until `stop` is set."""
+        while not stop.is_set():
+            try:
+                await self.run_once()
+            except Exception:  # one bad round must not end the scheduler
+                logger.exception("digest round failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), interval)

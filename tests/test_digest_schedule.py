@@ -1,0 +1,262 @@
+"""Daily digests: local times and DST, one post a day per subscription, errors from the platform."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.errors import QuoteBotError
+from bot.library import Library
+from bot.models import Quote
+from bot.schedule import due_date, parse_time, parse_timezone
+from bot.scheduler import ChannelGone, DigestScheduler, RateLimited
+from bot.store import Store, Subscription
+
+from .postgres import running_postgres, server_binaries
+
+UTC = dt.UTC
+
+
+def at(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+class Clock:
+    """Time that only moves when a test moves it."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+class Platform:
+    """A platform that records what it was asked to post, and fails as told."""
+
+    def __init__(self) -> None:
+        self.posted: list[tuple[int, str]] = []
+        self.failures: list[Exception] = []
+        self.slept: list[float] = []
+
+    async def post(self, sub: Subscription, quote: Quote) -> str:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.posted.append((sub.id, quote.ref))
+        return f"message-{len(self.posted)}"
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store.open(f"sqlite:///{tmp_path / 'state.sqlite3'}")
+
+
+def scheduler(store: Store, library: Library, platform: Platform, clock: Clock) -> DigestScheduler:
+    return DigestScheduler(store, library, {"console": platform.post}, clock=clock, sleep=platform.sleep)
+
+
+def run(s: DigestScheduler) -> int:
+    return asyncio.run(s.run_once())
+
+
+@pytest.mark.parametrize(("text", "expected"), [("09:00", dt.time(9)), ("9:05", dt.time(9, 5)), ("23：59", dt.time(23, 59))])
+def test_times(text: str, expected: dt.time) -> None:
+    assert parse_time(text) == expected
+
+
+@pytest.mark.parametrize("text", ["24:00", "9", "09:60", "nine", ""])
+def test_malformed_times_show_the_expected_form(text: str) -> None:
+    with pytest.raises(QuoteBotError, match=r"HH:MM on a 24-hour clock, e\.g\. 09:00"):
+        parse_time(text)
+
+
+@pytest.mark.parametrize("name", ["Mars/Base", "Shanghai", "../etc/passwd", ""])
+def test_unknown_time_zones_show_the_expected_form(name: str) -> None:
+    with pytest.raises(QuoteBotError, match="IANA name such as Asia/Shanghai"):
+        parse_timezone(name)
+
+
+def test_spring_forward_skipped_time_posts_an_hour_later() -> None:
+    new_york = ZoneInfo("America/New_York")  # 2026-03-08 02:00 jumps to 03:00
+    assert due_date(dt.time(2, 30), new_york, at("2026-03-08T07:29:59")) is None
+    assert due_date(dt.time(2, 30), new_york, at("2026-03-08T07:30:00")) == dt.date(2026, 3, 8)  # 03:30 EDT
+    assert due_date(dt.time(9), new_york, at("2026-03-08T12:59:00")) is None  # 09:00 EDT is 13:00 UTC
+    assert due_date(dt.time(9), new_york, at("2026-03-08T13:00:00")) == dt.date(2026, 3, 8)
+
+
+def test_fall_back_repeated_time_counts_once(store: Store, library: Library) -> None:
+    new_york = ZoneInfo("America/New_York")  # 2026-11-01 02:00 EDT falls back to 01:00 EST
+    assert due_date(dt.time(1, 30), new_york, at("2026-11-01T05:30:00")) == dt.date(2026, 11, 1)
+    clock, platform = Clock(at("2026-11-01T05:30:00")), Platform()
+    store.subscribe("console", "c", "01:30", "America/New_York", now=clock.now)
+    s = scheduler(store, library, platform, clock)
+    assert run(s) == 1
+    clock.now = at("2026-11-01T06:30:00")  # 01:30 again, now in EST
+    assert run(s) == 0
+
+
+def test_east_of_utc_crosses_midnight_into_the_next_local_day() -> None:
+    shanghai = ZoneInfo("Asia/Shanghai")
+    assert due_date(dt.time(0, 30), shanghai, at("2026-11-28T16:29:00")) is None
+    assert due_date(dt.time(0, 30), shanghai, at("2026-11-28T16:30:00")) == dt.date(2026, 11, 29)
+
+
+def test_one_post_a_day_that_survives_a_restart(store: Store, library: Library, tmp_path: Path) -> None:
+    clock, platform = Clock(at("2026-11-28T00:59:00")), Platform()
+    sub = store.subscribe("console", "general", "09:00", "Asia/Shanghai", topic="感受", now=clock.now)
+    s = scheduler(store, library, platform, clock)
+    assert run(s) == 0  # 08:59 in Shanghai
+    clock.now = at("2026-11-28T01:00:00")
+    assert run(s) == 1
+    quote = library.quote(platform.posted[0][1])
+    assert quote.topic is not None and quote.topic.name == "感受"
+    assert quote == library.digest(sub.digest_key, dt.date(2026, 11, 28), topic="感受")
+    assert run(s) == 0
+    restarted = scheduler(Store.open(f"sqlite:///{tmp_path / 'state.sqlite3'}"), library, platform, clock)
+    assert run(restarted) == 0  # the restart remembers today's post
+    clock.now = at("2026-11-29T03:00:00")
+    assert run(restarted) == 1 and len(platform.posted) == 2
+
+
+def test_after_downtime_today_is_posted_late_and_missed_days_are_skipped(store: Store, library: Library) -> None:
+    clock, platform = Clock(at("2026-11-20T12:00:00")), Platform()
+    store.subscribe("console", "general", "09:00", "UTC", now=clock.now)
+    s = scheduler(store, library, platform, clock)
+    assert run(s) == 1
+    clock.now = at("2026-11-25T22:00:00")  # down for five days, back late in the evening
+    assert run(s) == 1
+    assert run(s) == 0
+    assert len(platform.posted) == 2
+
+
+def test_rate_limit_waits_as_told_then_posts(store: Store, library: Library) -> None:
+    clock, platform = Clock(at("2026-11-28T10:00:00")), Platform()
+    store.subscribe("console", "general", "09:00", "UTC", now=clock.now)
+    platform.failures = [RateLimited(2.5)]
+    assert run(scheduler(store, library, platform, clock)) == 1
+    assert platform.slept == [2.5]
+
+
+def test_a_gone_channel_disables_the_subscription_with_the_reason(store: Store, library: Library) -> None:
+    clock, platform = Clock(at("2026-11-28T10:00:00")), Platform()
+    sub = store.subscribe("console", "general", "09:00", "UTC", now=clock.now)
+    platform.failures = [ChannelGone("channel_not_found")]
+    s = scheduler(store, library, platform, clock)
+    assert run(s) == 0
+    status = store.subscription("console", "general")
+    assert status is not None and not status.enabled and status.disabled_reason == "channel_not_found"
+    clock.now = at("2026-11-29T10:00:00")
+    assert run(s) == 0 and platform.posted == []  # not retried forever
+    assert store.last_post(sub.id).error == "channel_not_found"
+
+
+def test_other_errors_retry_with_backoff_a_bounded_number_of_times(store: Store, library: Library) -> None:
+    clock, platform = Clock(at("2026-11-28T10:00:00")), Platform()
+    sub = store.subscribe("console", "general", "09:00", "UTC", now=clock.now)
+    platform.failures = [OSError("connection reset")] * 4
+    assert run(scheduler(store, library, platform, clock)) == 0
+    assert platform.slept == [2.0, 4.0, 8.0]
+    assert store.last_post(sub.id).error == "OSError: connection reset"
+
+
+def test_an_unsubscribe_racing_a_post_posts_nothing(store: Store, library: Library) -> None:
+    clock = Clock(at("2026-11-28T10:00:00"))
+    first = store.subscribe("console", "a", "09:00", "UTC", now=clock.now)
+    store.subscribe("console", "b", "09:00", "UTC", now=clock.now)
+    posted: list[str] = []
+
+    async def post(sub: Subscription, quote: Quote) -> str:
+        if sub.id == first.id:
+            store.unsubscribe("console", "b")  # while the round is under way
+        posted.append(sub.channel)
+        return "m"
+
+    s = DigestScheduler(store, library, {"console": post}, clock=clock)
+    assert asyncio.run(s.run_once()) == 1
+    assert posted == ["a"]
+
+
+def test_subscribing_again_replaces_the_channels_subscription(store: Store) -> None:
+    now = at("2026-11-28T10:00:00")
+    store.subscribe("console", "general", "09:00", "UTC", now=now)
+    again = store.subscribe("console", "general", "18:30", "Europe/Berlin", speaker="陈石", now=now)
+    assert (again.post_time, again.timezone, again.speaker) == (dt.time(18, 30), "Europe/Berlin", "陈石")
+    assert len(store.enabled()) == 1
+    assert store.unsubscribe("console", "general") and not store.unsubscribe("console", "general")
+
+
+def _exactly_once(url: str, library: Library, count: int) -> None:
+    setup = Store.open(url)
+    now = at("2026-11-28T09:00:30")
+    for n in range(count):
+        setup.subscribe("console", f"channel-{n}", "09:00", "UTC", now=now)
+    platforms = [Platform(), Platform()]
+
+    def one_process(platform: Platform) -> int:
+        return asyncio.run(scheduler(Store.open(url), library, platform, Clock(now)).run_once())
+
+    with ThreadPoolExecutor(2) as pool:
+        made = list(pool.map(one_process, platforms))
+    posted = [sub_id for p in platforms for sub_id, _ in p.posted]
+    assert sum(made) == count == len(posted) == len(set(posted))
+    assert all(made)  # both really ran, and shared the work
+
+
+@pytest.mark.skipif(server_binaries() is None, reason="NO POSTGRESQL SERVER BINARIES: install Debian's postgresql "
+                    "(.ci/run does) to run the exactly-once test against a real server")
+def test_two_schedulers_on_one_postgresql_post_each_due_subscription_once(library: Library) -> None:
+    with running_postgres() as url:
+        _exactly_once(url, library, 1000)
+
+
+def test_two_schedulers_on_one_sqlite_file_post_each_due_subscription_once(tmp_path: Path, library: Library) -> None:
+    _exactly_once(f"sqlite:///{tmp_path / 'shared.sqlite3'}", library, 200)
+
+
+def test_a_database_that_cannot_be_opened_is_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(QuoteBotError, match="cannot open the database"):
+        Store.open("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    with pytest.raises(QuoteBotError, match="cannot open the database"):
+        Store.open(f"sqlite:///{tmp_path}/no/such/folder/state.sqlite3")
+
+
+def test_console_digest_commands(tmp_path: Path) -> None:
+    from .conftest import run_cli
+
+    script = ("/digest status\n/digest subscribe 08:30 Asia/Shanghai topic:同质化\n/digest status\n"
+              "/digest preview\n/digest subscribe 25:00\n/digest subscribe 09:00 Mars/Base\n"
+              "/digest subscribe speaker:nobody\n/digest unsubscribe\n/digest status\n")
+    done = run_cli(input=script, env={"QUOTES_STATE_DIR": str(tmp_path), "DIGEST_DEFAULT_TZ": "Europe/Berlin"})
+    replies = done.stdout.split("\n\n")
+    assert replies[0] == "No digest here. Subscribe with: digest subscribe 09:00 Europe/Berlin"
+    assert replies[1] == "Subscribed: a quote every day at 08:30 (Asia/Shanghai), topic 同质化."
+    assert replies[2] == "A quote every day at 08:30 (Asia/Shanghai), topic 同质化."
+    assert replies[3].startswith("Tomorrow's quote (") and "模型同质化和创新性" in replies[3]
+    assert replies[4].startswith("error: time '25:00' is not HH:MM")
+    assert replies[5].startswith("error: unknown time zone 'Mars/Base'")
+    assert replies[6].startswith("error: unknown speaker 'nobody'")
+    assert replies[7] == "Unsubscribed."
+    assert replies[8].startswith("No digest here.")
+    assert (tmp_path / "panel-quotes.sqlite3").is_file()
+    assert done.returncode == 0 and done.stderr == ""
+
+
+def test_status_shows_why_a_digest_was_disabled(store: Store, library: Library) -> None:
+    from bot.command import parse_command
+    from bot.subscribing import answer_digest
+
+    clock, platform = Clock(at("2026-11-28T10:00:00")), Platform()
+    store.subscribe("console", "general", "09:00", "UTC", now=clock.now)
+    platform.failures = [ChannelGone("is_archived")]
+    run(scheduler(store, library, platform, clock))
+    status = answer_digest(store, library, parse_command("digest status"), platform="console", channel="general",
+                           user=None, now=clock.now)
+    assert "Disabled: is_archived." in status.text and "(failed: is_archived)" in status.text
