@@ -272,3 +272,45 @@ def test_an_internal_error_is_apologised_for_and_the_app_keeps_going(library: Li
         assert "blocks" in await command(session, "算力")
 
     run(scenario, library, conversations=talk)
+
+
+def test_digest_posts_through_the_real_web_client_with_429_and_a_deleted_channel(library: Library,
+                                                                                  tmp_path: Path) -> None:
+    import datetime as dt
+
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from adapters.slack.digest import slack_poster
+    from bot.scheduler import DigestScheduler
+    from bot.store import Store
+
+    now = dt.datetime(2026, 11, 28, 10, 0, tzinfo=dt.timezone.utc)
+    store = Store.open(f"sqlite:///{tmp_path / 'state.sqlite3'}")
+    store.subscribe("slack", "C0GENERAL", "09:00", "UTC", now=now)
+    store.subscribe("slack", "C0DELETED", "09:00", "UTC", now=now)
+    waited: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waited.append(seconds)
+
+    async def main() -> None:
+        fake = FakeSlack()
+        await fake.start()
+        try:
+            client = AsyncWebClient(token="xoxb-1", base_url=fake.api_url)
+            scheduler = DigestScheduler(store, library, {"slack": slack_poster(client, library)}, clock=lambda: now,
+                                        sleep=sleep)
+            fake.rate_limit_next = 1
+            fake.deleted_channels.add("C0DELETED")
+            assert await scheduler.run_once() == 1
+            posted = [c.body["channel"] for c in fake.calls if c.method == "chat.postMessage"]
+            assert posted == ["C0GENERAL", "C0GENERAL", "C0DELETED"]  # the first try was rate limited
+            assert await scheduler.run_once() == 0  # nothing twice, and nothing to a deleted channel
+        finally:
+            await fake.stop()
+
+    asyncio.run(asyncio.wait_for(main(), 30))
+    assert waited == [3.0]
+    statuses = {s.channel: s for s in (store.subscription("slack", c) for c in ("C0GENERAL", "C0DELETED")) if s}
+    assert statuses["C0GENERAL"].enabled
+    assert not statuses["C0DELETED"].enabled and statuses["C0DELETED"].disabled_reason == "channel_not_found"

@@ -49,6 +49,8 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     acks: dict[str, dict[str, Any]] = field(default_factory=dict)  # envelope id -> what the app acked
     errors: dict[str, str] = field(default_factory=dict)  # Web API method -> error to answer once
+    rate_limit_next: int = 0  # answer this many calls with 429 and Retry-After: 3
+    deleted_channels: set[str] = field(default_factory=set)  # posting there: channel_not_found
     port: int = 0
     _runner: web.AppRunner | None = None
     _socket: web.WebSocketResponse | None = None
@@ -101,6 +103,9 @@ class FakeSlack:
             body = {k: v for k, v in (await request.post()).items()}
         self.calls.append(Call(method, body))
         await self._notify()
+        if self.rate_limit_next:
+            self.rate_limit_next -= 1
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "3"})
         if error := self.errors.pop(method, None):
             return web.json_response({"ok": False, "error": error})
         if method == "auth.test":
@@ -108,6 +113,8 @@ class FakeSlack:
                                       "team_id": TEAM, "user_id": BOT_USER, "bot_id": "B0QUOTEBOT"})
         if method == "apps.connections.open":
             return web.json_response({"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"})
+        if method == "chat.postMessage" and body.get("channel") in self.deleted_channels:
+            return web.json_response({"ok": False, "error": "channel_not_found"})
         if method in ("chat.postMessage", "chat.postEphemeral"):
             return web.json_response({"ok": True, "channel": body.get("channel"), "ts": f"{time.time():.6f}",
                                       "message_ts": f"{time.time():.6f}"})
