@@ -284,7 +284,7 @@ def test_digest_posts_through_the_real_web_client_with_429_and_a_deleted_channel
     from bot.scheduler import DigestScheduler
     from bot.store import Store
 
-    now = dt.datetime(2026, 11, 28, 10, 0, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 11, 28, 10, 0, tzinfo=dt.UTC)
     store = Store.open(f"sqlite:///{tmp_path / 'state.sqlite3'}")
     store.subscribe("slack", "C0GENERAL", "09:00", "UTC", now=now)
     store.subscribe("slack", "C0DELETED", "09:00", "UTC", now=now)
