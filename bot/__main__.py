@@ -14,18 +14,23 @@ from .cli import Adapter, main
 
 def _configured_adapters(env: Mapping[str, str]) -> list[Adapter]:
     adapters: list[Adapter] = []
+    if not (env.get("DISCORD_TOKEN") or env.get("SLACK_BOT_TOKEN") or env.get("SLACK_APP_TOKEN")):
+        return adapters
+    from .store import Store, database_url
+
+    store = Store.open(database_url(env))  # the digests' state, shared by every platform
     if env.get("DISCORD_TOKEN"):
         from adapters.discord.app import serve
         from adapters.discord.settings import DiscordSettings
 
         settings = DiscordSettings.from_env(env)
-        adapters.append(("discord", lambda library: serve(library, settings)))
+        adapters.append(("discord", lambda library: serve(library, settings, store)))
     if env.get("SLACK_BOT_TOKEN") or env.get("SLACK_APP_TOKEN"):
         from adapters.slack.app import serve as serve_slack
         from adapters.slack.settings import SlackSettings
 
         slack = SlackSettings.from_env(env)
-        adapters.append(("slack", lambda library: serve_slack(library, slack)))
+        adapters.append(("slack", lambda library: serve_slack(library, slack, store)))
     return adapters
 
 

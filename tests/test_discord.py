@@ -323,3 +323,59 @@ def test_a_bad_token_or_an_unreachable_discord_is_one_clear_line(token: str, rea
     assert done.returncode == 2
     assert message in stderr and stderr.count("\n") == 1 and "Traceback" not in stderr
     assert token not in stderr
+
+
+def test_quote_digest_for_server_managers(library: Library, tmp_path: Path) -> None:
+    from bot.store import Store
+
+    store = Store.open(f"sqlite:///{tmp_path / 'state.sqlite3'}")
+
+    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+        sync = await fake.wait_for(lambda r: r.method == "PUT" and r.path.endswith("/commands"))
+        group = next(c for c in sync.body if c["name"] == "quote-digest")
+        assert int(group["default_member_permissions"]) == 32  # Manage Server
+        assert {o["name"] for o in group["options"]} == {"subscribe", "unsubscribe", "status", "preview"}
+        done = reply(await fake.callback_for(await fake.command(
+            "quote-digest", {"time": "08:30", "timezone": "Asia/Shanghai", "topic": "感受"}, subcommand="subscribe")))
+        assert done["data"]["flags"] & EPHEMERAL
+        assert done["data"]["content"] == "Subscribed: a quote every day at 08:30 (Asia/Shanghai), topic 感受."
+        refused = reply(await fake.callback_for(await fake.command("quote-digest", subcommand="unsubscribe",
+                                                                   user=OTHER_USER)))
+        assert refused["data"]["content"] == "Only members who can manage this server can change its digests."
+        bad = reply(await fake.callback_for(await fake.command("quote-digest", {"timezone": "Mars/Base"},
+                                                               subcommand="subscribe")))
+        assert bad["data"]["content"].startswith("unknown time zone 'Mars/Base'")
+        preview = reply(await fake.callback_for(await fake.command("quote-digest", subcommand="preview")))
+        assert preview["data"]["embeds"][0]["footer"]["text"].startswith("感受 · ")
+
+    run(scenario, library, store=store)
+    subscription = store.subscription("discord", str(CHANNEL_ID))
+    assert subscription is not None and subscription.topic == "感受"
+
+
+def test_digest_posts_through_discord_py_with_429_and_a_deleted_channel(library: Library, tmp_path: Path) -> None:
+    import datetime as dt
+
+    from adapters.discord.digest import discord_poster
+    from bot.scheduler import DigestScheduler
+    from bot.store import Store
+
+    now = dt.datetime(2026, 11, 28, 10, 0, tzinfo=dt.UTC)
+    store = Store.open(f"sqlite:///{tmp_path / 'state.sqlite3'}")
+    store.subscribe("discord", str(CHANNEL_ID), "09:00", "UTC", now=now)
+    store.subscribe("discord", "700000000000000099", "09:00", "UTC", now=now)
+
+    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+        fake.deleted_channels.add("700000000000000099")
+        fake.rate_limit_next = 1
+        scheduler = DigestScheduler(store, library, {"discord": discord_poster(client, library)}, clock=lambda: now)
+        assert await scheduler.run_once() == 1
+        sent = [r for r in fake.requests if r.method == "POST" and r.path == f"/channels/{CHANNEL_ID}/messages"]
+        assert len(sent) == 2  # discord.py waited out the 429 and sent again
+        assert sent[-1].body["allowed_mentions"] == {"parse": []}
+        assert sent[-1].body["embeds"][0]["footer"]["text"].endswith("Quote of the day")
+        assert await scheduler.run_once() == 0
+
+    run(scenario, library)
+    gone = store.subscription("discord", "700000000000000099")
+    assert gone is not None and not gone.enabled and gone.disabled_reason.startswith("Discord 404")

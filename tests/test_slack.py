@@ -314,3 +314,25 @@ def test_digest_posts_through_the_real_web_client_with_429_and_a_deleted_channel
     statuses = {s.channel: s for s in (store.subscription("slack", c) for c in ("C0GENERAL", "C0DELETED")) if s}
     assert statuses["C0GENERAL"].enabled
     assert not statuses["C0DELETED"].enabled and statuses["C0DELETED"].disabled_reason == "channel_not_found"
+
+
+@pytest.mark.parametrize("admins_only", [True, False])
+def test_digest_commands_for_workspace_admins(library: Library, tmp_path: Path, admins_only: bool) -> None:
+    from bot.store import Store
+
+    store = Store.open(f"sqlite:///{tmp_path / 'state.sqlite3'}")
+
+    async def scenario(session: SlackSession) -> None:
+        done = await command(session, "digest subscribe 09:00 Asia/Shanghai topic:感受")
+        assert done["text"] == "Subscribed: a quote every day at 09:00 (Asia/Shanghai), topic 感受."
+        other = await command(session, "digest unsubscribe", user=OTHER_USER)
+        if admins_only:
+            assert other["text"] == "Only workspace admins and owners can change this channel's digest."
+            status = await command(session, "digest status")
+            assert status["text"].startswith("A quote every day at 09:00 (Asia/Shanghai)")
+            preview = await command(session, "digest preview")
+            assert preview["blocks"][0]["text"]["text"].startswith("Tomorrow's quote")
+        else:
+            assert other["text"] == "Unsubscribed."
+
+    run(scenario, library, store=store, digest_admins_only=admins_only)

@@ -7,6 +7,7 @@ the button's custom id, so a click after a restart is told the buttons expired.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -22,8 +23,11 @@ from bot.command import Query
 from bot.conversation import Conversations, Shown
 from bot.cooldown import Cooldown
 from bot.errors import QuoteBotError
+from bot.scheduler import DigestScheduler
+from bot.store import Store
 
 from . import render
+from .digest import digest_commands, discord_poster
 from .settings import DiscordSettings
 from .words import Translator, say
 
@@ -55,12 +59,14 @@ class _QuoteHandlers:
     service: Conversations
     settings: DiscordSettings
 
-    def _set_up(self, library: Library, settings: DiscordSettings) -> None:
+    def _set_up(self, library: Library, settings: DiscordSettings, store: Store | None) -> None:
         self.settings = settings
         self.service = Conversations(library, Cooldown.parse(settings.cooldown))
         self.tree = app_commands.CommandTree(self)  # type: ignore[arg-type]
         self.tree.on_error = self._on_command_error  # type: ignore[method-assign]
         register_commands(self.tree, self.service)
+        if store is not None:
+            self.tree.add_command(digest_commands(library, store, settings.digest_timezone))
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(Translator())
@@ -84,26 +90,30 @@ class _QuoteHandlers:
 class QuoteClient(_QuoteHandlers, discord.Client):
     """One gateway connection: right for all but the largest deployments."""
 
-    def __init__(self, library: Library, settings: DiscordSettings, **options: Any) -> None:
+    def __init__(self, library: Library, settings: DiscordSettings, store: Store | None = None,
+                 **options: Any) -> None:
         discord.Client.__init__(self, intents=discord.Intents.default(), **options)
-        self._set_up(library, settings)
+        self._set_up(library, settings, store)
 
 
 class ShardedQuoteClient(_QuoteHandlers, discord.AutoShardedClient):
     """Several shards in one process; several processes split them with DISCORD_SHARD_IDS."""
 
-    def __init__(self, library: Library, settings: DiscordSettings, **options: Any) -> None:
+    def __init__(self, library: Library, settings: DiscordSettings, store: Store | None = None,
+                 **options: Any) -> None:
         if settings.shard_ids:
             options["shard_ids"] = list(settings.shard_ids)
         discord.AutoShardedClient.__init__(self, intents=discord.Intents.default(),
                                            shard_count=settings.shard_count or None, **options)
-        self._set_up(library, settings)
+        self._set_up(library, settings, store)
 
 
-def make_client(library: Library, settings: DiscordSettings, **options: Any) -> discord.Client:
-    """The client the settings ask for: sharded when DISCORD_SHARD_COUNT is set."""
+def make_client(library: Library, settings: DiscordSettings, store: Store | None = None,
+                **options: Any) -> discord.Client:
+    """The client the settings ask for: sharded when DISCORD_SHARD_COUNT is set. With a `store`,
+    it has /quote-digest too."""
     kind = ShardedQuoteClient if settings.sharded else QuoteClient
-    return kind(library, settings, **options)
+    return kind(library, settings, store, **options)
 
 
 async def _private(interaction: discord.Interaction, text: str) -> None:
@@ -248,6 +258,11 @@ def register_commands(tree: app_commands.CommandTree, service: Conversations) ->
     tree.add_command(topics)
 
 
+async def _digests_when_ready(client: discord.Client, scheduler: DigestScheduler, stop: asyncio.Event) -> None:
+    await client.wait_until_ready()  # the poster needs a logged-in client
+    await scheduler.run(stop)
+
+
 def point_at(settings: DiscordSettings) -> None:
     """Aim discord.py at a Discord-compatible server instead of discord.com (tests, self-hosted)."""
     if settings.api_url:
@@ -256,14 +271,24 @@ def point_at(settings: DiscordSettings) -> None:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
 
 
-async def serve(library: Library, settings: DiscordSettings) -> None:
-    """Run the Discord bot until it is stopped."""
+async def serve(library: Library, settings: DiscordSettings, store: Store | None = None) -> None:
+    """Run the Discord bot, and with a `store` its daily digests, until it is stopped."""
     point_at(settings)
     for warning in ("warn_nacl", "warn_dave"):  # the bot never joins voice: no warnings about its libraries
         setattr(discord.VoiceClient, warning, False)
     try:
-        async with make_client(library, settings) as client:
-            await client.start(settings.token)
+        async with make_client(library, settings, store) as client:
+            if store is None:
+                await client.start(settings.token)
+            else:
+                scheduler = DigestScheduler(store, library, {"discord": discord_poster(client, library)})
+                stop = asyncio.Event()
+                digests = asyncio.create_task(_digests_when_ready(client, scheduler, stop))
+                try:
+                    await client.start(settings.token)
+                finally:
+                    stop.set()
+                    digests.cancel()
     except discord.LoginFailure:
         raise QuoteBotError("Discord rejected DISCORD_TOKEN: copy the bot token again from the Developer Portal") from None
     except aiohttp.ClientConnectionError as error:

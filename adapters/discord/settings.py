@@ -21,6 +21,7 @@ class DiscordSettings:
     cooldown: str = "5/30"
     shard_count: int | None = None  # with shards: a number, or 0 for as many as Discord recommends
     shard_ids: tuple[int, ...] = ()
+    digest_timezone: str = "UTC"
 
     @property
     def sharded(self) -> bool:
@@ -42,7 +43,7 @@ class DiscordSettings:
         Cooldown.parse(cooldown)  # fail at start, naming the variable, not at the first command
         count, ids = _shards(env.get("DISCORD_SHARD_COUNT", "").strip(), env.get("DISCORD_SHARD_IDS", ""))
         return cls(token, guilds, api.rstrip("/") if api else None, env.get("DISCORD_GATEWAY_URL") or None, cooldown,
-                   count, ids)
+                   count, ids, env.get("DIGEST_DEFAULT_TZ", "UTC"))
 
 
 def _shards(count_text: str, ids_text: str) -> tuple[int | None, tuple[int, ...]]:

@@ -7,6 +7,7 @@ answer itself: searching takes well under Slack's three seconds.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from typing import Any
@@ -21,8 +22,12 @@ from bot.command import Command, Query, parse_command
 from bot.conversation import Conversations, Shown
 from bot.cooldown import Cooldown
 from bot.errors import QuoteBotError
+from bot.scheduler import DigestScheduler, utc_now
+from bot.store import Store
+from bot.subscribing import answer_digest
 
 from . import render
+from .digest import slack_poster
 from .settings import SlackSettings
 
 logger = logging.getLogger(__name__)
@@ -33,8 +38,11 @@ HELP = """*/quote* finds quotes from the panel discussions. Only you see the ans
 • `/quote 大模型 speaker:陈石` by speaker: name, pinyin (`chen shi`) or id; also `发言人:`
 • `/quote topic:感受` a random quote on a topic: name, id or part of it (`同质化`); also `话题:`
 • `/quote random` a random quote; filters work here too
-• `/quote speakers`, `/quote topics`, `/quote help`"""
+• `/quote speakers`, `/quote topics`, `/quote help`
+• `/quote digest subscribe 09:00 Asia/Shanghai topic:感受` a quote here every day (also `digest unsubscribe`,
+  `digest status`, `digest preview`)"""
 EXPIRED = "These buttons have expired; run /quote again."
+ONLY_ADMINS = "Only workspace admins and owners can change this channel's digest."
 SORRY = "Sorry, something went wrong; it has been logged."
 CANNOT_POST = {
     "channel_not_found": "I can't see this channel; invite me to it first (/invite @panel-quotes).",
@@ -76,7 +84,24 @@ def preview(conversations: Conversations, shown: Shown, token: str) -> dict[str,
             "text": render.fallback(library.quote(shown.ref))}
 
 
-def build_app(library: Library, settings: SlackSettings, conversations: Conversations | None = None) -> AsyncApp:
+async def answer_digest_command(client: AsyncWebClient, store: Store, library: Library, settings: SlackSettings,
+                                command: Command, channel: str, user: str) -> dict[str, Any]:
+    """`/quote digest ...`: workspace admins and owners only, unless SLACK_DIGEST_ADMINS_ONLY=false."""
+    if settings.digest_admins_only:
+        profile = (await client.users_info(user=user)).get("user") or {}
+        if not (profile.get("is_admin") or profile.get("is_owner")):
+            return {"text": ONLY_ADMINS}
+    reply = answer_digest(store, library, command, platform="slack", channel=channel, user=user, now=utc_now(),
+                          default_timezone=settings.digest_timezone)
+    if reply.quote is None:
+        return {"text": render.escape(reply.text)}
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": render.escape(reply.text)}},
+              *render.quote_blocks(library, reply.quote)]
+    return {"blocks": blocks, "text": render.escape(reply.text)}
+
+
+def build_app(library: Library, settings: SlackSettings, conversations: Conversations | None = None,
+              store: Store | None = None) -> AsyncApp:
     """The bolt app with every listener registered; serve it in HTTP or Socket Mode."""
     client = AsyncWebClient(token=settings.bot_token, base_url=settings.api_url or AsyncWebClient.BASE_URL)
     # Listeners finish before the response: the command's answer is its ack, and the buttons do
@@ -87,9 +112,16 @@ def build_app(library: Library, settings: SlackSettings, conversations: Conversa
     talk = conversations or Conversations(library, Cooldown.parse(settings.cooldown))
 
     @app.command("/quote")
-    async def quote(ack: AsyncAck, command: dict[str, Any]) -> None:
+    async def quote(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient) -> None:
         try:
-            reply = answer_command(talk, command["channel_id"], command["user_id"], command.get("text", ""))
+            parsed = parse_command(command.get("text", ""))
+            if parsed.action == "digest":
+                if store is None:
+                    raise QuoteBotError("daily digests are not set up on this bot")
+                reply = await answer_digest_command(client, store, library, settings, parsed, command["channel_id"],
+                                                    command["user_id"])
+            else:
+                reply = answer_command(talk, command["channel_id"], command["user_id"], command.get("text", ""))
         except QuoteBotError as error:
             reply = {"text": render.escape(str(error))}
         except Exception:  # the app must outlive any one command
@@ -166,9 +198,24 @@ def _ack_everything_else(app: AsyncApp) -> None:
     app.event(anything)(ignore_event)
 
 
-async def serve(library: Library, settings: SlackSettings) -> None:
-    """Run the Slack app until stopped: Socket Mode with an app token, HTTP mode otherwise."""
-    app = build_app(library, settings)
+async def serve(library: Library, settings: SlackSettings, store: Store | None = None) -> None:
+    """Run the Slack app, and with a `store` its daily digests, until stopped: Socket Mode with an
+    app token, HTTP mode otherwise."""
+    app = build_app(library, settings, store=store)
+    if store is None:
+        await _serve_app(app, settings)
+        return
+    scheduler = DigestScheduler(store, library, {"slack": slack_poster(app.client, library)})
+    stop = asyncio.Event()
+    digests = asyncio.create_task(scheduler.run(stop))
+    try:
+        await _serve_app(app, settings)
+    finally:
+        stop.set()
+        digests.cancel()
+
+
+async def _serve_app(app: AsyncApp, settings: SlackSettings) -> None:
     if settings.socket_mode:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
@@ -180,12 +227,6 @@ async def serve(library: Library, settings: SlackSettings) -> None:
     await web.TCPSite(runner, settings.http_host, settings.http_port).start()
     logger.info("Slack HTTP mode on http://%s:%d/slack/events", settings.http_host, settings.http_port)
     try:
-        await _forever()
+        await asyncio.Event().wait()  # until cancelled
     finally:
         await runner.cleanup()
-
-
-async def _forever() -> None:
-    import asyncio
-
-    await asyncio.Event().wait()

@@ -19,6 +19,8 @@ class SlackSettings:
     http_port: int = 3000
     api_url: str | None = None
     cooldown: str = "5/30"
+    digest_admins_only: bool = True
+    digest_timezone: str = "UTC"
 
     @property
     def socket_mode(self) -> bool:
@@ -47,5 +49,8 @@ class SlackSettings:
             raise QuoteBotError(f"SLACK_API_URL={api!r} must end with /, like https://slack.com/api/")
         cooldown = env.get("QUOTE_COOLDOWN", "5/30")
         Cooldown.parse(cooldown)
+        admins_only = env.get("SLACK_DIGEST_ADMINS_ONLY", "true").strip().lower()
+        if admins_only not in ("true", "false", "1", "0", "yes", "no"):
+            raise QuoteBotError(f"SLACK_DIGEST_ADMINS_ONLY={admins_only!r}: expected true or false")
         return cls(bot_token, app_token, secret, env.get("SLACK_HTTP_HOST", "127.0.0.1"), int(port_text), api,
-                   cooldown)
+                   cooldown, admins_only in ("true", "1", "yes"), env.get("DIGEST_DEFAULT_TZ", "UTC"))

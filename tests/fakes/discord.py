@@ -62,6 +62,7 @@ class FakeDiscord:
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     port: int = 0
     token: str = "test-token"  # the one token this Discord accepts
+    deleted_channels: set[str] = field(default_factory=set)  # posting there: 404 Unknown Channel
     sent_at: dict[str, float] = field(default_factory=dict)  # interaction id -> when it was dispatched
 
     @property
@@ -229,6 +230,8 @@ class FakeDiscord:
             return _json({"interaction": {"id": interaction_id, "type": 2, "response_message_id": str(next(self._ids)),
                                           "response_message_loading": False,
                                           "response_message_ephemeral": bool(flags & 64)}})
+        if request.method == "POST" and path.startswith("/channels/") and path.split("/")[2] in self.deleted_channels:
+            return _json({"message": "Unknown Channel", "code": 10003}, 404)
         if request.method == "POST" and path.startswith("/channels/") and path.endswith("/messages"):
             return _json(self.message(body or {}, channel_id=int(path.split("/")[2])))
         if path.startswith("/webhooks/"):
@@ -250,18 +253,21 @@ class FakeDiscord:
                 "guild_id": str(GUILD_ID), "channel_id": str(CHANNEL_ID),
                 "channel": {"id": str(CHANNEL_ID), "type": 0, "guild_id": str(GUILD_ID), "name": "general"},
                 "member": {"user": user, "roles": [], "joined_at": "2026-01-01T00:00:00+00:00", "deaf": False,
-                           "mute": False, "flags": 0, "permissions": "2248473465835073"},
+                           "mute": False, "flags": 0,
+                           # alice manages the server (0x20), bob may only talk
+                           "permissions": "2248473465835105" if user is USER else "2048"},
                 "token": f"token-{next(self._ids)}", "version": 1, "locale": locale, "guild_locale": "zh-CN",
                 "app_permissions": "2248473465835073", "entitlements": [], "authorizing_integration_owners": {},
                 "context": 0, "attachment_size_limit": 26214400}
 
     async def command(self, name: str, options: dict[str, Any] | None = None, *, user: dict[str, Any] = USER,
-                      locale: str = "en-US") -> int:
+                      locale: str = "en-US", subcommand: str | None = None) -> int:
         """Send a slash command; return the interaction id to wait for its callback."""
         payload = self._base(2, user, locale)
-        payload["data"] = {"id": "1", "name": name, "type": 1,
-                           "options": [{"name": k, "type": 3 if isinstance(v, str) else 5, "value": v}
-                                       for k, v in (options or {}).items()]}
+        values = [{"name": k, "type": 3 if isinstance(v, str) else 5, "value": v} for k, v in (options or {}).items()]
+        if subcommand:
+            values = [{"name": subcommand, "type": 1, "options": values}]
+        payload["data"] = {"id": "1", "name": name, "type": 1, "options": values}
         self.sent_at[payload["id"]] = time.perf_counter()
         await self.dispatch("INTERACTION_CREATE", payload)
         return int(payload["id"])

@@ -20,7 +20,7 @@ from .slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack
 
 
 @contextlib.asynccontextmanager
-async def discord_session(library: Library, *, shards: int = 1,
+async def discord_session(library: Library, *, shards: int = 1, store: Any = None,
                           **settings: Any) -> AsyncIterator[tuple[FakeDiscord, discord.Client]]:
     """A started fake Discord and a connected client; both stopped on the way out."""
     fake = FakeDiscord()
@@ -28,7 +28,7 @@ async def discord_session(library: Library, *, shards: int = 1,
     config = DiscordSettings(token="test-token", api_url=fake.api_url, gateway_url=fake.gateway_url,
                              **{"cooldown": "off", **settings})
     point_at(config)
-    client = make_client(library, config, guild_ready_timeout=0.05)
+    client = make_client(library, config, store, guild_ready_timeout=0.05)
     runner = asyncio.create_task(client.start(config.token))
     try:
         # discord.py waits 5 s between two IDENTIFYs, as Discord asks: allow for it per shard.
@@ -51,7 +51,7 @@ class SlackSession:
 
 @contextlib.asynccontextmanager
 async def slack_session(library: Library, *, socket_mode: bool = False, conversations: Any = None,
-                        **settings: Any) -> AsyncIterator[SlackSession]:
+                        store: Any = None, **settings: Any) -> AsyncIterator[SlackSession]:
     """A started fake Slack and this project's app against it, in HTTP or Socket Mode."""
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
@@ -63,7 +63,7 @@ async def slack_session(library: Library, *, socket_mode: bool = False, conversa
     config = SlackSettings(bot_token=BOT_TOKEN, app_token=APP_TOKEN if socket_mode else None,
                            signing_secret=None if socket_mode else SIGNING_SECRET, api_url=fake.api_url,
                            **{"cooldown": "off", **settings})
-    app = build_app(library, config, conversations)
+    app = build_app(library, config, conversations, store)
     runner, handler = None, None
     try:
         if socket_mode:

@@ -66,7 +66,7 @@ class FakeSlack:
 
     async def start(self) -> None:
         app = web.Application()
-        app.router.add_post("/api/{method}", self._api)
+        app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{id}", self._response)
         app.router.add_get("/socket", self._websocket)
         self._runner, self.port = await serve_on_loopback(app)
@@ -97,7 +97,9 @@ class FakeSlack:
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        if request.content_type == "application/json":
+        if request.method == "GET":
+            body: dict[str, Any] = dict(request.query)
+        elif request.content_type == "application/json":
             body = await request.json()
         else:
             body = {k: v for k, v in (await request.post()).items()}
@@ -111,6 +113,9 @@ class FakeSlack:
         if method == "auth.test":
             return web.json_response({"ok": True, "url": "https://fake.slack/", "team": "Fake", "user": "quotebot",
                                       "team_id": TEAM, "user_id": BOT_USER, "bot_id": "B0QUOTEBOT"})
+        if method == "users.info":
+            user = body.get("user")
+            return web.json_response({"ok": True, "user": {"id": user, "is_admin": user == USER, "is_owner": False}})
         if method == "apps.connections.open":
             return web.json_response({"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"})
         if method == "chat.postMessage" and body.get("channel") in self.deleted_channels:
