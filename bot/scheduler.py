@@ -66,11 +66,17 @@ class DigestScheduler:
                 due.append((sub, day))
         return due
 
-    async def run_once(self) -> int:
-        """Post everything due now; return how many posts this process made."""
+    async def run_once(self, stop: asyncio.Event | None = None) -> int:
+        """Post everything due now; return how many posts this process made.
+
+        With `stop` set mid-round, the post under way finishes and the rest is left for the next
+        process: a graceful restart loses and doubles nothing.
+        """
         now = self.clock()
         made = 0
         for sub, day in self.due(now):
+            if stop is not None and stop.is_set():
+                break
             quote = self.library.digest(sub.digest_key, day, topic=sub.topic, speaker=sub.speaker)
             if quote is None:
                 self.store.disable(sub.id, "no quote matches its topic and speaker filter")
@@ -113,7 +119,7 @@ class DigestScheduler:
         """Check every `interval` seconds until `stop` is set."""
         while not stop.is_set():
             try:
-                await self.run_once()
+                await self.run_once(stop)
             except Exception:  # one bad round must not end the scheduler
                 logger.exception("digest round failed")
             with contextlib.suppress(TimeoutError):

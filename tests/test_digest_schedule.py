@@ -260,3 +260,24 @@ def test_status_shows_why_a_digest_was_disabled(store: Store, library: Library) 
     status = answer_digest(store, library, parse_command("digest status"), platform="console", channel="general",
                            user=None, now=clock.now)
     assert "Disabled: is_archived." in status.text and "(failed: is_archived)" in status.text
+
+
+def test_a_graceful_restart_mid_round_loses_and_doubles_nothing(store: Store, library: Library, tmp_path: Path) -> None:
+    now = at("2026-11-28T09:00:30")
+    for n in range(300):
+        store.subscribe("console", f"channel-{n}", "09:00", "UTC", now=now)
+    posted: list[str] = []
+    stop = asyncio.Event()
+
+    async def post(sub: Subscription, quote: Quote) -> str:
+        posted.append(sub.channel)
+        if len(posted) == 120:
+            stop.set()  # SIGTERM arrives while the round is under way
+        return "m"
+
+    first = DigestScheduler(store, library, {"console": post}, clock=Clock(now))
+    assert asyncio.run(first.run_once(stop)) == 120
+    second = DigestScheduler(Store.open(f"sqlite:///{tmp_path / 'state.sqlite3'}"), library, {"console": post},
+                             clock=Clock(now))
+    assert asyncio.run(second.run_once()) == 180
+    assert len(posted) == len(set(posted)) == 300

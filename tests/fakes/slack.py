@@ -51,6 +51,8 @@ class FakeSlack:
     errors: dict[str, str] = field(default_factory=dict)  # Web API method -> error to answer once
     rate_limit_next: int = 0  # answer this many calls with 429 and Retry-After: 3
     deleted_channels: set[str] = field(default_factory=set)  # posting there: channel_not_found
+    per_second: float | None = None  # a rate limit on chat.postMessage, as Slack has one
+    _window: list[float] = field(default_factory=list)
     port: int = 0
     _runner: web.AppRunner | None = None
     _socket: web.WebSocketResponse | None = None
@@ -105,9 +107,10 @@ class FakeSlack:
             body = {k: v for k, v in (await request.post()).items()}
         self.calls.append(Call(method, body))
         await self._notify()
-        if self.rate_limit_next:
-            self.rate_limit_next -= 1
-            return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "3"})
+        if self.rate_limit_next or self._over_rate():
+            self.rate_limit_next = max(0, self.rate_limit_next - 1)
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
+                                     headers={"Retry-After": "3" if self.per_second is None else "1"})
         if error := self.errors.pop(method, None):
             return web.json_response({"ok": False, "error": error})
         if method == "auth.test":
@@ -124,6 +127,16 @@ class FakeSlack:
             return web.json_response({"ok": True, "channel": body.get("channel"), "ts": f"{time.time():.6f}",
                                       "message_ts": f"{time.time():.6f}"})
         return web.json_response({"ok": False, "error": "unknown_method"})
+
+    def _over_rate(self) -> bool:
+        if self.per_second is None:
+            return False
+        now = time.monotonic()
+        self._window = [t for t in self._window if t > now - 1.0]
+        if len(self._window) >= self.per_second:
+            return True
+        self._window.append(now)
+        return False
 
     async def _response(self, request: web.Request) -> web.Response:
         self.calls.append(Call("response_url", await request.json()))
