@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -44,7 +45,11 @@ class Platform:
         self.failures: list[Exception] = []
         self.slept: list[float] = []
 
+    latency = 0.0
+
     async def post(self, sub: Subscription, quote: Quote) -> str:
+        if self.latency:
+            await asyncio.sleep(self.latency)
         if self.failures:
             raise self.failures.pop(0)
         self.posted.append((sub.id, quote.ref))
@@ -199,9 +204,13 @@ def _exactly_once(url: str, library: Library, count: int) -> None:
     for n in range(count):
         setup.subscribe("console", f"channel-{n}", "09:00", "UTC", now=now)
     platforms = [Platform(), Platform()]
+    start_together = threading.Barrier(2, timeout=30)
 
     def one_process(platform: Platform) -> int:
-        return asyncio.run(scheduler(Store.open(url), library, platform, Clock(now)).run_once())
+        platform.latency = 0.001  # a platform round trip, so the two rounds overlap
+        s = scheduler(Store.open(url), library, platform, Clock(now))
+        start_together.wait()
+        return asyncio.run(s.run_once())
 
     with ThreadPoolExecutor(2) as pool:
         made = list(pool.map(one_process, platforms))
