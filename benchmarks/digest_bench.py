@@ -32,19 +32,18 @@ class TimedStore(Store):
 
     seconds = 0.0
 
-    def claim(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def _timed(self, work, *args, **kwargs):  # type: ignore[no-untyped-def]
         started = time.perf_counter()
         try:
-            return super().claim(*args, **kwargs)
+            return work(*args, **kwargs)
         finally:
             self.seconds += time.perf_counter() - started
 
+    def claim(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return self._timed(super().claim, *args, **kwargs)
+
     def posted(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        started = time.perf_counter()
-        try:
-            return super().posted(*args, **kwargs)
-        finally:
-            self.seconds += time.perf_counter() - started
+        return self._timed(super().posted, *args, **kwargs)
 
 
 def databases() -> Iterator[tuple[str, str]]:

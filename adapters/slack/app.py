@@ -55,10 +55,9 @@ def no_match(library: Library, query: Query) -> str:
     return conversation.no_match(library, query, escape=render.plain)
 
 
-def answer_command(conversations: Conversations, channel: str, user: str, text: str) -> dict[str, Any]:
-    """What /quote TEXT replies: blocks and a fallback text, to send as the command's ack."""
+def answer_command(conversations: Conversations, channel: str, user: str, command: Command) -> dict[str, Any]:
+    """What /quote replies (but digests): blocks and a fallback text, to send as the command's ack."""
     library = conversations.library
-    command: Command = parse_command(text)
     if command.action == "help":
         return {"text": HELP}
     if command.action in ("speakers", "topics", "panels"):
@@ -121,7 +120,7 @@ def build_app(library: Library, settings: SlackSettings, conversations: Conversa
                 reply = await answer_digest_command(client, store, library, settings, parsed, command["channel_id"],
                                                     command["user_id"])
             else:
-                reply = answer_command(talk, command["channel_id"], command["user_id"], command.get("text", ""))
+                reply = answer_command(talk, command["channel_id"], command["user_id"], parsed)
         except QuoteBotError as error:
             reply = {"text": render.escape(str(error))}
         except Exception:  # the app must outlive any one command
