@@ -379,3 +379,28 @@ def test_digest_posts_through_discord_py_with_429_and_a_deleted_channel(library:
     run(scenario, library)
     gone = store.subscription("discord", "700000000000000099")
     assert gone is not None and not gone.enabled and gone.disabled_reason.startswith("Discord 404")
+
+
+def test_a_rate_limit_discord_py_gives_up_on_reaches_the_scheduler(library: Library, tmp_path: Path) -> None:
+    import datetime as dt
+
+    from adapters.discord.digest import discord_poster
+    from bot.scheduler import DigestScheduler
+    from bot.store import Store
+
+    now = dt.datetime(2026, 11, 28, 10, 0, tzinfo=dt.UTC)
+    store = Store.open(f"sqlite:///{tmp_path / 'state.sqlite3'}")
+    store.subscribe("discord", str(CHANNEL_ID), "09:00", "UTC", now=now)
+    waited: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waited.append(seconds)
+
+    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+        fake.rate_limit_next = 6  # discord.py tries five times, then raises
+        scheduler = DigestScheduler(store, library, {"discord": discord_poster(client, library)}, clock=lambda: now,
+                                    sleep=sleep)
+        assert await scheduler.run_once() == 1
+
+    run(scenario, library)
+    assert waited == [0.05]

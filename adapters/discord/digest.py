@@ -9,7 +9,7 @@ from discord.app_commands import locale_str as _
 from bot import Library
 from bot.command import Command, Query
 from bot.models import Quote
-from bot.scheduler import ChannelGone, Poster, utc_now
+from bot.scheduler import ChannelGone, Poster, RateLimited, utc_now
 from bot.store import Store, Subscription
 from bot.subscribing import answer_digest
 
@@ -21,7 +21,8 @@ ONLY_MANAGERS = "Only members who can manage this server can change its digests.
 def discord_poster(client: discord.Client, library: Library) -> Poster:
     """Send the quote as an embed; a channel Discord says is gone or closed disables the digest.
 
-    discord.py itself waits out 429s (it reads Retry-After) before this ever sees them.
+    discord.py itself waits out 429s (it reads Retry-After); only when it gives up does the
+    scheduler hear of the rate limit.
     """
 
     async def post(subscription: Subscription, quote: Quote) -> str:
@@ -31,6 +32,10 @@ def discord_poster(client: discord.Client, library: Library) -> Poster:
                                          allowed_mentions=render.NO_MENTIONS)
         except (discord.NotFound, discord.Forbidden) as error:
             raise ChannelGone(f"Discord {error.status}: {error.text or 'channel gone or closed to the bot'}") from None
+        except discord.HTTPException as error:
+            if error.status == 429:  # discord.py retried five times already: back off as told
+                raise RateLimited(float(error.response.headers.get("Retry-After", 1))) from None
+            raise
         return str(message.id)
 
     return post

@@ -28,9 +28,10 @@ OTHER_USER = {"id": "600000000000000002", "username": "bob", "discriminator": "0
 WAIT = 5.0  # seconds any wait in the fake may take before the test fails
 
 
-def _json(data: Any, status: int = 200) -> web.Response:
+def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     # discord.py insists on exactly this content type; json_response would add a charset.
-    return web.Response(body=json.dumps(data), status=status, headers={"Content-Type": "application/json"})
+    return web.Response(body=json.dumps(data), status=status,
+                        headers={"Content-Type": "application/json", **(headers or {})})
 
 
 @dataclass
@@ -63,6 +64,8 @@ class FakeDiscord:
     port: int = 0
     token: str = "test-token"  # the one token this Discord accepts
     deleted_channels: set[str] = field(default_factory=set)  # posting there: 404 Unknown Channel
+    messages_per_second: float | None = None  # a global limit on channel messages, as Discord has one
+    _window: list[float] = field(default_factory=list)
     sent_at: dict[str, float] = field(default_factory=dict)  # interaction id -> when it was dispatched
 
     @property
@@ -203,9 +206,11 @@ class FakeDiscord:
         body = json.loads(raw) if raw and request.content_type == "application/json" else raw.decode() or None
         self.requests.append(Recorded(request.method, path, dict(request.query), body))
         await self._notify()
-        if self.rate_limit_next:
-            self.rate_limit_next -= 1
-            return _json({"message": "You are being rate limited.", "retry_after": 0.05, "global": False}, 429)
+        if self.rate_limit_next or self._over_rate(path):
+            self.rate_limit_next = max(0, self.rate_limit_next - 1)
+            # Discord's own 429s come through its proxy; discord.py takes one without Via for a ban.
+            return _json({"message": "You are being rate limited.", "retry_after": 0.05, "global": False}, 429,
+                         {"Retry-After": "0.05", "X-RateLimit-Scope": "user", "Via": "1.1 google"})
         if path == "/gateway/bot":
             return _json({"url": self.gateway_url, "shards": self.recommended_shards,
                           "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0,
@@ -237,6 +242,16 @@ class FakeDiscord:
         if path.startswith("/webhooks/"):
             return _json(self.message(body or {}))
         return _json({"message": "404: Not Found", "code": 0}, 404)
+
+    def _over_rate(self, path: str) -> bool:
+        if self.messages_per_second is None or not path.endswith("/messages"):
+            return False
+        now = time.monotonic()
+        self._window = [t for t in self._window if t > now - 1.0]
+        if len(self._window) >= self.messages_per_second:
+            return True
+        self._window.append(now)
+        return False
 
     def message(self, body: dict[str, Any], channel_id: int = CHANNEL_ID) -> dict[str, Any]:
         """A message payload as Discord returns it for what was sent."""
