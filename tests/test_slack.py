@@ -6,7 +6,6 @@ import asyncio
 import json
 import re
 import time
-import urllib.parse
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -192,11 +191,6 @@ def test_socket_mode_acks_the_envelope_with_the_blocks(library: Library) -> None
         assert "payload" not in other  # acknowledged, nothing to say
 
     run(scenario, library, socket_mode=True)
-
-
-def test_form_bodies_are_what_slack_sends() -> None:
-    body = urllib.parse.urlencode({"text": "算力 speaker:陈石"})
-    assert "%E7%AE%97" in body  # the signature covers the raw, percent-encoded bytes
 
 
 def test_python_m_bot_run_serves_slack_over_http_when_its_tokens_are_set() -> None:
