@@ -12,20 +12,28 @@ from collections.abc import Mapping
 from .cli import Adapter, main
 
 
-def _configured_adapters(env: Mapping[str, str]) -> list[Adapter]:
+def _configured_adapters(env: Mapping[str, str], only: str | None = None) -> list[Adapter]:
+    wanted = {"discord": bool(env.get("DISCORD_TOKEN")),
+              "slack": bool(env.get("SLACK_BOT_TOKEN") or env.get("SLACK_APP_TOKEN"))}
+    if only is not None:
+        if not wanted[only]:
+            from .errors import QuoteBotError
+
+            raise QuoteBotError(f"--only {only} needs {'DISCORD_TOKEN' if only == 'discord' else 'SLACK_BOT_TOKEN'}")
+        wanted = {name: name == only for name in wanted}
     adapters: list[Adapter] = []
-    if not (env.get("DISCORD_TOKEN") or env.get("SLACK_BOT_TOKEN") or env.get("SLACK_APP_TOKEN")):
+    if not any(wanted.values()):
         return adapters
     from .store import Store, database_url
 
     store = Store.open(database_url(env))  # the digests' state, shared by every platform
-    if env.get("DISCORD_TOKEN"):
+    if wanted["discord"]:
         from adapters.discord.app import serve
         from adapters.discord.settings import DiscordSettings
 
         settings = DiscordSettings.from_env(env)
         adapters.append(("discord", lambda library: serve(library, settings, store)))
-    if env.get("SLACK_BOT_TOKEN") or env.get("SLACK_APP_TOKEN"):
+    if wanted["slack"]:
         from adapters.slack.app import serve as serve_slack
         from adapters.slack.settings import SlackSettings
 
@@ -34,4 +42,4 @@ def _configured_adapters(env: Mapping[str, str]) -> list[Adapter]:
     return adapters
 
 
-raise SystemExit(main(adapters=lambda: _configured_adapters(os.environ)))
+raise SystemExit(main(adapters=lambda only: _configured_adapters(os.environ, only)))

@@ -93,7 +93,8 @@ def _parser() -> _Parser:
     for name in ("title", "event", "host", "source-url", "moderator"):
         p.add_argument(f"--{name}", metavar=name.split("-")[0].upper())
     sub.add_parser("console", parents=[data], help="the interactive console")
-    sub.add_parser("run", parents=[data], help="the chat bots whose tokens are set; the console when none is (the default)")
+    p = sub.add_parser("run", parents=[data], help="the chat bots whose tokens are set; the console when none is (the default)")
+    p.add_argument("--only", choices=("discord", "slack"), help="run this chat bot alone (one container each)")
     return parser
 
 
@@ -139,14 +140,15 @@ def _serve(library: Library, adapters: list[Adapter]) -> int:
     return 0
 
 
-def _run(args: argparse.Namespace, adapters: Callable[[], list[Adapter]]) -> int:
+def _run(args: argparse.Namespace, adapters: Callable[[str | None], list[Adapter]]) -> int:
     color = not getattr(args, "json", False) and terminal.use_color(sys.stdout)
     command = args.command or "run"
     if command == "validate":
         return _validate(args.paths)
     if command == "ingest":
         return _ingest(args)
-    configured = adapters() if command == "run" else []  # bad settings fail here, before loading data
+    # Bad settings fail here, before the data is loaded.
+    configured = adapters(getattr(args, "only", None)) if command == "run" else []
     library = _library(args)
     if configured:
         return _serve(library, configured)
@@ -252,7 +254,7 @@ def _ingest(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None, adapters: Callable[[], list[Adapter]] = list) -> int:
+def main(argv: Sequence[str] | None = None, adapters: Callable[[str | None], list[Adapter]] = lambda only: []) -> int:
     """The command line; `adapters` gives the chat bots `run` should start (see __main__)."""
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "WARNING").upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")

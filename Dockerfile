@@ -1,0 +1,29 @@
+# panel-quotes: one image for every chat front end; docker-compose.yml picks the command.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
+    QUOTES_STATE_DIR=/state QUOTES_CACHE_DIR=/opt/panel-quotes/cache
+
+WORKDIR /opt/panel-quotes
+
+# Dependencies in a layer of their own: a change to the code or the data does not reinstall them.
+COPY pyproject.toml README.md ./
+RUN mkdir bot adapters data \
+    && python -c "import tomllib; d = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
+print('\n'.join(d['dependencies'] + [r for e in ('discord', 'slack', 'postgres') for r in d['optional-dependencies'][e]]))" \
+       > requirements.txt \
+    && pip install -r requirements.txt
+
+COPY bot ./bot
+COPY adapters ./adapters
+COPY data ./data
+RUN pip install --no-deps '.[discord,slack,postgres]' \
+    && useradd --system --uid 10001 --home-dir /nonexistent --shell /usr/sbin/nologin quotes \
+    && mkdir -p /state "$QUOTES_CACHE_DIR" \
+    # Build the shipped panels' index now, so that starting does no heavy work.
+    && python -m bot search 算力 --limit 1 > /dev/null \
+    && chown -R quotes /state
+
+USER quotes
+VOLUME ["/state"]
+CMD ["python", "-m", "bot", "run"]
