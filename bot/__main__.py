@@ -7,7 +7,7 @@ configured, so the console needs none of their packages.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from .cli import Adapter, main
 
@@ -42,4 +42,36 @@ def _configured_adapters(env: Mapping[str, str], only: str | None = None) -> lis
     return adapters
 
 
-raise SystemExit(main(adapters=lambda only: _configured_adapters(os.environ, only)))
+def _platform_problems(env: Mapping[str, str]) -> list[str]:
+    """What `check` reports about the chat platforms' settings, one line each."""
+    problems = []
+    if env.get("DISCORD_TOKEN"):
+        from adapters.discord.settings import DiscordSettings
+
+        problems += _problem(lambda: DiscordSettings.from_env(env))
+    if env.get("SLACK_BOT_TOKEN") or env.get("SLACK_APP_TOKEN"):
+        from adapters.slack.settings import SlackSettings
+
+        problems += _problem(lambda: SlackSettings.from_env(env))
+    return problems
+
+
+def _problem(attempt: Callable[[], object]) -> list[str]:
+    from .errors import QuoteBotError
+
+    try:
+        attempt()
+    except QuoteBotError as error:
+        return [str(error)]
+    return []
+
+
+def _discord_invite(env: Mapping[str, str]) -> str:
+    from adapters.discord.settings import invite_url
+
+    return invite_url(env)
+
+
+raise SystemExit(main(adapters=lambda only: _configured_adapters(os.environ, only),
+                      platform_problems=lambda: _platform_problems(os.environ),
+                      discord_invite=lambda: _discord_invite(os.environ)))

@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -93,6 +94,8 @@ def _parser() -> _Parser:
     for name in ("title", "event", "host", "source-url", "moderator"):
         p.add_argument(f"--{name}", metavar=name.split("-")[0].upper())
     sub.add_parser("console", parents=[data], help="the interactive console")
+    sub.add_parser("check", parents=[data], help="check the settings, the data and the database; one line per problem")
+    sub.add_parser("discord-invite", help="print the link that adds the Discord bot to a server")
     p = sub.add_parser("run", parents=[data], help="the chat bots whose tokens are set; the console when none is (the default)")
     p.add_argument("--only", choices=("discord", "slack"), help="run this chat bot alone (one container each)")
     return parser
@@ -140,13 +143,49 @@ def _serve(library: Library, adapters: list[Adapter]) -> int:
     return 0
 
 
-def _run(args: argparse.Namespace, adapters: Callable[[str | None], list[Adapter]]) -> int:
+@dataclass(frozen=True)
+class PlatformHooks:
+    """What only the entry point may know: the chat platforms' settings (see __main__)."""
+
+    problems: Callable[[], list[str]] = list
+    discord_invite: Callable[[], str] = lambda: "run this as python -m bot discord-invite"
+
+
+def _check(args: argparse.Namespace, extras: PlatformHooks) -> int:
+    """Every problem that would stop the bot, one line each; exit 1 if there is any."""
+    from .cache import load_library
+    from .store import Store, database_url
+
+    problems = list(extras.problems())
+    try:
+        library = load_library(getattr(args, "data", None), use_cache=False)
+    except DataError as error:
+        problems += [str(p) for p in error.problems]
+        library = None
+    try:
+        Store.open(database_url())
+    except QuoteBotError as error:
+        problems.append(str(error))
+    for problem in problems:
+        print(problem)
+    if not problems and library is not None:
+        print(f"ok: {len(library.quotes)} quotes, the database opens, the platform settings are complete",
+              file=sys.stderr)
+    return EXIT_DATA if problems else 0
+
+
+def _run(args: argparse.Namespace, adapters: Callable[[str | None], list[Adapter]], extras: PlatformHooks) -> int:
     color = not getattr(args, "json", False) and terminal.use_color(sys.stdout)
     command = args.command or "run"
     if command == "validate":
         return _validate(args.paths)
     if command == "ingest":
         return _ingest(args)
+    if command == "discord-invite":
+        print(extras.discord_invite())
+        return 0
+    if command == "check":
+        return _check(args, extras)
     # Bad settings fail here, before the data is loaded.
     configured = adapters(getattr(args, "only", None)) if command == "run" else []
     library = _library(args)
@@ -254,13 +293,17 @@ def _ingest(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None, adapters: Callable[[str | None], list[Adapter]] = lambda only: []) -> int:
-    """The command line; `adapters` gives the chat bots `run` should start (see __main__)."""
+def main(argv: Sequence[str] | None = None, adapters: Callable[[str | None], list[Adapter]] = lambda only: [],
+         platform_problems: Callable[[], list[str]] = list,
+         discord_invite: Callable[[], str] | None = None) -> int:
+    """The command line. The entry point (__main__) passes in what needs the chat platforms:
+    the bots `run` should start, their settings' problems for `check`, the invite link."""
+    extras = PlatformHooks(platform_problems, discord_invite or PlatformHooks.discord_invite)
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "WARNING").upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = _parser().parse_args(argv)
     try:
-        return _run(args, adapters)
+        return _run(args, adapters, extras)
     except DataError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)

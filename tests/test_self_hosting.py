@@ -57,3 +57,41 @@ def test_a_service_without_its_token_stops_with_one_line(only: str, tmp_path: Pa
     done = run_cli("run", "--only", only, env=env)
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and f"--only {only} needs" in done.stderr
+
+
+def test_slack_manifest_declares_what_the_app_uses() -> None:
+    manifest = yaml.safe_load((ROOT / "adapters" / "slack" / "manifest.yml").read_text(encoding="utf-8"))
+    assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/quote"]
+    assert manifest["oauth_config"]["scopes"]["bot"] == ["commands", "chat:write", "users:read"]
+    assert manifest["settings"]["interactivity"]["is_enabled"] and manifest["settings"]["socket_mode_enabled"]
+
+
+def test_discord_invite_link_asks_for_the_least_it_needs() -> None:
+    import base64
+
+    token = base64.b64encode(b"900000000000000001").decode().rstrip("=") + ".part.secret"
+    done = run_cli("discord-invite", env={"DISCORD_TOKEN": token})
+    assert done.stdout.strip() == ("https://discord.com/oauth2/authorize?client_id=900000000000000001"
+                                   "&scope=bot%20applications.commands&permissions=19456")
+    assert "secret" not in done.stdout + done.stderr
+    bad = run_cli("discord-invite", env={"DISCORD_TOKEN": "not-a-token"})
+    assert bad.returncode == 2 and "set DISCORD_APPLICATION_ID" in bad.stderr
+
+
+def test_check_reports_each_problem_on_its_own_line(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text("panel: [\n", encoding="utf-8")
+    env = {"DISCORD_TOKEN": "xoxb-1", "SLACK_BOT_TOKEN": "xapp-1", "SLACK_APP_TOKEN": "",
+           "DATABASE_URL": "postgresql+psycopg://quotes:hunter2@127.0.0.1:1/quotes"}
+    done = run_cli("check", "--data", str(tmp_path), env=env)
+    lines = done.stdout.splitlines()
+    assert done.returncode == 1 and len(lines) == 4
+    assert lines[0].startswith("DISCORD_TOKEN holds a Slack token")
+    assert lines[1].startswith("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+    assert lines[2].startswith(f"{tmp_path / 'bad.yaml'}:")
+    assert lines[3].startswith("cannot open the database") and "hunter2" not in done.stdout
+
+
+def test_check_passes_on_a_good_setup(tmp_path: Path) -> None:
+    done = run_cli("check", env={"QUOTES_STATE_DIR": str(tmp_path), "DISCORD_TOKEN": "", "SLACK_BOT_TOKEN": "",
+                                 "SLACK_APP_TOKEN": "", "DATABASE_URL": ""})
+    assert done.returncode == 0 and done.stdout == "" and done.stderr.startswith("ok: 40 quotes")

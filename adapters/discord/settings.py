@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -32,6 +33,8 @@ class DiscordSettings:
         token = env.get("DISCORD_TOKEN", "").strip()
         if not token:
             raise QuoteBotError("DISCORD_TOKEN is not set: the Discord bot's token from the Developer Portal")
+        if token.startswith(("xoxb-", "xapp-", "xoxp-")):
+            raise QuoteBotError("DISCORD_TOKEN holds a Slack token; Slack's go in SLACK_BOT_TOKEN and SLACK_APP_TOKEN")
         try:
             guilds = tuple(int(g) for g in env.get("DISCORD_GUILD_IDS", "").replace(",", " ").split())
         except ValueError:
@@ -65,3 +68,32 @@ def _shards(count_text: str, ids_text: str) -> tuple[int | None, tuple[int, ...]
     if ids and (count == 0 or any(not 0 <= i < count for i in ids)):
         raise QuoteBotError(f"DISCORD_SHARD_IDS={ids_text!r}: each must be below DISCORD_SHARD_COUNT={count_text}")
     return count, ids
+
+
+# View Channels, Send Messages, Embed Links: all the bot does in a channel.
+INVITE_PERMISSIONS = 1024 | 2048 | 16384
+
+
+def application_id(env: Mapping[str, str]) -> int:
+    """DISCORD_APPLICATION_ID, or the id a bot token starts with (its first part is the id, base64)."""
+    if text := env.get("DISCORD_APPLICATION_ID", "").strip():
+        if not text.isdigit():
+            raise QuoteBotError(f"DISCORD_APPLICATION_ID={text!r}: expected the application's numeric id")
+        return int(text)
+    token = env.get("DISCORD_TOKEN", "").strip()
+    if not token:
+        raise QuoteBotError("set DISCORD_TOKEN (or DISCORD_APPLICATION_ID) to make the invite link")
+    first = token.split(".")[0]
+    try:
+        decoded = base64.b64decode(first + "=" * (-len(first) % 4), validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        decoded = ""
+    if not decoded.isdigit():
+        raise QuoteBotError("DISCORD_TOKEN does not look like a Discord bot token; set DISCORD_APPLICATION_ID")
+    return int(decoded)
+
+
+def invite_url(env: Mapping[str, str]) -> str:
+    """The OAuth2 link that adds the bot to a server with the least it needs."""
+    return (f"https://discord.com/oauth2/authorize?client_id={application_id(env)}"
+            f"&scope=bot%20applications.commands&permissions={INVITE_PERMISSIONS}")
