@@ -26,4 +26,7 @@ RUN pip install --no-deps '.[discord,slack,postgres]' \
 
 USER quotes
 VOLUME ["/state"]
+# /healthz answers 200 while every chat bot in the container is connected, 503 otherwise.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=4)"
 CMD ["python", "-m", "bot", "run"]

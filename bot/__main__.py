@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from .cli import Adapter, main
 
@@ -32,13 +33,13 @@ def _configured_adapters(env: Mapping[str, str], only: str | None = None) -> lis
         from adapters.discord.settings import DiscordSettings
 
         settings = DiscordSettings.from_env(env)
-        adapters.append(("discord", lambda library: serve(library, settings, store)))
+        adapters.append(("discord", lambda library, health: serve(library, settings, store, health)))
     if wanted["slack"]:
         from adapters.slack.app import serve as serve_slack
         from adapters.slack.settings import SlackSettings
 
         slack = SlackSettings.from_env(env)
-        adapters.append(("slack", lambda library: serve_slack(library, slack, store)))
+        adapters.append(("slack", lambda library, health: serve_slack(library, slack, store, health)))
     return adapters
 
 
@@ -72,6 +73,12 @@ def _discord_invite(env: Mapping[str, str]) -> str:
     return invite_url(env)
 
 
+def _serve_all(library: Any, adapters: list[Adapter]) -> int:
+    from adapters.runner import serve_all
+
+    return serve_all(library, adapters)
+
+
 raise SystemExit(main(adapters=lambda only: _configured_adapters(os.environ, only),
                       platform_problems=lambda: _platform_problems(os.environ),
-                      discord_invite=lambda: _discord_invite(os.environ)))
+                      discord_invite=lambda: _discord_invite(os.environ), serve=_serve_all))

@@ -22,7 +22,8 @@ from .models import Hit, Quote
 PROG = "python -m bot"
 EXIT_USAGE, EXIT_DATA, EXIT_SOFTWARE = 2, 1, 70
 logger = logging.getLogger(__name__)
-Adapter = tuple[str, Callable[[Library], Coroutine[Any, Any, None]]]  # a platform's name, and how to serve the library on it
+Adapter = tuple[str, Callable[[Library, Any], Coroutine[Any, Any, None]]]  # name; serve(library, health)
+SHUTDOWN_SECONDS = 10  # a platform's name, and how to serve the library on it
 
 
 class _Parser(argparse.ArgumentParser):
@@ -125,30 +126,13 @@ def _library(args: argparse.Namespace) -> Library:
     return load_library(args.data)
 
 
-def _serve(library: Library, adapters: list[Adapter]) -> int:
-    """Run every configured chat adapter until one stops or the process is interrupted."""
-    import asyncio
-
-    async def all_of() -> None:
-        tasks = [asyncio.create_task(start(library), name=name) for name, start in adapters]
-        for name, _ in adapters:
-            logger.info("starting the %s bot", name)
-        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-        for task in pending:
-            task.cancel()
-        for task in done:
-            task.result()  # re-raise what stopped it
-
-    asyncio.run(all_of())
-    return 0
-
-
 @dataclass(frozen=True)
 class PlatformHooks:
     """What only the entry point may know: the chat platforms' settings (see __main__)."""
 
     problems: Callable[[], list[str]] = list
     discord_invite: Callable[[], str] = lambda: "run this as python -m bot discord-invite"
+    serve: Callable[[Library, list[Adapter]], int] | None = None  # runs the bots side by side
 
 
 def _check(args: argparse.Namespace, extras: PlatformHooks) -> int:
@@ -189,8 +173,8 @@ def _run(args: argparse.Namespace, adapters: Callable[[str | None], list[Adapter
     # Bad settings fail here, before the data is loaded.
     configured = adapters(getattr(args, "only", None)) if command == "run" else []
     library = _library(args)
-    if configured:
-        return _serve(library, configured)
+    if configured and extras.serve is not None:
+        return extras.serve(library, configured)
     if command in ("console", "run"):
         import functools
 
@@ -295,10 +279,11 @@ def _ingest(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None, adapters: Callable[[str | None], list[Adapter]] = lambda only: [],
          platform_problems: Callable[[], list[str]] = list,
-         discord_invite: Callable[[], str] | None = None) -> int:
+         discord_invite: Callable[[], str] | None = None,
+         serve: Callable[[Library, list[Adapter]], int] | None = None) -> int:
     """The command line. The entry point (__main__) passes in what needs the chat platforms:
     the bots `run` should start, their settings' problems for `check`, the invite link."""
-    extras = PlatformHooks(platform_problems, discord_invite or PlatformHooks.discord_invite)
+    extras = PlatformHooks(platform_problems, discord_invite or PlatformHooks.discord_invite, serve)
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "WARNING").upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = _parser().parse_args(argv)

@@ -217,14 +217,16 @@ def test_cooldown_answers_privately(library: Library) -> None:
     run(scenario, library, cooldown="2/30")
 
 
-def test_python_m_bot_run_serves_discord_when_its_token_is_set() -> None:
+def test_python_m_bot_run_serves_discord_when_its_token_is_set(tmp_path: Path) -> None:
     """The entry point a self-hoster uses: tokens and endpoints from the environment only."""
+    state = tmp_path / "state"
 
     async def main() -> None:
         fake = FakeDiscord(token="secret-token-value")
         await fake.start()
         env = {**os.environ, "DISCORD_TOKEN": "secret-token-value", "DISCORD_API_URL": fake.api_url,
-               "DISCORD_GATEWAY_URL": fake.gateway_url, "LOG_LEVEL": "INFO"}
+               "DISCORD_GATEWAY_URL": fake.gateway_url, "LOG_LEVEL": "INFO", "HEALTH_PORT": "0",
+               "QUOTES_STATE_DIR": str(state)}
         process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
                                                        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
         try:
@@ -309,7 +311,7 @@ def test_a_bad_token_or_an_unreachable_discord_is_one_clear_line(token: str, rea
         fake = FakeDiscord()
         await fake.start()
         env = {**os.environ, "DISCORD_TOKEN": token, "DISCORD_API_URL": fake.api_url,
-               "DISCORD_GATEWAY_URL": fake.gateway_url}
+               "DISCORD_GATEWAY_URL": fake.gateway_url, "HEALTH_PORT": "0"}
         if not reachable:
             await fake.stop()
         try:

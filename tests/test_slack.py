@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 
 pytest.importorskip("slack_bolt", reason="slack-bolt is installed with the test extras")
@@ -193,7 +194,7 @@ def test_socket_mode_acks_the_envelope_with_the_blocks(library: Library) -> None
     run(scenario, library, socket_mode=True)
 
 
-def test_python_m_bot_run_serves_slack_over_http_when_its_tokens_are_set() -> None:
+def test_python_m_bot_run_serves_slack_over_http_when_its_tokens_are_set(tmp_path: Path) -> None:
     import os
     import socket
     import sys
@@ -201,15 +202,20 @@ def test_python_m_bot_run_serves_slack_over_http_when_its_tokens_are_set() -> No
     from .conftest import ROOT
     from .fakes.slack import BOT_TOKEN, SIGNING_SECRET
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    def free_port() -> int:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            return int(probe.getsockname()[1])
+
+    port, health_port = free_port(), free_port()
+    state = tmp_path / "state"
 
     async def main() -> None:
         fake = FakeSlack()
         await fake.start()
         env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-               "SLACK_API_URL": fake.api_url, "SLACK_HTTP_PORT": str(port), "LOG_LEVEL": "INFO"}
+               "SLACK_API_URL": fake.api_url, "SLACK_HTTP_PORT": str(port), "LOG_LEVEL": "INFO",
+               "HEALTH_PORT": str(health_port), "QUOTES_STATE_DIR": str(state)}
         env.pop("SLACK_APP_TOKEN", None)
         process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
                                                        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
@@ -224,11 +230,22 @@ def test_python_m_bot_run_serves_slack_over_http_when_its_tokens_are_set() -> No
             else:
                 raise AssertionError("the Slack app never listened")
             assert status == 200 and "*奇瑞*" in section_text(json.loads(body)["blocks"])
-        finally:
-            process.terminate()
+            async with aiohttp.ClientSession() as client, client.get(f"http://127.0.0.1:{health_port}/healthz") as r:
+                assert r.status == 200
+                report = await r.json()
+            assert report["status"] == "ok" and report["connected"] == {"slack": True}
+            assert set(report["digest_last_run"]) == {"slack"}
+            started = time.monotonic()
+            process.terminate()  # SIGTERM, as docker stop sends
             _, stderr = await asyncio.wait_for(process.communicate(), 30)
+            assert process.returncode == 0 and time.monotonic() - started < 10
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
             await fake.stop()
         assert BOT_TOKEN.encode() not in stderr and SIGNING_SECRET.encode() not in stderr
+        assert b"stopped" in stderr
 
     asyncio.run(asyncio.wait_for(main(), 90))
 

@@ -23,6 +23,7 @@ from bot.command import Query
 from bot.conversation import Conversations, Shown
 from bot.cooldown import Cooldown
 from bot.errors import QuoteBotError
+from bot.health import Health
 from bot.scheduler import DigestScheduler
 from bot.store import Store
 
@@ -271,17 +272,22 @@ def point_at(settings: DiscordSettings) -> None:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
 
 
-async def serve(library: Library, settings: DiscordSettings, store: Store | None = None) -> None:
+async def serve(library: Library, settings: DiscordSettings, store: Store | None = None,
+                health: Health | None = None) -> None:
     """Run the Discord bot, and with a `store` its daily digests, until it is stopped."""
     point_at(settings)
     for warning in ("warn_nacl", "warn_dave"):  # the bot never joins voice: no warnings about its libraries
         setattr(discord.VoiceClient, warning, False)
     try:
         async with make_client(library, settings, store) as client:
+            if health is not None:
+                health.connected["discord"] = lambda: client.is_ready() and not client.is_closed()
             if store is None:
                 await client.start(settings.token)
             else:
                 scheduler = DigestScheduler(store, library, {"discord": discord_poster(client, library)})
+                if health is not None:
+                    health.digest_runs["discord"] = lambda: scheduler.last_run
                 stop = asyncio.Event()
                 digests = asyncio.create_task(_digests_when_ready(client, scheduler, stop))
                 try:

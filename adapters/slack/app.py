@@ -22,6 +22,7 @@ from bot.command import Command, Query, parse_command
 from bot.conversation import Conversations, Shown
 from bot.cooldown import Cooldown
 from bot.errors import QuoteBotError
+from bot.health import Health
 from bot.scheduler import DigestScheduler, utc_now
 from bot.store import Store
 from bot.subscribing import answer_digest
@@ -197,35 +198,50 @@ def _ack_everything_else(app: AsyncApp) -> None:
     app.event(anything)(ignore_event)
 
 
-async def serve(library: Library, settings: SlackSettings, store: Store | None = None) -> None:
+async def serve(library: Library, settings: SlackSettings, store: Store | None = None,
+                health: Health | None = None) -> None:
     """Run the Slack app, and with a `store` its daily digests, until stopped: Socket Mode with an
     app token, HTTP mode otherwise."""
     app = build_app(library, settings, store=store)
+    connected = {"up": False}
+    if health is not None:
+        health.connected["slack"] = lambda: connected["up"]
     if store is None:
-        await _serve_app(app, settings)
+        await _serve_app(app, settings, connected)
         return
     scheduler = DigestScheduler(store, library, {"slack": slack_poster(app.client, library)})
+    if health is not None:
+        health.digest_runs["slack"] = lambda: scheduler.last_run
     stop = asyncio.Event()
     digests = asyncio.create_task(scheduler.run(stop))
     try:
-        await _serve_app(app, settings)
+        await _serve_app(app, settings, connected)
     finally:
         stop.set()
         digests.cancel()
 
 
-async def _serve_app(app: AsyncApp, settings: SlackSettings) -> None:
+async def _serve_app(app: AsyncApp, settings: SlackSettings, connected: dict[str, bool]) -> None:
     if settings.socket_mode:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-        await AsyncSocketModeHandler(app, settings.app_token).start_async()
+        handler = AsyncSocketModeHandler(app, settings.app_token)
+        await handler.connect_async()
+        connected["up"] = True
+        try:
+            await asyncio.Event().wait()  # until cancelled
+        finally:
+            connected["up"] = False
+            await handler.close_async()
         return
     # app.start() would listen on 0.0.0.0; serve on the configured host only.
     runner = web.AppRunner(app.web_app(path="/slack/events"))
     await runner.setup()
     await web.TCPSite(runner, settings.http_host, settings.http_port).start()
     logger.info("Slack HTTP mode on http://%s:%d/slack/events", settings.http_host, settings.http_port)
+    connected["up"] = True
     try:
         await asyncio.Event().wait()  # until cancelled
     finally:
+        connected["up"] = False
         await runner.cleanup()
