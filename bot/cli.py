@@ -284,8 +284,9 @@ def main(argv: Sequence[str] | None = None, adapters: Callable[[str | None], lis
     """The command line. The entry point (__main__) passes in what needs the chat platforms:
     the bots `run` should start, their settings' problems for `check`, the invite link."""
     extras = PlatformHooks(platform_problems, discord_invite or PlatformHooks.discord_invite, serve)
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "WARNING").upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from .logs import configure
+
+    configure()
     args = _parser().parse_args(argv)
     try:
         return _run(args, adapters, extras)

@@ -95,3 +95,29 @@ def test_check_passes_on_a_good_setup(tmp_path: Path) -> None:
     done = run_cli("check", env={"QUOTES_STATE_DIR": str(tmp_path), "DISCORD_TOKEN": "", "SLACK_BOT_TOKEN": "",
                                  "SLACK_APP_TOKEN": "", "DATABASE_URL": ""})
     assert done.returncode == 0 and done.stdout == "" and done.stderr.startswith("ok: 40 quotes")
+
+
+def test_logs_are_one_line_per_event_and_never_hold_a_secret() -> None:
+    import io
+    import logging
+
+    from bot.logs import configure
+
+    env = {"LOG_LEVEL": "INFO", "LOG_FORMAT": "json", "DISCORD_TOKEN": "MTIz.secret.token-value",
+           "DATABASE_URL": "postgresql+psycopg://quotes:hunter22@db/quotes"}
+    configure(env)
+    stream = io.StringIO()
+    logging.getLogger().handlers[0].stream = stream  # type: ignore[attr-defined]
+    log = logging.getLogger("test")
+    log.info("connecting with %s to %s", env["DISCORD_TOKEN"], env["DATABASE_URL"])
+    try:
+        raise RuntimeError(f"token {env['DISCORD_TOKEN']} rejected")
+    except RuntimeError:
+        log.exception("it failed")
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 2
+    first, second = (json.loads(line) for line in lines)
+    assert first["level"] == "INFO" and first["message"].startswith("connecting with *** to")
+    assert "hunter22" not in lines[0] and "secret.token-value" not in stream.getvalue()
+    assert second["message"] == "it failed" and "RuntimeError: token *** rejected" in second["error"]
+    logging.getLogger().handlers.clear()
