@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -227,21 +228,21 @@ async def _serve_app(app: AsyncApp, settings: SlackSettings, connected: dict[str
 
         handler = AsyncSocketModeHandler(app, settings.app_token)
         await handler.connect_async()
-        connected["up"] = True
-        try:
-            await asyncio.Event().wait()  # until cancelled
-        finally:
-            connected["up"] = False
-            await handler.close_async()
+        await _up_until_cancelled(connected, handler.close_async)
         return
     # app.start() would listen on 0.0.0.0; serve on the configured host only.
     runner = web.AppRunner(app.web_app(path="/slack/events"))
     await runner.setup()
     await web.TCPSite(runner, settings.http_host, settings.http_port).start()
     logger.info("Slack HTTP mode on http://%s:%d/slack/events", settings.http_host, settings.http_port)
+    await _up_until_cancelled(connected, runner.cleanup)
+
+
+async def _up_until_cancelled(connected: dict[str, bool], close: Callable[[], Awaitable[None]]) -> None:
+    """Report the app as connected until the task is cancelled (shutdown), then close it."""
     connected["up"] = True
     try:
-        await asyncio.Event().wait()  # until cancelled
+        await asyncio.Event().wait()
     finally:
         connected["up"] = False
-        await runner.cleanup()
+        await close()
