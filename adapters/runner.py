@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
+from bot.cache import data_path, fingerprint, load_library
 from bot.cli import Adapter
-from bot.errors import QuoteBotError
+from bot.errors import DataError, QuoteBotError
 from bot.health import Health
 from bot.library import Library
 
@@ -19,7 +22,28 @@ logger = logging.getLogger(__name__)
 SHUTDOWN_SECONDS = 10
 
 
-def serve_all(library: Library, adapters: list[Adapter]) -> int:
+async def watch_panels(library: Library, path: Path, reload_now: asyncio.Event, every: float) -> None:
+    """Reload the panels when their files change or on SIGHUP; a broken file keeps the old ones."""
+    seen = fingerprint(path)
+    while True:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(reload_now.wait(), every)
+        forced, current = reload_now.is_set(), fingerprint(path)
+        reload_now.clear()
+        if not forced and current == seen:
+            continue
+        seen = current
+        try:
+            newer = await asyncio.to_thread(load_library, path)
+        except DataError as error:
+            for problem in error.problems:
+                logger.error("not reloaded, still serving the previous panels: %s", problem)
+            continue
+        library.refresh(newer)
+        logger.info("reloaded %d quotes from %s", len(library.quotes), path)
+
+
+def serve_all(library: Library, adapters: list[Adapter], data: str | None = None) -> int:
     """Run every configured chat adapter, and the health endpoint, until one stops or SIGTERM.
 
     On SIGTERM (docker stop) the adapters are cancelled, which closes their connections, and
@@ -32,6 +56,10 @@ def serve_all(library: Library, adapters: list[Adapter]) -> int:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
+        reload_now = asyncio.Event()
+        loop.add_signal_handler(signal.SIGHUP, reload_now.set)
+        every = float(os.environ.get("QUOTES_RELOAD_SECONDS", "5") or 5)
+        watcher = asyncio.create_task(watch_panels(library, data_path(data), reload_now, every))
         tasks: list[asyncio.Task[Any]] = [asyncio.create_task(start(library, health), name=name)
                                           for name, start in adapters]
         for name, _ in adapters:
@@ -49,6 +77,7 @@ def serve_all(library: Library, adapters: list[Adapter]) -> int:
                 task.result()  # a bot that stopped by itself: re-raise why
         finally:
             stopping.cancel()
+            watcher.cancel()
             if endpoint is not None:
                 await endpoint.cleanup()
         logger.info("stopped")

@@ -73,10 +73,10 @@ def _discord_invite(env: Mapping[str, str]) -> str:
     return invite_url(env)
 
 
-def _serve_all(library: Any, adapters: list[Adapter]) -> int:
+def _serve_all(library: Any, adapters: list[Adapter], data: str | None) -> int:
     from adapters.runner import serve_all
 
-    return serve_all(library, adapters)
+    return serve_all(library, adapters, data)
 
 
 raise SystemExit(main(adapters=lambda only: _configured_adapters(os.environ, only),

@@ -80,6 +80,21 @@ def _key(files: list[tuple[str, str]], words: list[str]) -> str:
     return digest.hexdigest()[:32]
 
 
+def data_path(path: str | Path | None = None) -> Path:
+    """The panels to serve: `path`, else $QUOTES_DATA_DIR, else the shipped ones."""
+    return Path(path or os.environ.get("QUOTES_DATA_DIR") or shipped_data_dir())
+
+
+def fingerprint(path: Path) -> tuple[tuple[str, int, int], ...]:
+    """Names, sizes and change times of the panel files: cheap to compare, to notice an edit."""
+    try:
+        files = panel_files(path)
+        words = path / "words.txt"
+        return tuple((str(f), (s := f.stat()).st_size, s.st_mtime_ns) for f in [*files, words] if f.exists())
+    except (DataError, OSError):
+        return ()
+
+
 def load_library(path: str | Path | None = None, *, cache_dir: Path | None = None,
                  use_cache: bool = True) -> Library:
     """Load, validate and index the panels at `path` (a file or a folder of *.yaml).
@@ -87,8 +102,7 @@ def load_library(path: str | Path | None = None, *, cache_dir: Path | None = Non
     `path` defaults to $QUOTES_DATA_DIR, then to the panels shipped with the bot. Raises
     DataError listing every problem as `file:line: message`.
     """
-    data_path = Path(path or os.environ.get("QUOTES_DATA_DIR") or shipped_data_dir())
-    files, words = _read_sources(data_path)
+    files, words = _read_sources(data_path(path))
     key = _key(files, words)
     cache_file = (cache_dir or default_cache_dir()) / f"library-{key}.bin"
     if use_cache and (cached := _read_cache(cache_file)) is not None:

@@ -132,7 +132,7 @@ class PlatformHooks:
 
     problems: Callable[[], list[str]] = list
     discord_invite: Callable[[], str] = lambda: "run this as python -m bot discord-invite"
-    serve: Callable[[Library, list[Adapter]], int] | None = None  # runs the bots side by side
+    serve: Callable[[Library, list[Adapter], str | None], int] | None = None  # runs the bots side by side
 
 
 def _check(args: argparse.Namespace, extras: PlatformHooks) -> int:
@@ -174,7 +174,7 @@ def _run(args: argparse.Namespace, adapters: Callable[[str | None], list[Adapter
     configured = adapters(getattr(args, "only", None)) if command == "run" else []
     library = _library(args)
     if configured and extras.serve is not None:
-        return extras.serve(library, configured)
+        return extras.serve(library, configured, getattr(args, "data", None))
     if command in ("console", "run"):
         import functools
 
@@ -280,7 +280,7 @@ def _ingest(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None, adapters: Callable[[str | None], list[Adapter]] = lambda only: [],
          platform_problems: Callable[[], list[str]] = list,
          discord_invite: Callable[[], str] | None = None,
-         serve: Callable[[Library, list[Adapter]], int] | None = None) -> int:
+         serve: Callable[[Library, list[Adapter], str | None], int] | None = None) -> int:
     """The command line. The entry point (__main__) passes in what needs the chat platforms:
     the bots `run` should start, their settings' problems for `check`, the invite link."""
     extras = PlatformHooks(platform_problems, discord_invite or PlatformHooks.discord_invite, serve)

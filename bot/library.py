@@ -53,6 +53,12 @@ class Library:
         self._answers = bytearray(not q.speaker.is_moderator for q in self.quotes)
         self._masks: OrderedDict[tuple[object, ...], bytearray] = OrderedDict()
 
+    def refresh(self, newer: Library) -> None:
+        """Take over `newer`'s panels and index, so that every front end holding this object
+        serves them from the next command on: how data is reloaded without a restart."""
+        for name in self.__dict__.keys() | newer.__dict__.keys():
+            setattr(self, name, getattr(newer, name))
+
     def panel(self, panel_id: str) -> Panel:
         return self._panel_of[panel_id]
 

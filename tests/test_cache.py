@@ -55,3 +55,27 @@ def test_default_cache_folder_follows_the_environment(monkeypatch, tmp_path: Pat
     monkeypatch.delenv("QUOTES_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert default_cache_dir() == tmp_path / "xdg" / "panel-quotes"
+
+
+def test_an_edited_panel_file_is_noticed_and_reloaded(write_panel: Callable[..., Path]) -> None:
+    import asyncio
+
+    from adapters.runner import watch_panels
+
+    path = write_panel()
+    library = bot.load_library(path.parent, use_cache=False)
+
+    async def main() -> None:
+        watcher = asyncio.create_task(watch_panels(library, path.parent, asyncio.Event(), every=0.05))
+        try:
+            await asyncio.sleep(0.2)
+            path.write_text(MINIMAL_PANEL.format(panel_id="test-panel").replace("weaves", "knits"), encoding="utf-8")
+            for _ in range(100):
+                if library.search("knits"):
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            watcher.cancel()
+
+    asyncio.run(asyncio.wait_for(main(), 30))
+    assert library.search("knits") and not library.search("weaves")

@@ -347,3 +347,66 @@ def test_digest_commands_for_workspace_admins(library: Library, tmp_path: Path, 
             assert other["text"] == "Unsubscribed."
 
     run(scenario, library, store=store, digest_admins_only=admins_only)
+
+
+def test_panels_reload_on_sighup_and_a_broken_file_keeps_the_old_ones(tmp_path: Path) -> None:
+    import os
+    import signal
+    import socket
+    import sys
+
+    from .conftest import MINIMAL_PANEL, ROOT
+    from .fakes.slack import BOT_TOKEN, SIGNING_SECRET
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    panels = tmp_path / "panels"
+    panels.mkdir()
+    panel = panels / "talk.yaml"
+    panel.write_text(MINIMAL_PANEL.format(panel_id="talk"), encoding="utf-8")
+
+    async def ask(fake: FakeSlack, words: str) -> str:
+        status, body = await FakeSlack.post(f"http://127.0.0.1:{port}/slack/events", fake.slash_command(words))
+        assert status == 200
+        return body
+
+    async def main() -> bytes:
+        fake = FakeSlack()
+        await fake.start()
+        env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+               "SLACK_API_URL": fake.api_url, "SLACK_HTTP_PORT": str(port), "HEALTH_PORT": "0",
+               "QUOTES_DATA_DIR": str(panels), "QUOTES_RELOAD_SECONDS": "3600", "LOG_LEVEL": "INFO",
+               "QUOTE_COOLDOWN": "off",  # this test asks many times in a row
+               "QUOTES_STATE_DIR": str(tmp_path / "state")}
+        env.pop("SLACK_APP_TOKEN", None)
+        process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
+                                                       stderr=asyncio.subprocess.PIPE)
+        try:
+            for _ in range(300):
+                try:
+                    assert "weaves" in await ask(fake, "engine")
+                    break
+                except OSError:
+                    await asyncio.sleep(0.1)
+            panel.write_text(MINIMAL_PANEL.format(panel_id="talk").replace("weaves", "knits"), encoding="utf-8")
+            process.send_signal(signal.SIGHUP)
+            for _ in range(300):  # up to 30 s: a reload builds a new index with jieba
+                if "knits" in await ask(fake, "engine"):
+                    break
+                await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("SIGHUP did not reload the panels")
+            panel.write_text("panel: [\n", encoding="utf-8")
+            process.send_signal(signal.SIGHUP)
+            await asyncio.sleep(1.5)
+            assert "knits" in await ask(fake, "engine")  # the broken file did not take the panels away
+        finally:
+            process.terminate()
+            _, stderr = await asyncio.wait_for(process.communicate(), 30)
+            await fake.stop()
+        return stderr
+
+    stderr = asyncio.run(asyncio.wait_for(main(), 90)).decode()
+    assert "reloaded 2 quotes" in stderr
+    assert f"not reloaded, still serving the previous panels: {panel}:" in stderr
