@@ -121,3 +121,60 @@ def test_logs_are_one_line_per_event_and_never_hold_a_secret() -> None:
     assert "hunter22" not in lines[0] and "secret.token-value" not in stream.getvalue()
     assert second["message"] == "it failed" and "RuntimeError: token *** rejected" in second["error"]
     logging.getLogger().handlers.clear()
+
+
+@pytest.mark.parametrize("service", ["discord", "slack"])
+def test_each_compose_service_command_runs_on_the_host(service: str, tmp_path: Path) -> None:
+    """The service's own command and environment, with the fakes standing in for the platforms."""
+    import asyncio
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    from .fakes.discord import FakeDiscord
+    from .fakes.slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack
+
+    spec = compose()["services"][service]
+    command = spec["command"]
+    assert command[:3] == ["python", "-m", "bot"]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    async def main() -> None:
+        fake: FakeDiscord | FakeSlack = FakeDiscord() if service == "discord" else FakeSlack()
+        await fake.start()
+        env = {**os.environ, **{k: str(v) for k, v in spec.get("environment", {}).items()},
+               "QUOTES_STATE_DIR": str(tmp_path), "HEALTH_PORT": "0", "QUOTE_COOLDOWN": "off"}
+        if isinstance(fake, FakeDiscord):
+            env |= {"DISCORD_TOKEN": fake.token, "DISCORD_API_URL": fake.api_url,
+                    "DISCORD_GATEWAY_URL": fake.gateway_url}
+        else:
+            # The container listens on 0.0.0.0 behind its published port; a test stays on loopback.
+            env |= {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_APP_TOKEN": "",
+                    "SLACK_API_URL": fake.api_url, "SLACK_HTTP_HOST": "127.0.0.1", "SLACK_HTTP_PORT": str(port)}
+        process = subprocess.Popen([sys.executable, *command[1:]], cwd=ROOT, env=env, stderr=subprocess.PIPE)
+        try:
+            if isinstance(fake, FakeDiscord):
+                await fake.ready(timeout=30)
+                answer = await fake.callback_for(await fake.command("quote", {"keyword": "奇瑞"}), timeout=30)
+                assert "奇瑞" in answer.body["data"]["embeds"][0]["description"]
+            else:
+                for _ in range(300):
+                    try:
+                        status, body = await FakeSlack.post(f"http://127.0.0.1:{port}/slack/events",
+                                                            fake.slash_command("奇瑞"))
+                        break
+                    except OSError:
+                        await asyncio.sleep(0.1)
+                else:
+                    raise AssertionError("the Slack service never listened")
+                assert status == 200 and "blocks" in json.loads(body)
+        finally:
+            process.terminate()
+            await asyncio.to_thread(process.wait, 30)
+            await fake.stop()
+        assert process.returncode == 0
+
+    asyncio.run(asyncio.wait_for(main(), 90))
