@@ -43,14 +43,15 @@ def _configured_adapters(env: Mapping[str, str], only: str | None = None) -> lis
     return adapters
 
 
-def _platform_problems(env: Mapping[str, str]) -> list[str]:
-    """What `check` reports about the chat platforms' settings, one line each."""
+def _platform_problems(env: Mapping[str, str], only: str | None) -> list[str]:
+    """What `check` reports about the chat platforms' settings, one line each. With `only`, that
+    platform's tokens are required (a missing one is a problem)."""
     problems = []
-    if env.get("DISCORD_TOKEN"):
+    if env.get("DISCORD_TOKEN") or only == "discord":
         from adapters.discord.settings import DiscordSettings
 
         problems += _problem(lambda: DiscordSettings.from_env(env))
-    if env.get("SLACK_BOT_TOKEN") or env.get("SLACK_APP_TOKEN"):
+    if env.get("SLACK_BOT_TOKEN") or env.get("SLACK_APP_TOKEN") or only == "slack":
         from adapters.slack.settings import SlackSettings
 
         problems += _problem(lambda: SlackSettings.from_env(env))
@@ -80,5 +81,5 @@ def _serve_all(library: Any, adapters: list[Adapter], data: str | None) -> int:
 
 
 raise SystemExit(main(adapters=lambda only: _configured_adapters(os.environ, only),
-                      platform_problems=lambda: _platform_problems(os.environ),
+                      platform_problems=lambda only: _platform_problems(os.environ, only),
                       discord_invite=lambda: _discord_invite(os.environ), serve=_serve_all))

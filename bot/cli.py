@@ -95,7 +95,8 @@ def _parser() -> _Parser:
     for name in ("title", "event", "host", "source-url", "moderator"):
         p.add_argument(f"--{name}", metavar=name.split("-")[0].upper())
     sub.add_parser("console", parents=[data], help="the interactive console")
-    sub.add_parser("check", parents=[data], help="check the settings, the data and the database; one line per problem")
+    p = sub.add_parser("check", parents=[data], help="check the settings, the data and the database; one line per problem")
+    p.add_argument("--only", choices=("discord", "slack"), help="also require this chat bot's tokens")
     sub.add_parser("discord-invite", help="print the link that adds the Discord bot to a server")
     p = sub.add_parser("run", parents=[data], help="the chat bots whose tokens are set; the console when none is (the default)")
     p.add_argument("--only", choices=("discord", "slack"), help="run this chat bot alone (one container each)")
@@ -130,7 +131,7 @@ def _library(args: argparse.Namespace) -> Library:
 class PlatformHooks:
     """What only the entry point may know: the chat platforms' settings (see __main__)."""
 
-    problems: Callable[[], list[str]] = list
+    problems: Callable[[str | None], list[str]] = lambda only: []
     discord_invite: Callable[[], str] = lambda: "run this as python -m bot discord-invite"
     serve: Callable[[Library, list[Adapter], str | None], int] | None = None  # runs the bots side by side
 
@@ -140,7 +141,7 @@ def _check(args: argparse.Namespace, extras: PlatformHooks) -> int:
     from .cache import load_library
     from .store import Store, database_url
 
-    problems = list(extras.problems())
+    problems = list(extras.problems(getattr(args, "only", None)))
     try:
         library = load_library(getattr(args, "data", None), use_cache=False)
     except DataError as error:
@@ -278,7 +279,7 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None, adapters: Callable[[str | None], list[Adapter]] = lambda only: [],
-         platform_problems: Callable[[], list[str]] = list,
+         platform_problems: Callable[[str | None], list[str]] = lambda only: [],
          discord_invite: Callable[[], str] | None = None,
          serve: Callable[[Library, list[Adapter], str | None], int] | None = None) -> int:
     """The command line. The entry point (__main__) passes in what needs the chat platforms:

@@ -178,3 +178,11 @@ def test_each_compose_service_command_runs_on_the_host(service: str, tmp_path: P
         assert process.returncode == 0
 
     asyncio.run(asyncio.wait_for(main(), 90))
+
+
+def test_check_only_requires_that_platforms_tokens(tmp_path: Path) -> None:
+    env = {"QUOTES_STATE_DIR": str(tmp_path), "DISCORD_TOKEN": "", "SLACK_BOT_TOKEN": "", "SLACK_APP_TOKEN": "",
+           "DATABASE_URL": ""}
+    done = run_cli("check", "--only", "slack", env=env)
+    assert done.returncode == 1
+    assert done.stdout.startswith("SLACK_BOT_TOKEN is not set") and done.stdout.count("\n") == 1
