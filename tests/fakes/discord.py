@@ -16,6 +16,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from .limits import PerSecond
 from .loopback import serve_on_loopback
 
 APPLICATION_ID = 900000000000000001
@@ -65,7 +66,7 @@ class FakeDiscord:
     token: str = "test-token"  # the one token this Discord accepts
     deleted_channels: set[str] = field(default_factory=set)  # posting there: 404 Unknown Channel
     messages_per_second: float | None = None  # a global limit on channel messages, as Discord has one
-    _window: list[float] = field(default_factory=list)
+    _limit: PerSecond = field(default_factory=PerSecond)
     sent_at: dict[str, float] = field(default_factory=dict)  # interaction id -> when it was dispatched
 
     @property
@@ -244,14 +245,8 @@ class FakeDiscord:
         return _json({"message": "404: Not Found", "code": 0}, 404)
 
     def _over_rate(self, path: str) -> bool:
-        if self.messages_per_second is None or not path.endswith("/messages"):
-            return False
-        now = time.monotonic()
-        self._window = [t for t in self._window if t > now - 1.0]
-        if len(self._window) >= self.messages_per_second:
-            return True
-        self._window.append(now)
-        return False
+        self._limit.limit = self.messages_per_second
+        return path.endswith("/messages") and self._limit.exceeded()
 
     def message(self, body: dict[str, Any], channel_id: int = CHANNEL_ID) -> dict[str, Any]:
         """A message payload as Discord returns it for what was sent."""

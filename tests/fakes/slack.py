@@ -19,6 +19,7 @@ from typing import Any
 import aiohttp
 from aiohttp import WSMsgType, web
 
+from .limits import PerSecond
 from .loopback import serve_on_loopback
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -52,7 +53,7 @@ class FakeSlack:
     rate_limit_next: int = 0  # answer this many calls with 429 and Retry-After: 3
     deleted_channels: set[str] = field(default_factory=set)  # posting there: channel_not_found
     per_second: float | None = None  # a rate limit on chat.postMessage, as Slack has one
-    _window: list[float] = field(default_factory=list)
+    _limit: PerSecond = field(default_factory=PerSecond)
     port: int = 0
     _runner: web.AppRunner | None = None
     _socket: web.WebSocketResponse | None = None
@@ -129,14 +130,8 @@ class FakeSlack:
         return web.json_response({"ok": False, "error": "unknown_method"})
 
     def _over_rate(self) -> bool:
-        if self.per_second is None:
-            return False
-        now = time.monotonic()
-        self._window = [t for t in self._window if t > now - 1.0]
-        if len(self._window) >= self.per_second:
-            return True
-        self._window.append(now)
-        return False
+        self._limit.limit = self.per_second
+        return self._limit.exceeded()
 
     async def _response(self, request: web.Request) -> web.Response:
         self.calls.append(Call("response_url", await request.json()))
