@@ -13,6 +13,7 @@ import hashlib
 import importlib.util
 import json
 import logging
+import math
 import mmap
 import os
 import struct
@@ -34,7 +35,7 @@ from .tokenizer import Tokenizer, read_words
 
 logger = logging.getLogger(__name__)
 
-FORMAT = b"PQLIB008"
+FORMAT = b"PQLIB009"
 _ARRAYS = ("post_doc", "post_score", "post_ptr", "doc_len", "deep_folded")
 _MAPPED = 2  # the postings, the bulk of the index, stay in the file until a search reads them
 _KEEP_FILES = 8
@@ -143,7 +144,7 @@ def _header(panels: list[PanelData], pinyin: dict[str, str], data: IndexData) ->
             "path": p.path,
             "panel": [p.panel.id, p.panel.title, p.panel.event, p.panel.date.isoformat() if p.panel.date else None,
                       p.panel.host, p.panel.location, p.panel.language,
-                      [p.panel.source.url, p.panel.source.publisher, p.panel.source.note]],
+                      [p.panel.source.url, p.panel.source.publisher, p.panel.source.note], p.panel.recording],
             "speakers": [[s.id, s.name, s.title, s.role] for s in p.speakers],
             "topics": [[t.id, t.name, t.question] for t in p.topics],
             "quotes": len(p.quotes),
@@ -160,6 +161,7 @@ def _quote_columns(panels: list[PanelData]) -> dict[str, Any]:
         "ids": "\n".join(q.id for _, q in quotes).encode(),
         "speaker_index": array("H", (speaker_at[n][q.speaker.id] for n, q in quotes)),
         "topic_index": array("h", (topic_at[n][q.topic.id] if q.topic else -1 for n, q in quotes)),
+        "start": array("d", (math.nan if q.start is None else q.start for _, q in quotes)),
         # In slices of about a megabyte, so that loading never holds all the text twice.
         **{f"texts-{n}": "\0".join(q.text for _, q in quotes[n:n + _TEXTS_PER_SLICE]).encode()
            for n in range(0, max(len(quotes), 1), _TEXTS_PER_SLICE)},
@@ -217,10 +219,10 @@ def _read_cache(file: Path) -> Library | None:
             arrays = [next(sections) for _ in _ARRAYS]
             header = json.loads(next(sections))
             ids = next(sections).decode().split("\n")
-            speaker_index, topic_index = next(sections), next(sections)
+            speaker_index, topic_index, starts = next(sections), next(sections), next(sections)
             texts = [text for blob in sections for text in blob.decode().split("\0")]
-        if len(texts) != len(ids):
-            raise ValueError("the texts do not match the ids")
+        if not len(texts) == len(ids) == len(starts):
+            raise ValueError("the texts or start times do not match the ids")
         with file.open("rb") as stream:
             whole = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
         for n, (typecode, offset, size) in enumerate(arrays[:_MAPPED]):
@@ -233,16 +235,16 @@ def _read_cache(file: Path) -> Library | None:
     panels, at = [], 0
     positions = list(range(max((raw["quotes"] for raw in header["panels"]), default=0) + 1))  # shared ints
     for raw in header["panels"]:
-        pid, title, event, date, host, location, language, source = raw["panel"]
+        pid, title, event, date, host, location, language, source, recording = raw["panel"]
         panel = Panel(pid, title, event, dt.date.fromisoformat(date) if date else None, host, location,
-                      language, Source(*source))
+                      language, Source(*source), recording)
         speakers = [Speaker(sid, name, title, role, pid) for sid, name, title, role in raw["speakers"]]
         topics = [Topic(tid, name, question, pid) for tid, name, question in raw["topics"]]
         quotes = []
         for n in range(at, at + raw["quotes"]):
-            topic = topic_index[n]
+            topic, start = topic_index[n], starts[n]
             quotes.append(Quote(ids[n], pid, speakers[speaker_index[n]], topics[topic] if topic >= 0 else None,
-                                texts[n], positions[n - at + 1]))
+                                texts[n], positions[n - at + 1], None if math.isnan(start) else start))
         at += raw["quotes"]
         panels.append(PanelData(raw["path"], panel, tuple(speakers), tuple(topics), tuple(quotes)))
     data = IndexData(terms=header["terms"], pinyin=header["term_pinyin"], **dict(zip(_ARRAYS, arrays)))

@@ -10,12 +10,12 @@ import os
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, NoReturn
 
 from . import terminal
 from .command import Query
 from .errors import DataError, QueryError, QuoteBotError
+from .ingest import command as ingest_command
 from .library import MAX_LIMIT, Library
 from .models import Hit, Quote
 
@@ -85,15 +85,8 @@ def _parser() -> _Parser:
     p.add_argument("quote_id", metavar="QUOTE_ID", help="panel-id/quote-id, or the quote id alone")
     p = sub.add_parser("validate", help="check panel files; every problem as file:line: message")
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: the data folder)")
-    p = sub.add_parser("ingest", help="turn a transcript into a panel YAML file")
-    p.add_argument("transcript", metavar="TRANSCRIPT", type=Path)
-    p.add_argument("-o", "--output", type=Path, metavar="OUT.yaml", help="write here (default: standard output)")
-    p.add_argument("--force", action="store_true", help="overwrite OUT.yaml if it exists")
-    p.add_argument("--id", dest="panel_id", metavar="ID", help="panel id (default: from the file name)")
-    p.add_argument("--year", type=_year, help="the year, when the transcript gives only month and day")
-    p.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="the panel's date, overriding the text")
-    for name in ("title", "event", "host", "source-url", "moderator"):
-        p.add_argument(f"--{name}", metavar=name.split("-")[0].upper())
+    p = sub.add_parser("ingest", help="turn transcripts (articles, subtitles, meeting exports, ASR JSON) into panel YAML")
+    ingest_command.add_arguments(p, _date, _year)
     sub.add_parser("console", parents=[data], help="the interactive console")
     p = sub.add_parser("check", parents=[data], help="check the settings, the data and the database; one line per problem")
     p.add_argument("--only", choices=("discord", "slack"), help="also require this chat bot's tokens")
@@ -104,13 +97,17 @@ def _parser() -> _Parser:
 
 
 def _quote_json(library: Library, quote: Quote, hit: Hit | None = None) -> dict[str, Any]:
+    from .moments import moment
+
     panel = library.panel(quote.panel)
+    said = moment(panel, quote)
     data: dict[str, Any] = {
         "id": quote.ref, "quote_id": quote.id, "speaker": quote.speaker.name, "speaker_id": quote.speaker.id,
         "title": quote.speaker.title, "role": quote.speaker.role,
         "topic": quote.topic.name if quote.topic else None, "topic_id": quote.topic.id if quote.topic else None,
         "panel": quote.panel, "panel_title": panel.title, "event": panel.event,
         "date": panel.date.isoformat() if panel.date else None, "position": quote.position, "text": quote.text,
+        "start": quote.start, "link": said.url if said else None,
     }
     if hit is not None:
         data["score"], data["spans"] = hit.score, [list(s) for s in hit.spans]
@@ -253,29 +250,7 @@ def _validate(paths: Sequence[str]) -> int:
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from .ingest import ingest, to_yaml
-    from .loader import read_panel
-    from .slug import slugify
-
-    try:
-        text = args.transcript.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise QuoteBotError(f"{args.transcript}: cannot read: {error}") from None
-    if args.output and args.output.exists() and not args.force:
-        raise QuoteBotError(f"{args.output} exists; pass --force to overwrite it")
-    document = ingest(text, panel_id=args.panel_id or slugify(args.transcript.stem), year=args.year,
-                      date=args.date, title=args.title, event=args.event, host=args.host,
-                      source_url=args.source_url, moderator=args.moderator)
-    out = to_yaml(document, origin=args.transcript.name)
-    read_panel(str(args.output or "<output>"), out)  # what ingest writes must load
-    if args.output:
-        args.output.write_text(out, encoding="utf-8")
-        n = sum(1 for q in document["quotes"])
-        print(f"wrote {args.output}: {len(document['speakers'])} speakers, {len(document['topics'])} topics, "
-              f"{n} paragraphs; review it before committing", file=sys.stderr)
-    else:
-        sys.stdout.write(out)
-    return 0
+    return ingest_command.run(args)
 
 
 def main(argv: Sequence[str] | None = None, adapters: Callable[[str | None], list[Adapter]] = lambda only: [],

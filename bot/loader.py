@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
+import math
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -12,19 +14,22 @@ from typing import Any, TypeVar
 
 from .errors import DataError, Problem
 from .models import ROLES, Panel, Quote, Source, Speaker, Topic
+from .moments import is_web_url
 from .yamlfile import Mapping, parse_yaml
 
 T = TypeVar("T")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PANEL_FILE_SUFFIXES = (".yaml", ".yml")
+MAX_URL = 2000  # characters in a recording URL; real ones are far shorter
 
 _FIELDS = {
     "file": ({"panel", "speakers", "topics", "quotes"}, {"panel", "speakers", "quotes"}),
-    "panel": ({"id", "title", "event", "date", "host", "location", "language", "source"}, {"id", "title"}),
+    "panel": ({"id", "title", "event", "date", "host", "location", "language", "source", "recording"},
+              {"id", "title"}),
     "source": ({"url", "publisher", "note"}, set()),
     "speaker": ({"id", "name", "title", "role"}, {"id", "name", "role"}),
     "topic": ({"id", "name", "question"}, {"id", "name"}),
-    "quote": ({"id", "speaker", "topic", "text"}, {"id", "speaker", "text"}),
+    "quote": ({"id", "speaker", "topic", "text", "start"}, {"id", "speaker", "text"}),
 }
 
 
@@ -97,6 +102,35 @@ class _Checker:
             self.add(data.key_lines[key], f"{what} names unknown {key} {ident!r}" + _closest(ident, known))
         return known.get(ident or "")
 
+    def url(self, data: Mapping, key: str, what: str) -> str | None:
+        """An optional http(s) URL: printable, no spaces, at most MAX_URL characters."""
+        value = self.text(data, key, what, required=False)
+        if not value:
+            return None
+        line = data.key_lines[key]
+        if len(value) > MAX_URL:
+            self.add(line, f"{what}: {key!r} is {len(value)} characters long; at most {MAX_URL}")
+            return None
+        if not is_web_url(value):
+            self.add(line, f"{what}: {key!r} must be an http or https URL with no spaces, not {value!r}")
+            return None
+        return value
+
+    def seconds(self, data: Mapping, key: str, what: str) -> float | None:
+        """An optional time in a recording: a finite int or float of 0 or more, as a float."""
+        value = data.get(key)
+        if value is None:
+            return None
+        seconds = None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            with contextlib.suppress(OverflowError):  # an int too big for a float stays None
+                seconds = float(value)
+        if seconds is None or not math.isfinite(seconds) or seconds < 0:
+            self.add(data.key_lines[key], f"{what}: {key!r} must be seconds from the start of the recording "
+                                          f"(a number of 0 or more), not {_kind(value)}")
+            return None
+        return seconds
+
     def slug(self, data: Mapping, what: str) -> str | None:
         value = self.text(data, "id", what)
         if value and not SLUG.match(value):
@@ -159,10 +193,11 @@ def _panel(check: _Checker, data: Mapping) -> Panel | None:
         if raw is not None:
             source = Source(*(check.text(raw, k, "source", required=False) for k in ("url", "publisher", "note")))
     optional = {k: check.text(meta, k, "panel", required=False) for k in ("event", "host", "location", "language")}
+    recording = check.url(meta, "recording", "panel")
     if panel_id is None or title is None:
         return None
     return Panel(panel_id, title, optional["event"] or "", date, optional["host"], optional["location"],
-                 optional["language"], source)
+                 optional["language"], source, recording)
 
 
 def _unique(check: _Checker, seen: dict[str, int], value: str | None, what: str, line: int) -> bool:
@@ -212,8 +247,9 @@ def read_panel(path: str, text: str) -> PanelData:
         said = check.text(raw, "text", f"quote {qid}")
         speaker = check.reference(raw, "speaker", speakers, f"quote {qid}")
         topic = check.reference(raw, "topic", topics, f"quote {qid}", required=False)
+        start = check.seconds(raw, "start", f"quote {qid}")
         if usable and qid and said and speaker and (topic or not raw.get("topic")):
-            quotes.append(Quote(qid, panel_id, speaker, topic, said, len(quotes) + 1))
+            quotes.append(Quote(qid, panel_id, speaker, topic, said, len(quotes) + 1, start))
     if not quotes and not check.problems:
         check.add(data.line, "the panel has no quotes")
     if check.problems:

@@ -29,6 +29,7 @@ class Panel:
     location: str | None = None
     language: str | None = None
     source: Source = field(default_factory=Source)
+    recording: str | None = None  # an http(s) URL of the panel's audio or video
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +58,8 @@ class Quote:
     """One paragraph said by one speaker, in answer to one topic.
 
     `ref` ("panel-id/quote-id") names a quote across the whole library; `position` is the
-    order it was said in within its panel, from 1.
+    order it was said in within its panel, from 1; `start`, when known, is when it was said,
+    in seconds from the start of the panel's recording.
     """
 
     id: str
@@ -66,6 +68,7 @@ class Quote:
     topic: Topic | None
     text: str
     position: int
+    start: float | None = None
 
     @property
     def ref(self) -> str:

@@ -9,11 +9,20 @@ from typing import TextIO
 
 from .library import Library
 from .models import Hit, Quote, Span
+from .moments import escape_url, moment
 
 BOLD_ON, BOLD_OFF = "\033[1;33m", "\033[0m"
 PLAIN_ON, PLAIN_OFF = "【", "】"
 # Closing punctuation hangs at the end of a line rather than starting the next one.
 _NO_LINE_START = frozenset("，。、；：？！）」』】》,.;:?!)")
+# Control characters from a data file (ESC above all) would drive the terminal: each shows as
+# U+FFFD instead, one for one, so that the offsets of matched spans still hold.
+_CONTROLS = {c: "\ufffd" for c in [*range(0x20), *range(0x7F, 0xA0)] if chr(c) not in "\t\n"}
+
+
+def printable(text: str) -> str:
+    """Data text with its control characters, tabs and newlines aside, shown as U+FFFD."""
+    return text.translate(_CONTROLS)
 
 
 def use_color(stream: TextIO) -> bool:
@@ -62,18 +71,22 @@ def render_quote(library: Library, quote: Quote, spans: Sequence[Span] = (), *, 
                  color: bool = False, label: str = "") -> str:
     """A quote wrapped and indented, then who said it, the topic and the panel under it."""
     on, off = (BOLD_ON, BOLD_OFF) if color else (PLAIN_ON, PLAIN_OFF)
+    text = printable(quote.text)
     lines = []
-    for n, (start, end) in enumerate(wrap(quote.text, width - 4)):
+    for n, (start, end) in enumerate(wrap(text, width - 4)):
         inside = [(max(s, start) - start, min(e, end) - start) for s, e in spans if s < end and e > start]
         prefix = (label or "").ljust(4) if n == 0 else "    "
-        lines.append(prefix + highlight(quote.text[start:end].strip("\n"), inside, on, off).rstrip())
+        lines.append(prefix + highlight(text[start:end].strip("\n"), inside, on, off).rstrip())
     speaker = quote.speaker
     who = f"{speaker.name} · {speaker.title}" if speaker.title else speaker.name
     panel = library.panel(quote.panel)
+    said = moment(panel, quote)
     where = " · ".join(x for x in (quote.topic.name if quote.topic else None, panel.title,
-                                   panel.date.isoformat() if panel.date else None) if x)
-    lines.append(f"    — {who}")
-    lines.append(f"      {where}")
+                                   panel.date.isoformat() if panel.date else None, said.label if said else None) if x)
+    lines.append(f"    — {printable(who)}")
+    lines.append(f"      {printable(where)}")
+    if said and said.url:
+        lines.append(f"      {escape_url(said.url)}")
     lines.append(f"      {quote.ref}")
     return "\n".join(lines)
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
 import textwrap
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -62,6 +64,17 @@ quotes:
     text: The engine weaves algebraic patterns.
 """
 
+# MINIMAL_PANEL with a recording (line 5) and q2 said 754 s in (12:34; `start` on line 27).
+RECORDED_PANEL = (MINIMAL_PANEL
+                  .replace('  date: "2024-01-02"\n', '  date: "2024-01-02"\n  recording: {recording}\n')
+                  .replace("    text: The engine weaves algebraic patterns.\n",
+                           "    text: The engine weaves algebraic patterns.\n    start: {start}\n"))
+
+
+def recorded_panel(recording: str = "https://youtu.be/abc123", start: str = "754", panel_id: str = "p") -> str:
+    """A panel file whose quote q2 ("...weaves algebraic patterns") has a start time."""
+    return RECORDED_PANEL.format(panel_id=panel_id, recording=recording, start=start)
+
 
 @pytest.fixture
 def write_panel(tmp_path: Path) -> Callable[..., Path]:
@@ -81,3 +94,28 @@ def run_cli(*args: str, input: str | None = None, env: dict[str, str] | None = N
     """`python -m bot ARGS` in a child process, as a user would run it."""
     return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, input=input,
                           env={**os.environ, **(env or {})}, cwd=cwd or ROOT, timeout=120)
+
+
+@dataclass(frozen=True)
+class Ran:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli_main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Callable[..., Ran]:
+    """`python -m bot ARGS` run in this process (no child, so it is fast); the root logger is put back."""
+    from bot.cli import main
+
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", list(root.handlers))
+    monkeypatch.setattr(root, "level", root.level)
+
+    def run(*args: str) -> Ran:
+        capsys.readouterr()
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return Ran(code, captured.out, captured.err)
+
+    return run

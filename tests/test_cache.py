@@ -8,7 +8,7 @@ from pathlib import Path
 import bot
 from bot.cache import default_cache_dir
 
-from .conftest import MINIMAL_PANEL
+from .conftest import MINIMAL_PANEL, recorded_panel
 
 
 def cached_files(folder: Path) -> list[Path]:
@@ -24,6 +24,18 @@ def test_second_load_reads_the_cache_and_answers_the_same(write_panel: Callable[
     assert file.stat().st_mtime_ns == stamp  # read, not rewritten
     assert [h.quote for h in second.search("engine")] == [h.quote for h in first.search("engine")]
     assert second.search("engine")[0].spans == first.search("engine")[0].spans
+
+
+def test_the_cache_keeps_start_times_and_the_recording(write_panel: Callable[..., Path], tmp_path: Path) -> None:
+    data, cache = write_panel(recorded_panel(start="754.25")).parent, tmp_path / "cache"
+    built = bot.load_library(data, cache_dir=cache)
+    [file] = cached_files(cache)
+    stamp = file.stat().st_mtime_ns
+    cached = bot.load_library(data, cache_dir=cache)
+    assert file.stat().st_mtime_ns == stamp  # read back, not rebuilt
+    assert [q.start for q in cached.quotes] == [q.start for q in built.quotes] == [None, 754.25]
+    assert cached.panels == built.panels and cached.panels[0].recording == "https://youtu.be/abc123"
+    assert cached.quotes == built.quotes
 
 
 def test_edited_data_builds_a_new_cache(write_panel: Callable[..., Path], tmp_path: Path) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
-from .conftest import PANEL_ID, run_cli
+from .conftest import PANEL_ID, Ran, recorded_panel, run_cli
 
-HIT_FIELDS = {"id", "speaker", "speaker_id", "title", "topic", "topic_id", "panel", "text"}
+HIT_FIELDS = {"id", "speaker", "speaker_id", "title", "topic", "topic_id", "panel", "text", "start", "link"}
 
 
 def run_json(*args: str):
@@ -98,3 +100,37 @@ def test_broken_data_exits_1_with_file_and_line(tmp_path) -> None:
     done = run_cli("search", "x", "--data", str(tmp_path))
     assert done.returncode == 1
     assert done.stderr.startswith(f"{tmp_path / 'bad.yaml'}:") and "Traceback" not in done.stderr
+
+
+@pytest.fixture
+def in_process(cli_main: Callable[..., Ran]) -> Callable[..., str]:
+    """`main(argv)` in this process; its standard output, after checking it succeeded."""
+
+    def cli(*args: str) -> str:
+        ran = cli_main(*args)
+        assert ran.code == 0, ran.err
+        return ran.out
+
+    return cli
+
+
+def test_json_gives_the_start_and_a_link_to_the_moment(write_panel: Callable[..., Path],
+                                                       in_process: Callable[..., str]) -> None:
+    data = str(write_panel(recorded_panel(start="754.5")).parent)
+    [hit] = json.loads(in_process("search", "weaves", "--json", "--data", data))
+    assert hit["start"] == 754.5 and hit["link"] == "https://youtu.be/abc123?t=754"
+    question = json.loads(in_process("context", "q2", "--json", "--data", data))["question"]
+    assert question["quote_id"] == "q1" and question["start"] is None and question["link"] is None
+
+
+def test_json_start_without_a_recording_has_no_link(write_panel: Callable[..., Path],
+                                                    in_process: Callable[..., str]) -> None:
+    panel = recorded_panel().replace("  recording: https://youtu.be/abc123\n", "")
+    [hit] = json.loads(in_process("search", "weaves", "--json", "--data", str(write_panel(panel).parent)))
+    assert hit["start"] == 754 and hit["link"] is None
+
+
+def test_text_output_shows_the_time_and_the_link(write_panel: Callable[..., Path],
+                                                 in_process: Callable[..., str]) -> None:
+    out = in_process("search", "weaves", "--data", str(write_panel(recorded_panel()).parent))
+    assert "      Engines · Test panel · 2024-01-02 · 12:34\n      https://youtu.be/abc123?t=754\n" in out

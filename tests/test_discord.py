@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import subprocess
@@ -21,7 +22,7 @@ from adapters.discord.settings import DiscordSettings  # noqa: E402
 from bot.errors import QuoteBotError  # noqa: E402
 from bot.library import Library  # noqa: E402
 
-from .conftest import MINIMAL_PANEL, ROOT  # noqa: E402
+from .conftest import MINIMAL_PANEL, ROOT, recorded_panel  # noqa: E402
 from .fakes.discord import APPLICATION_ID, CHANNEL_ID, GUILD_ID, OTHER_USER, FakeDiscord  # noqa: E402
 from .fakes.harness import discord_session  # noqa: E402
 
@@ -160,6 +161,66 @@ def test_quote_text_cannot_ping_or_break_formatting(write_panel: Callable[..., P
         assert body["data"]["allowed_mentions"] == {"parse": []}
 
     run(scenario, library)
+
+
+def test_a_quote_with_a_start_links_its_time_to_the_moment_in_the_recording(write_panel: Callable[..., Path]) -> None:
+    library = bot.load_library(write_panel(recorded_panel()).parent, use_cache=False)
+
+    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+        embed = reply(await fake.callback_for(await fake.command("quote", {"keyword": "patterns"})))["data"]["embeds"][0]
+        assert embed["description"] == "“The engine weaves algebraic **patterns**.”\n\n⏱ [12:34](https://youtu.be/abc123?t=754)"
+        assert embed["footer"]["text"] == "Engines · Test panel · 2024-01-02"
+
+    run(scenario, library)
+
+
+def test_without_a_recording_the_embed_shows_the_time_alone(write_panel: Callable[..., Path]) -> None:
+    from adapters.discord.render import quote_embed
+
+    library = bot.load_library(write_panel(recorded_panel().replace("  recording: https://youtu.be/abc123\n", "")).parent,
+                               use_cache=False)
+    assert quote_embed(library, library.quote("q2")).description == "“The engine weaves algebraic patterns.”\n\n⏱ 12:34"
+
+
+MASKED_LINK = re.compile(r"⏱ \[12:34\]\(([^()\s<>\[\]]*)\)")
+
+
+def test_a_hostile_recording_url_cannot_break_out_of_the_link(write_panel: Callable[..., Path]) -> None:
+    from urllib.parse import unquote
+
+    from adapters.discord.render import quote_embed
+
+    hostile = "https://example.org/a)**b**_c_`d`[e](https://evil.example)<@123>|x\\y'z\"w"
+    library = bot.load_library(write_panel(recorded_panel(recording=json.dumps(hostile))).parent, use_cache=False)
+    description = quote_embed(library, library.quote("q2")).description or ""
+    link = MASKED_LINK.fullmatch(description.split("\n\n")[-1])
+    assert link, description
+    assert not set("*`|\\'\"") & set(link[1])
+    assert unquote(link[1]) == hostile + "#t=754"
+
+
+def test_spaces_and_invisible_characters_in_a_link_are_percent_encoded() -> None:
+    from adapters.discord.render import moment_line
+    from bot.moments import Moment
+
+    said = Moment(754.0, "12:34", "https://example.org/a b)\n[x](y)\u202e#t=754")
+    assert moment_line(said) == "⏱ [12:34](https://example.org/a%20b%29%0A%5Bx%5D%28y%29%E2%80%AE#t=754)"
+
+
+def test_a_long_quote_is_cut_to_leave_room_for_the_link(write_panel: Callable[..., Path]) -> None:
+    from adapters.discord.render import quote_embed
+
+    panel = recorded_panel().replace("The engine weaves algebraic patterns.", "weaves " * 1000)
+    library = bot.load_library(write_panel(panel).parent, use_cache=False)
+    description = quote_embed(library, library.quote("q2")).description or ""
+    assert len(description) <= 4096 and description.endswith("…”\n\n⏱ [12:34](https://youtu.be/abc123?t=754)")
+
+
+def test_a_link_too_long_for_the_embed_leaves_the_time_alone() -> None:
+    from adapters.discord.render import moment_line
+    from bot.moments import Moment
+
+    assert moment_line(Moment(754.0, "12:34", "https://example.org/" + ")" * 2000)) == "⏱ 12:34"
 
 
 def test_client_resumes_after_the_gateway_drops(library: Library) -> None:

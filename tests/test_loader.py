@@ -11,7 +11,7 @@ import pytest
 import bot
 from bot.errors import DataError
 
-from .conftest import MINIMAL_PANEL, run_cli
+from .conftest import MINIMAL_PANEL, recorded_panel, run_cli
 
 
 def problems_of(path: Path) -> list[str]:
@@ -132,3 +132,70 @@ def test_data_option_and_environment_variable_pick_the_folder(write_panel: Calla
     by_env = run_cli("panels", "--json", env={"QUOTES_DATA_DIR": str(folder)})
     assert '"id": "test-panel"' in by_option.stdout
     assert by_option.stdout == by_env.stdout
+
+
+def test_start_and_recording_are_loaded(write_panel: Callable[..., Path]) -> None:
+    library = bot.load_library(write_panel(recorded_panel(start="754.5")).parent, use_cache=False)
+    assert library.panels[0].recording == "https://youtu.be/abc123"
+    assert [q.start for q in library.quotes] == [None, 754.5]
+
+
+def test_a_whole_number_start_is_a_float(write_panel: Callable[..., Path]) -> None:
+    start = bot.load_library(write_panel(recorded_panel(start="0")).parent, use_cache=False).quotes[1].start
+    assert start == 0.0 and isinstance(start, float)
+
+
+def test_start_and_recording_are_optional(write_panel: Callable[..., Path]) -> None:
+    library = bot.load_library(write_panel().parent, use_cache=False)
+    assert library.panels[0].recording is None and {q.start for q in library.quotes} == {None}
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    ("abc", "'abc'"),
+    ("'754'", "'754'"),
+    ("0:04", "'0:04'"),  # YAML reads 12:34 as base 60, but not 0:04
+    ("yes", "the boolean true"),
+    ("-1", "the int -1"),
+    ("-0.5", "the float -0.5"),
+    (".nan", "the float nan"),
+    (".inf", "the float inf"),
+    ("[1, 2]", "a list"),
+    ("1" + "0" * 400, "the int 1" + "0" * 400),
+])
+def test_a_start_that_is_not_seconds_is_reported_with_its_line(write_panel: Callable[..., Path], value: str,
+                                                               shown: str) -> None:
+    path = write_panel(recorded_panel(start=value))
+    assert problems_of(path) == [f"{path}:27: quote q2: 'start' must be seconds from the start of the recording "
+                                 f"(a number of 0 or more), not {shown}"]
+
+
+@pytest.mark.parametrize("value", [
+    "ftp://example.org/talk.mp4",
+    "javascript:alert(1)",
+    "//example.org/talk.mp4",
+    "https://",
+    "'https://example.org/a talk.mp4'",
+    '"https://example.org/talk.mp4\\e[31m"',
+    '"https://example.org/talk\\u200b.mp4"',
+    "https://[::1/talk.mp4",
+])
+def test_a_recording_that_is_not_a_web_url_is_reported_with_its_line(write_panel: Callable[..., Path],
+                                                                     value: str) -> None:
+    path = write_panel(recorded_panel(recording=value))
+    [problem] = problems_of(path)
+    assert problem.startswith(f"{path}:5: panel: 'recording' must be an http or https URL with no spaces, not ")
+
+
+def test_a_recording_that_is_not_text_asks_for_quotes(write_panel: Callable[..., Path]) -> None:
+    path = write_panel(recorded_panel(recording="yes"))
+    assert problems_of(path) == [f"{path}:5: panel: 'recording' must be text, not the boolean true; put it in quotes"]
+
+
+def test_an_overlong_recording_url_is_reported(write_panel: Callable[..., Path]) -> None:
+    path = write_panel(recorded_panel(recording="https://example.org/" + "a" * 2000))
+    assert problems_of(path) == [f"{path}:5: panel: 'recording' is 2020 characters long; at most 2000"]
+
+
+def test_a_misspelt_start_gets_a_suggestion(write_panel: Callable[..., Path]) -> None:
+    path = write_panel(recorded_panel().replace("    start: 754", "    strat: 754"))
+    assert problems_of(path) == [f"{path}:27: unknown field 'strat' in quote (did you mean 'start'?)"]

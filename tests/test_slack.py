@@ -18,7 +18,7 @@ pytest.importorskip("slack_bolt", reason="slack-bolt is installed with the test 
 import bot
 from bot.library import Library
 
-from .conftest import MINIMAL_PANEL
+from .conftest import MINIMAL_PANEL, recorded_panel
 from .fakes.harness import SlackSession, slack_session
 from .fakes.slack import CHANNEL, OTHER_USER, FakeSlack
 
@@ -146,6 +146,55 @@ def test_channel_mentions_and_ampersands_in_quotes_arrive_escaped(write_panel: C
         assert "*weaves*" not in text  # the data's own asterisks do not pair up into bold
 
     run(scenario, library)
+
+
+def test_a_quote_with_a_start_links_its_time_to_the_moment_in_the_recording(write_panel: Callable[..., Path]) -> None:
+    library = bot.load_library(write_panel(recorded_panel()).parent, use_cache=False)
+
+    async def scenario(session: SlackSession) -> None:
+        reply = await command(session, "patterns")
+        await click(session, "quote_send", token_of(reply))
+        posted = await session.fake.call("chat.postMessage")
+        blocks = json.loads(posted.body["blocks"]) if isinstance(posted.body["blocks"], str) else posted.body["blocks"]
+        for context in (reply["blocks"][1], blocks[1]):
+            assert context["elements"][1]["text"] == "Engines · Test panel · 2024-01-02 · <https://youtu.be/abc123?t=754|12:34>"
+
+    run(scenario, library)
+
+
+def test_without_a_recording_the_time_shows_alone(write_panel: Callable[..., Path]) -> None:
+    from adapters.slack.render import where
+
+    library = bot.load_library(write_panel(recorded_panel().replace("  recording: https://youtu.be/abc123\n", "")).parent,
+                               use_cache=False)
+    assert where(library, library.quote("q2")) == "Engines · Test panel · 2024-01-02 · 12:34"
+
+
+def test_a_hostile_recording_url_cannot_break_out_of_the_link(write_panel: Callable[..., Path]) -> None:
+    from adapters.slack.render import where
+
+    hostile = "https://example.org/v.mp4?a=1&b=<!channel>|click-me<@U123>"
+    library = bot.load_library(write_panel(recorded_panel(recording=json.dumps(hostile))).parent, use_cache=False)
+    assert where(library, library.quote("q2")) == (
+        "Engines · Test panel · 2024-01-02 · "
+        "<https://example.org/v.mp4?a=1&amp;b=%3C!channel%3E%7Cclick-me%3C@U123%3E#t=754|12:34>")
+
+
+def test_a_bar_in_the_source_url_cannot_relabel_its_link(write_panel: Callable[..., Path]) -> None:
+    from adapters.slack.render import where
+
+    panel = MINIMAL_PANEL.format(panel_id="p").replace(
+        '  date: "2024-01-02"', '  date: "2024-01-02"\n  source:\n    url: https://example.org/t|Official&nbsp;site')
+    library = bot.load_library(write_panel(panel).parent, use_cache=False)
+    assert where(library, library.quote("q2")).endswith(" · <https://example.org/t%7COfficial&amp;nbsp;site|source>")
+
+
+def test_a_link_too_long_for_the_context_leaves_the_time_alone(write_panel: Callable[..., Path]) -> None:
+    from adapters.slack.render import where
+
+    long = "https://example.org/v.mp4?" + "&" * 1900
+    library = bot.load_library(write_panel(recorded_panel(recording=json.dumps(long))).parent, use_cache=False)
+    assert where(library, library.quote("q2")) == "Engines · Test panel · 2024-01-02 · 12:34"
 
 
 def test_error_paths_answer_privately(library: Library) -> None:

@@ -12,11 +12,15 @@ import discord
 
 from bot import Library
 from bot.models import Context, Quote, Span, Speaker
+from bot.moments import Moment, escape_url, moment
 
 NO_MENTIONS = discord.AllowedMentions.none()
 _MENTION_SYNTAX = re.compile(r"<(?=[@#/:]|a:|t:)")
 COLOUR = discord.Colour(0x3B82F6)
 _DESCRIPTION_LIMIT = 4000
+# What could end a markdown link early or be read as markup or a mention inside its target.
+_LINK_UNSAFE = "()[]<>\\\"'`*|"
+_LINK_LIMIT = 1000  # a longer link (a URL full of escapes) shows the time alone
 
 
 def safe(text: str) -> str:
@@ -44,13 +48,22 @@ def speaker_line(quote: Quote) -> str:
     return speaker_line_of(quote.speaker)
 
 
+def moment_line(said: Moment) -> str:
+    """⏱ [12:34](https://youtu.be/x?t=754), a link to the moment in the recording; ⏱ 12:34 with none."""
+    link = f"[{said.label}]({escape_url(said.url, _LINK_UNSAFE)})" if said.url else ""
+    return f"⏱ {link if link and len(link) <= _LINK_LIMIT else said.label}"
+
+
 def quote_embed(library: Library, quote: Quote, spans: Sequence[Span] = (), *, footer_note: str = "") -> discord.Embed:
-    """The quote, who said it, and where: topic, panel, event and date; a link to the source."""
+    """The quote, when it was said (linked into the recording), who said it, and where: topic, panel,
+    event and date; a link to the source."""
     panel = library.panel(quote.panel)
+    said = moment(panel, quote)
+    when = f"\n\n{moment_line(said)}" if said else ""  # in the description: a footer cannot link
     text = bold_spans(quote.text, spans)
-    if len(text) > _DESCRIPTION_LIMIT:
-        text = text[:_DESCRIPTION_LIMIT] + "…"
-    embed = discord.Embed(description=f"“{text}”", colour=COLOUR)
+    if len(text) > _DESCRIPTION_LIMIT - len(when):
+        text = text[:_DESCRIPTION_LIMIT - len(when)] + "…"
+    embed = discord.Embed(description=f"“{text}”{when}", colour=COLOUR)
     if panel.source.url:  # the panel's title links to where the transcript was published
         embed.title, embed.url = safe(panel.title), panel.source.url
     embed.set_author(name=speaker_line(quote))

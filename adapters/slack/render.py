@@ -11,6 +11,7 @@ from typing import Any
 from bot import Library
 from bot.conversation import Shown
 from bot.models import Context, Quote, Span
+from bot.moments import escape_url, moment
 
 Blocks = list[dict[str, Any]]
 _TEXT_LIMIT = 2900
@@ -20,6 +21,11 @@ _ZWSP = "\u200b"
 def escape(text: str) -> str:
     """Slack's three control characters, so <!channel> and <@U123> stay text."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def link(url: str, label: str) -> str:
+    """<url|label>, the URL made safe: | < > and spaces percent-encoded, & escaped as Slack asks."""
+    return f"<{escape(escape_url(url, '|<>'))}|{label}>"
 
 
 def plain(text: str) -> str:
@@ -46,12 +52,18 @@ def who(quote: Quote) -> str:
 
 
 def where(library: Library, quote: Quote) -> str:
+    """Topic · panel · event · date · <link|12:34> (the moment in the recording) · <url|source>."""
     panel = library.panel(quote.panel)
+    said = moment(panel, quote)
     parts = [quote.topic.name if quote.topic else "", panel.title, panel.event,
              panel.date.isoformat() if panel.date else ""]
     text = " · ".join(plain(p) for p in parts if p)
+    if said:
+        linked = link(said.url, said.label) if said.url else ""
+        # A context element takes 3000 characters: a link too long to fit leaves the time alone.
+        text += f" · {linked if linked and len(text) + len(linked) < _TEXT_LIMIT else said.label}"
     if panel.source.url:
-        text += f" · <{escape(panel.source.url)}|source>"
+        text += f" · {link(panel.source.url, 'source')}"
     return text
 
 

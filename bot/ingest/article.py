@@ -1,0 +1,158 @@
+"""Markdown and plain-text articles: `**Name：**`, `Name: text`, `名字（头衔）：`, with or without a roster.
+
+A line opens a turn when its label is a speaker: a label that recurs, that the introduction
+names, that looks strongly like a name, or that was given with --speaker. Anything else
+before a colon (`比如：`, `Our first question: how ...`) is text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from .labels import ROLE_LABELS, ROSTER_LABELS, compact, name_shape
+from .parsed import Paragraph, Parsed, Turn
+from .timed import seconds
+
+_CLOCK = r"(?:\d{1,3}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
+_TURN = re.compile(
+    rf"^(?:[\[(（]?(?P<ts1>{_CLOCK})[\])）]?\s+)?(?:[>\-–•]\s+)?(?P<open>\*\*|【)?\s*"
+    r"(?P<name>[^*【】\[\]:：()（）,，。!?！？;；\"“”]{1,40}?)\s*"
+    rf"(?:[\[(（](?P<ts2>{_CLOCK})[\])）]|[(（](?P<title>[^()（）]{{1,80}})[)）])?\s*"
+    r"(?P<close1>\*\*|】)?\s*[:：]\s*(?P<close2>\*\*)?\s*(?P<rest>.*)$")
+_TIMESTAMP_LINE = re.compile(rf"^[\[(（]?{_CLOCK}[\])）]?$")
+_BOLD_LINE = re.compile(r"^\*\*[^*]+\*\*$")
+_EMPHASIS_LINE = re.compile(r"^(?:\*[^*]+\*|_[^_]+_)$")  # *laughs*, *Subscribe for more.*: the editor's, not speech
+_HEADING = re.compile(r"^#{1,6}\s")
+_RULE = re.compile(r"^(?:[-*_]\s*){3,}$")
+_IMAGE = re.compile(r"^\*?!\[[^\]]*\]\([^)]*\)\*?$")
+_CAPTION = re.compile(r"^(图片来源|图源|图片|来源|Image|Photo|Caption|Credit)\s*[：:]", re.IGNORECASE)
+_NOTE = re.compile(r"^[（(\[]?\s*(编者注|编者按|注|Editor'?s note|Note)\s*[：:]", re.IGNORECASE)
+_LINK = re.compile(r"https?://\S+")
+_END = re.compile(r"^[-—–\s(（\[]*(?:完|全文完|END|The End|End of transcript)[-—–\s)）\]]*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    line: int
+    label: str
+    title: str
+    rest: str
+    start: float | None
+    bold: bool
+
+
+def _lines(text: str) -> list[str]:
+    """Lines with Markdown escapes and no-break spaces undone; blank lines become ''."""
+    out = []
+    for raw in text.splitlines():
+        line = raw.replace("\u00a0", " ").replace("\u3000", " ").strip()
+        out.append(re.sub(r"\\([_*\[\]#>`-])", r"\1", line))
+    return out
+
+
+def _candidate(n: int, line: str) -> _Candidate | None:
+    m = _TURN.match(line)
+    if not m or not name_shape(m["name"].strip()):
+        return None
+    bold = bool(m["open"] == "**" and (m["close1"] == "**" or m["close2"] == "**"))
+    if m["open"] == "**" and not bold:
+        return None
+    rest = m["rest"].strip()
+    if bold and rest.startswith("**"):
+        rest = rest[2:].lstrip()
+    start = seconds(m["ts1"] or m["ts2"]) if (m["ts1"] or m["ts2"]) else None
+    return _Candidate(n, m["name"].strip(), (m["title"] or "").strip(), rest, start, bold)
+
+
+def _speakers(candidates: list[_Candidate], lines: list[str], known: set[str]) -> set[str]:
+    """The labels (compacted) that are speakers."""
+    counts = Counter(compact(c.label) for c in candidates)
+    first = min((c.line for c in candidates if counts[compact(c.label)] >= 2 or compact(c.label) in known), default=len(lines))
+    intro = compact(" ".join(lines[:first]))
+    speakers = set()
+    for c in candidates:
+        key = compact(c.label)
+        named = len(key) >= 2 and intro.count(key) > (1 if c.line < first else 0)  # not only on its own line
+        if key in known or counts[key] >= 2 or name_shape(c.label) == "strong" or named:
+            speakers.add(key)
+    return speakers
+
+
+def _is_roster_line(c: _Candidate, speakers: set[str], recurs_later: bool) -> bool:
+    """`Moderator: Jane Doe, editor at X` and `嘉宾：王芳（…）、赵强（…）` introduce people; they are no turn."""
+    if not ROSTER_LABELS.match(c.label):
+        return False
+    mentioned = any(key != compact(c.label) and key in compact(c.rest) for key in speakers)
+    return mentioned or not recurs_later
+
+
+def read_article(text: str, parsed: Parsed, known: set[str]) -> None:
+    lines = _lines(text)
+    candidates = [c for n, line in enumerate(lines) if line and (c := _candidate(n, line))]
+    if any(c.bold for c in candidates):
+        # A transcript that marks turns in bold does so throughout; then `名字：` in a line is text.
+        bold = [c for c in candidates if c.bold]
+        if len({compact(c.label) for c in bold}) >= 2 or len(bold) >= 2:
+            candidates = bold
+    speakers = _speakers(candidates, lines, known)
+    turns = {c.line: c for c in candidates if compact(c.label) in speakers}
+    person_lines = [n for n, c in turns.items() if not ROSTER_LABELS.match(c.label) or compact(c.label) in ROLE_LABELS]
+    for n, c in list(turns.items()):
+        if ROSTER_LABELS.match(c.label):
+            later = any(m > n and compact(turns[m].label) == compact(c.label) for m in turns)
+            if _is_roster_line(c, speakers, later) and (not person_lines or n <= min(person_lines)):
+                del turns[n]
+    end = _talk_end(lines, max(turns, default=-1))
+    pending_start: float | None = None
+    for n, line in enumerate(lines[:end]):
+        if not line:
+            continue
+        reason = _dropped(line, after_first_turn=bool(parsed.turns))
+        if n in turns:
+            c = turns[n]
+            parsed.turns.append(Turn(c.label, title=c.title))
+            if c.rest:
+                parsed.turns[-1].paragraphs.append(Paragraph(c.rest, c.start))
+            pending_start = c.start if not c.rest else None
+        elif reason:
+            parsed.dropped[reason] += 1
+            if reason == "timestamps" and parsed.turns:
+                pending_start = seconds(line.strip("[]()（）"))
+        elif parsed.turns:
+            parsed.turns[-1].paragraphs.append(Paragraph(line, pending_start))
+            pending_start = None
+        else:
+            parsed.intro.append(line)
+    parsed.dropped["lines after the talk (promotion, links)"] += sum(1 for line in lines[end:] if line)
+    parsed.turns[:] = [t for t in parsed.turns if t.paragraphs]
+
+
+def _dropped(line: str, *, after_first_turn: bool) -> str | None:
+    """Why a line is not speech: an image, a caption, an editor's note, a heading; None when it is."""
+    if _IMAGE.match(line):
+        return "images"
+    if _CAPTION.match(line):
+        return "captions"
+    if _NOTE.match(line):
+        return "editor's notes"
+    if _TIMESTAMP_LINE.match(line):
+        return "timestamps"
+    if _RULE.match(line) or line.startswith("<!--"):
+        return "rules and comments"
+    if _EMPHASIS_LINE.match(line):
+        return "italic lines (stage directions, notes)"
+    if after_first_turn and (_HEADING.match(line) or _BOLD_LINE.match(line)):
+        return "headings"
+    return None
+
+
+def _talk_end(lines: list[str], last_turn: int) -> int:
+    """Where the trailing promotion begins: the first bold banner, link line or end mark after the last turn."""
+    for n in range(last_turn + 1, len(lines)):
+        line = lines[n]
+        if line and (_BOLD_LINE.match(line) or _EMPHASIS_LINE.match(line) or _HEADING.match(line) or _END.match(line)
+                     or (_LINK.search(line) and len(_LINK.sub("", line)) < 40)):
+            return n
+    return len(lines)

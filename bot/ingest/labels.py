@@ -1,0 +1,102 @@
+"""What a speaker label at the start of a line looks like, and how a person's name is shown."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+HAN = r"\u3400-\u9fff\uf900-\ufaff"
+_HAN_NAME = re.compile(rf"^[{HAN}]{{1,8}}(?:[·•・‧][{HAN}]{{1,8}}){{0,3}}$")
+# 说话人 1, 发言人A, SPEAKER_00, Speaker 2, Spk1, Unknown Speaker, Guest 3: labels standing for a person.
+GENERIC = re.compile(r"^(?:(?:说话人|发言人|讲话人|发言者|嘉宾|参会人|用户|"
+                     r"speaker|spk|guest|participant|person|voice|unknown speaker)[\s_-]*(?:[0-9]{1,3}|[A-Za-z])|"
+                     r"unknown speaker|unknown)$", re.IGNORECASE)
+# Interview shorthand and role labels that stand for whoever holds the role.
+QA_LABELS = frozenset(("q", "a", "问", "答"))
+ROLE_LABELS = {
+    "moderator": "moderator", "host": "moderator", "interviewer": "moderator", "主持人": "moderator", "主持": "moderator",
+    "记者": "moderator", "q": "moderator", "问": "moderator",
+}
+ROSTER_LABELS = re.compile(
+    r"^(?:moderators?|hosts?|hosted by|moderated by|panel(?:l?ists?)?|speakers?|guests?|participants?|with|featuring|"
+    r"on stage|on the panel|in attendance|主持人|主持|嘉宾|对话嘉宾|圆桌嘉宾|与会嘉宾|参会人|参会者|参与者|"
+    r"发言嘉宾|演讲嘉宾|出席|出席嘉宾)$",
+    re.IGNORECASE)
+_PARTICLES = frozenset("de da di del della der den van von la le du dos das bin ibn al el y e ter zu ap mac".split())
+# Line openers followed by a colon that are never a person.
+_NOT_NAMES_EN = frozenset((
+    "note notes update example examples for source sources image images photo photos picture caption credit credits "
+    "translation translated summary transcript date time location venue place title event topic topics agenda "
+    "warning disclaimer correction editor edit edited tags tag keywords keyword link links url video audio recording "
+    "read more also see via re fw subject from to cc step tip tips pros cons background context bio who what when "
+    "where why how yes no ok okay well so and but or first second third finally today tomorrow yesterday now "
+    "here there this that these those it its he she they we you i my our your their his her the a an "
+    "important update answer question questions result results conclusion overview introduction intro outro "
+    "chapter part section episode watch listen subscribe follow share contact email phone tel website web"
+).split())
+_NOT_NAMES_ZH = frozenset((
+    "比如 例如 譬如 比方说 比方 举个例子 举例 总结 总之 总而言之 第一 第二 第三 第四 首先 其次 然后 最后 另外 还有 注意 提示 "
+    "原因 结论 结果 问题 问题是 也就是说 就是说 换句话说 一是 二是 三是 包括 如下 以下 其中 即 为此 所以 因此 但是 不过 关键词 "
+    "关键是 重点 核心 标题 来源 图片 图片来源 图源 编者注 编者按 注 时间 地点 日期 主题 话题 备注 简介 背景 链接 原文 原文链接 "
+    "作者 编辑 责编 整理 校对 摄影 附 附录 参考 提问 回答 观点 摘要 导语 文章 本文 视频 音频 录音 会议 会议主题 会议时间 "
+    "关键字 字幕 说明 声明 免责声明 特别声明 我 你 他 她 我们 你们 他们 大家 各位"
+).split())
+# Characters a Chinese sentence fragment has and a name almost never does.
+_FUNCTION_HAN = frozenset("的了是在说道问讲称我你他她它们这那有和与及或就都也还把被对从向将而但很么吗呢吧啊哪"
+                          "如果因为所以要会能可以去来到上下里个些点觉得想看认为表示指出提到如下")
+
+
+def compact(label: str) -> str:
+    """A label's identity: case, width, spaces, dashes and underscores folded (说话人 1 = 说话人1)."""
+    return re.sub(r"[\s_\-·•・‧.]+", "", unicodedata.normalize("NFKC", label)).casefold()
+
+
+def is_generic(label: str) -> bool:
+    """Whether a label stands in for a person instead of naming one: 说话人 1, SPEAKER_00."""
+    return bool(GENERIC.match(label.strip()))
+
+
+def is_han(text: str) -> bool:
+    return bool(re.search(f"[{HAN}]", text))
+
+
+def name_shape(label: str) -> str | None:
+    """How much `label` looks like a person's name: "strong", "weak", or None for not at all.
+
+    Strong: two or more capitalised words (Élodie Durand, Seán O'Brien), a Chinese name of
+    two to four characters without sentence particles, a generic or role label. Weak: one
+    capitalised word, an all-lower name, or a longer Chinese run; it counts when it recurs.
+    """
+    label = label.strip()
+    if not label or len(label) > 40:
+        return None
+    key = compact(label)
+    if is_generic(label) or key in QA_LABELS or key in ROLE_LABELS:
+        return "strong"
+    if _HAN_NAME.match(label):
+        if label in _NOT_NAMES_ZH or label.endswith(("说", "道", "问", "讲", "称", "表示", "认为", "指出", "提到")):
+            return None
+        if len(label.replace("·", "")) > 4 or any(c in _FUNCTION_HAN for c in label):
+            return "weak"
+        return "strong" if len(label) >= 2 else "weak"
+    words = label.split()
+    if not 1 <= len(words) <= 5 or words[0].casefold() in _NOT_NAMES_EN:
+        return None
+    capitalised = 0
+    for n, word in enumerate(words):
+        if not re.fullmatch(r"[^\W\d_][\w'’.\-]*", word) or re.search(r"\d", word):
+            return None
+        if word[0].isupper():
+            capitalised += 1
+        elif (n == 0 or word.casefold() not in _PARTICLES) and not label.islower():
+            return None
+    if label.islower():
+        return "weak"
+    return "strong" if capitalised >= 2 else "weak"
+
+
+def display_name(label: str) -> str:
+    """A name as people write it: JANE O'BRIEN-SMITH -> Jane O'Brien-Smith; others unchanged."""
+    if is_han(label) or not (label.isupper() or label.islower()) or is_generic(label):
+        return label
+    return re.sub(r"[^\W\d_]+", lambda m: m[0].capitalize(), label.lower())

@@ -1,0 +1,93 @@
+"""Who is who, from a transcript's introduction: each speaker's title, and who moderates.
+
+Reads the common shapes: `元语智能联合创始人兼 COO 朱雷；`, `A, title; B, title`,
+`A（title）、B（title）`, `Moderator: Jane Doe, editor at X. Panelists: ...`, `moderated by
+Dana Whitfield, science editor`, lists joined with "and", "和", "及".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_BULLET = re.compile(r"^\s*(?:[-*•·]|\d{1,2}[.)、])\s+", re.MULTILINE)
+_PAREN_AFTER = re.compile(r"^\s*[（(]([^（()）]{1,80})[)）]")
+_SEPARATOR_AFTER = re.compile(r"^\s*(?:[,，:：]|\s?[-–—]\s)\s*")
+_UNIT_END = re.compile(r"[；;。\n、]|\.(?:\s|$)|\|")
+_TRAILING_JOIN = re.compile(r"(?:^|[\s,，])(?:and|und|et|和|及|与|以及|&)?\s*$", re.IGNORECASE)
+_BEFORE_BOUNDARY = re.compile(r"[，,：:；;。、\n|]|(?:^|\s)(?:with|and|by|und|et)\s|包括|他们是|她们是|分别是|以及")
+_MODERATOR_WORD = re.compile(r"主持人|主持|moderat\w*|host(?:ed)?|interviewer|采访人|记者", re.IGNORECASE)
+_MODERATOR_BEFORE = re.compile(r"(?:主持人|主持|moderator|moderated by|hosted by|host|interviewer)\s*(?:is\s)?[：:]?\s*$",
+                               re.IGNORECASE)
+_MODERATOR_AFTER = re.compile(r"^\s*(?:[（(]\s*(?:主持|moderator|host)|主持|与\s*\d|和\s*\d|(?:,\s*)?(?:who\s)?(?:moderat|host)ed)",
+                              re.IGNORECASE)
+_NOT_TITLE = re.compile(r"^(?:and|or|with|the|a|an|和|及|与|以及|等|等人|分别|other|others)$", re.IGNORECASE)
+
+
+@dataclass
+class Roster:
+    titles: dict[str, str] = field(default_factory=dict)
+    moderator: str | None = None
+
+
+def _find(text: str, name: str, start: int = 0) -> int:
+    if re.search(r"[A-Za-z]", name):
+        m = re.compile(r"(?<![\w])" + re.escape(name) + r"(?![\w])", re.IGNORECASE).search(text, start)
+        return m.start() if m else -1
+    return text.find(name, start)
+
+
+def _title_after(after: str, others: list[str]) -> str:
+    if m := _PAREN_AFTER.match(after):
+        return m[1].strip()
+    m = _SEPARATOR_AFTER.match(after)
+    if not m:
+        return ""
+    rest = after[m.end():]
+    cut = min([i for other in others if (i := _find(rest, other)) >= 0] + [len(rest)])
+    rest = _UNIT_END.split(rest[:cut], maxsplit=1)[0]
+    return _TRAILING_JOIN.sub("", rest).strip(" ,，-–—*:：")
+
+
+def _title_before(before: str, others: list[str]) -> str:
+    line = before.rsplit("\n", 1)[-1]
+    for other in others:  # 陈石与马千里: what comes before 马千里 is another name, not a title
+        if (i := line.rfind(other)) >= 0:
+            line = line[i + len(other):]
+    pieces = _BEFORE_BOUNDARY.split(line)
+    title = pieces[-1].strip(" -–—*•") if pieces else ""
+    title = re.sub(r"^(?:.*?(?:嘉宾|成员|他们|她们|参与者|出席者)(?:有|是|包括|为)?|是|为|和|与|及)", "", title).strip()
+    if not title or len(title) > 40 or _MODERATOR_WORD.fullmatch(title) or re.search(r"[《》“”\"]", title):
+        return ""
+    if re.search(r"[A-Za-z]", title) and not re.search(r"[\u3400-\u9fff]", title):
+        return ""  # English puts the title after the name; words before it are the sentence
+    return title
+
+
+def _clean_title(title: str) -> tuple[str, bool]:
+    """The title without a role word in it (主持人，量子位主编), and whether there was one."""
+    parts = [p.strip() for p in re.split(r"[,，、/]", title)]
+    roles = [p for p in parts if _MODERATOR_WORD.fullmatch(p)]
+    kept = ", ".join(p for p in parts if p and p not in roles) if roles else title.strip()
+    return ("" if _NOT_TITLE.match(kept) else kept), bool(roles)
+
+
+def read_roster(intro: list[str], names: list[str]) -> Roster:
+    """Titles and the moderator that the introduction gives for `names`."""
+    text = _BULLET.sub("", "\n".join(line.replace("**", "") for line in intro))
+    roster = Roster()
+    for name in names:
+        others = [n for n in names if n != name and name not in n]
+        at = _find(text, name)
+        while at >= 0:
+            before, after = text[:at], text[at + len(name):]
+            if _MODERATOR_BEFORE.search(before.rsplit("\n", 1)[-1]) or _MODERATOR_AFTER.match(after):
+                roster.moderator = roster.moderator or name
+            title, was_role = _clean_title(_title_after(after, others) or _title_before(before, others))
+            if was_role:
+                roster.moderator = roster.moderator or name
+            if title:
+                roster.titles.setdefault(name, title)
+                break
+            at = _find(text, name, at + len(name))
+    return roster

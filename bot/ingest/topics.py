@@ -1,0 +1,194 @@
+"""Topics from the moderator's questions, each labelled in the question's own language.
+
+The label is the keyword a question names (“感受”, `our next topic is X`, 关键词叫做X); else a
+short noun phrase from the question itself, preferring the words its answers take up.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+
+from .labels import is_han
+
+_QUOTED = re.compile(r"[“\"「『]([^”\"」』]{1,30})[”\"」』]")
+_NAMED_ZH = re.compile(r"(?:关键词|关键字|话题|主题)\S{0,3}?(?:叫做|叫|是|为)\s*([^，。？！,.?!；;]+)|"
+                       r"(?:聊聊|谈谈|聊一聊|谈一谈|讨论一下|探讨一下)\s*([^，。？！,.?!；;您你我的]{2,10})[。，！!.,]")
+_NAMED_EN = re.compile(r"(?:keyword|topic|theme|subject)\s+(?:is|will be|today is)\s+([^,.;:?!]+)|"
+                       r"(?:let's|let us|we'll|we will|now)\s+(?:talk|turn|move on|come)\s+(?:about|to)\s+([^,.;:?!]+)",
+                       re.IGNORECASE)
+_EN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’\-]*")
+_EN_STOP = frozenset((
+    "a an the and or but if then so as of to in on at by for with from about into over under between through after before "
+    "during without within than that this these those there here what which who whom whose when where why how whether "
+    "is are was were be been being am do does did doing done have has had having will would shall should can could may "
+    "might must ought i me my mine we us our ours you your yours he him his she her hers it its they them their theirs "
+    "one ones own self not no nor yes all any both each every few more most other some such only same too very just "
+    "also even ever still already yet again now then today tonight tomorrow yesterday really actually maybe perhaps "
+    "quite rather much many lot lots bit kind sort way thing things something anything everything nothing someone anyone "
+    "everyone everybody people person let lets let's think thought say said tell told talk talking know knew known see "
+    "saw seen want wanted mean means feel felt like look looking take took give gave get got go going went come came "
+    "make made use used need needs happen happens change start started ask asked believe expect matter matters exist "
+    "exists existed try tried put keep seem seems work works call called hear heard welcome thanks thank hello hi good "
+    "morning afternoon evening ladies gentlemen great please okay ok well next last first second third final finally "
+    "question questions topic topics panel panelists panellists audience everyone's today's let's we're you're it's "
+    "that's what's i'm i'd i'll you'd you'll we'd we'll they're there's here's don't doesn't didn't isn't aren't "
+    "can't won't shouldn't wouldn't couldn't yourself yourselves ourselves themselves himself herself itself "
+    "up down out off away back over around right sure quick quickly briefly shortly important whole part "
+    "makes gets goes says thinks wants means needs takes").split())
+_ZH_STOP = frozenset((
+    "欢迎 大家 大家好 各位 嘉宾 老师 谢谢 感谢 今天 我们 你们 他们 问题 一下 请问 首先 其次 最后 下一个 接下来 然后 这个 那个 "
+    "什么 怎么 如何 为什么 哪些 是否 觉得 认为 看法 看待 角度 方面 时候 现在 目前 一个 一些 这些 那些 自己 可能 应该 需要 "
+    "关键词 话题 主题 环节 圆桌 分享 聊聊 谈谈 谈一谈 讲讲 简短 一句话 在座 您 你").split())
+
+
+def named_keyword(question: str) -> str | None:
+    """The keyword a question names: “感受”, 关键词叫做X, `our next topic is X`; None when it names none."""
+    if m := _QUOTED.search(question):
+        return m[1].strip()
+    if m := _NAMED_ZH.search(question):
+        keyword = re.sub(r"(吗|呢|么)$", "", (m[1] or m[2]).strip())
+        rest = question[m.end():]
+        # A keyword phrased as a question is often restated briefly: 大力一定会出奇迹吗？大力出奇迹…
+        if len(keyword) > 4 and (short := re.search(re.escape(keyword[:2]) + r".{0,3}?" + re.escape(keyword[-2:]), rest)):
+            keyword = short[0]
+        return keyword
+    if m := _NAMED_EN.search(question):
+        words = (m[1] or m[2]).strip().split()
+        while words and words[0].lower() in ("the", "a", "an", "our", "your"):
+            words = words[1:]
+        if 1 <= len(words) <= 5:
+            return " ".join(words)
+    return None
+
+
+def _asked(question: str) -> str:
+    """The sentences that ask something, without the greetings around them."""
+    sentences = re.findall(r"[^.!?。！？\n]+[.!?。！？]*", question)
+    asking = [s for s in sentences if re.search(r"[?？]|吗|呢", s)]
+    return " ".join(asking or sentences or [question])
+
+
+def _stem(word: str) -> str:
+    word = word.lower().replace("’", "'")
+    for suffix in ("ing", "ers", "ies", "es", "s", "ed", "er"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+_SUBJECTS = frozenset("you we they it i he she one the a an your our their his her its this that these those".split())
+_AUXILIARIES = frozenset("should would could can will shall may might must do does did is are was were has have had".split())
+
+
+def _as_written(word: str, question: str) -> str:
+    """Lower case, unless the word is an acronym or a name (capitalised in mid-sentence)."""
+    if word.isupper() and len(word) > 1:
+        return word
+    if word[0].isupper() and re.search(r"[\w,;:]\s+" + re.escape(word) + r"\b", question):
+        return word
+    return word.lower()
+
+
+def _english_label(question: str, answers: str) -> str | None:
+    """The noun phrase of the question that its answers take up most, longer phrases first.
+
+    After an auxiliary the verb is dropped: "should governments pay" -> governments, "do you
+    fund the maintenance" -> maintenance.
+    """
+    said = Counter(_stem(w) for w in _EN_WORD.findall(answers) if w.lower() not in _EN_STOP)
+    best: tuple[float, int, str] | None = None
+    for clause in re.split(r"[,;:()\"“”]|\s[-–—]\s", _asked(question)):
+        run: list[str] = []
+        state = mode = ""  # "" | "aux" (a subject may follow) | "aux+subject" (the verb comes next)
+        for word in [*_EN_WORD.findall(clause), ""]:
+            lower = word.lower().replace("’", "'")
+            if word and lower not in _EN_STOP and len(word) > 1:
+                mode = mode if run else state
+                run.append(word)
+                continue
+            if run:
+                phrase = run[1:] if mode == "aux+subject" else run[:-1] if mode == "aux" and len(run) > 1 else run
+                if phrase:
+                    phrase = phrase[-3:]
+                    score = sum(2 * said[_stem(w)] for w in phrase) + 0.3 * len(phrase)
+                    position = -question.find(phrase[0])
+                    if best is None or (score, position) > best[:2]:
+                        best = (score, position, " ".join(_as_written(w, question) for w in phrase))
+                run, state = [], ""
+            if lower in _AUXILIARIES:
+                state = "aux"
+            elif lower in _SUBJECTS and state.startswith("aux"):
+                state = "aux+subject"
+            else:
+                state = ""
+    return best[2] if best else None
+
+
+_ZH_ASKING = re.compile(r"[?？]|吗|呢|会不会|是不是|能不能|有没有|是否|怎么|如何|什么|哪|为什么|多少")
+
+
+_NOUNISH = frozenset(("n", "nz", "vn", "nr", "ns", "nt", "nrt", "eng", "j", "i", "s", "an"))
+
+
+def _chinese_label(question: str, answers: str) -> str | None:
+    """The noun phrase the question asks about.
+
+    Runs of nouns (开源模型) weighted by how rare their words are, raised when they sit in the
+    clause that asks (会不会, 吗, 怎么), first in it, or taken up by the answers. A verb that
+    opens the asking clause is its subject: 出海最难的是什么.
+    """
+    import jieba
+    import jieba.analyse  # only ingestion draws labels; the bot itself never loads this
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    idf = jieba.analyse.default_tfidf.idf_freq
+    median = jieba.analyse.default_tfidf.median_idf
+    best: tuple[float, str] | None = None
+    for clause in re.split(r"[，,。；;：:！!？?\s]+", _asked(question)):
+        asking = bool(_ZH_ASKING.search(clause)) or clause is None
+        runs: list[list[str]] = []
+        words = [(w.word, w.flag) for w in jieba.posseg.cut(clause)]
+        for n, (word, flag) in enumerate(words):
+            nounish = flag in _NOUNISH or (n == 0 and flag == "v" and len(words) > 1)
+            if nounish and word not in _ZH_STOP and not word.startswith("最"):
+                if runs and runs[-1] and n > 0 and words[n - 1][0] == runs[-1][-1]:
+                    runs[-1].append(word)
+                else:
+                    runs.append([word])
+            else:
+                runs.append([])
+        first = True
+        for run in (r for r in runs if r):
+            phrase = "".join(run)
+            if len(phrase) < 2:
+                continue
+            weight = sum(idf.get(w, median) for w in run) / len(run) ** 0.5
+            weight *= (1.5 if asking else 1.0) * (1.3 if asking and first else 1.0)
+            weight *= 1.2 if any(w in answers for w in run) else 1.0
+            first = first and not asking
+            if best is None or weight > best[0]:
+                best = (weight, phrase)
+    return best[1] if best else None
+
+
+def label(question: str, answers: str) -> str:
+    """A short label for a moderator's question, in its language; never a greeting or a lone stop word."""
+    if keyword := named_keyword(question):
+        return keyword
+    chinese = len(re.findall(r"[\u3400-\u9fff]", question)) * 2 > len(re.findall(r"\w", question))
+    found = _chinese_label(question, answers) if chinese or (is_han(question) and not _EN_WORD.search(question)) else \
+        _english_label(question, answers)
+    return found or question.strip()[:24]
+
+
+def shares_phrase(a: str, b: str) -> bool:
+    """Whether two questions share a phrase: four Chinese characters, or three words."""
+    def grams(text: str) -> set[tuple[str, ...]]:
+        units = re.findall(r"[\u4e00-\u9fff]|[A-Za-z0-9]+", text.lower())
+        size = 4 if sum(len(u) == 1 and u > "\u4e00" for u in units) * 2 > len(units) else 3
+        return {tuple(units[i:i + size]) for i in range(len(units) - size + 1)}
+
+    return bool(grams(a) & grams(b))
