@@ -33,7 +33,7 @@ class Piece:
     alternatives: tuple[str, ...] = ()
 
 
-def _cut_han(run: str, vocab: Mapping[str, int], max_len: int, log_total: float) -> list[str]:
+def cut_han(run: str, vocab: Mapping[str, int], max_len: int, log_total: float) -> list[str]:
     n = len(run)
     best: list[tuple[float, int]] = [(0.0, n)] * (n + 1)
     for i in range(n - 1, -1, -1):
@@ -60,7 +60,7 @@ def _han_pieces(run: str, vocab: Mapping[str, int], max_len: int, log_total: flo
     """
     pieces: list[Piece] = []
     loose = ""
-    for word in _cut_han(run, vocab, max_len, log_total):
+    for word in cut_han(run, vocab, max_len, log_total):
         if word in vocab:
             if loose:
                 pieces.append(Piece("substring", loose))

@@ -388,3 +388,34 @@ def test_cli_output_ending_in_a_slash_is_a_folder_created_for_it(tmp_path: Path,
     done = cli_main("ingest", str(SAMPLES / "en-panel.srt"), "-o", f"{tmp_path / 'new'}/")
     assert done.code == 0, done.err
     assert (tmp_path / "new" / "en-panel.yaml").is_file()
+
+
+def test_labelling_cuts_chinese_as_jieba_does_and_keeps_its_tags() -> None:
+    """The dictionary labelling reads from the cache folder cuts and tags as jieba itself would."""
+    import re
+
+    import jieba
+    import jieba.posseg
+
+    from bot.ingest.wordclass import KEPT_TAGS, dictionary
+
+    text = SEED.read_text(encoding="utf-8") + ZH
+    for run in re.findall(r"[\u4e00-\u9fff]+", text)[:400]:
+        assert dictionary().cut(run) == jieba.lcut(run, HMM=False), run
+    tags = jieba.posseg.dt.word_tag_tab
+    for word in {w for run in re.findall(r"[\u4e00-\u9fff]+", text) for w in dictionary().cut(run)}:
+        assert dictionary().tags.get(word) == (tags[word] if tags.get(word) in KEPT_TAGS else None), word
+
+
+def test_the_labelling_dictionary_is_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.ingest import wordclass
+
+    monkeypatch.setenv("QUOTES_CACHE_DIR", str(tmp_path))
+    wordclass.dictionary.cache_clear()
+    try:
+        first = wordclass.dictionary()
+        [cached] = tmp_path.glob("jieba-words-*.marshal")
+        wordclass.dictionary.cache_clear()
+        assert wordclass.dictionary() == first and cached.stat().st_size > 1_000_000
+    finally:
+        wordclass.dictionary.cache_clear()

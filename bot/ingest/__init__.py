@@ -266,6 +266,7 @@ def to_yaml(document: dict[str, Any], *, origin: str) -> str:
     import yaml
 
     header = f"# Ingested from {origin} by `python -m bot ingest`; this file is the source of truth.\n"
-    parts = [yaml.safe_dump({key: document[key]}, allow_unicode=True, sort_keys=False, width=10_000)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's, when PyYAML has it: ten times faster
+    parts = [yaml.dump({key: document[key]}, Dumper=dumper, allow_unicode=True, sort_keys=False, width=10_000)
              for key in ("panel", "speakers", "topics", "quotes")]
     return header + "\n".join(parts)

@@ -75,7 +75,8 @@ def _speakers(candidates: list[_Candidate], lines: list[str], known: set[str]) -
     for c in candidates:
         key = compact(c.label)
         named = len(key) >= 2 and intro.count(key) > (1 if c.line < first else 0)  # not only on its own line
-        if key in known or counts[key] >= 2 or name_shape(c.label) == "strong" or named:
+        # A bold `**Name：**` is markup the editor chose for turns: any name-like label there counts.
+        if key in known or counts[key] >= 2 or name_shape(c.label) == "strong" or named or c.bold:
             speakers.add(key)
     return speakers
 

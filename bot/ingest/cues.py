@@ -21,6 +21,7 @@ _SOUND = re.compile(r"\[[^\]]*\]|♪[^♪]*♪?|♫[^♫]*♫?|（[^）]*）|\([
 _PREFIX = re.compile(r"^(?:-\s*|–\s*|>>\s*)?(?:\[([^\]]{1,40})\]\s*:?|([^:：\[\]()<>]{1,40}?)\s*[:：])\s*(.*)$")
 _DASH = re.compile(r"^(?:[-–]|>>)\s*")
 VTT_BLOCKS = ("NOTE", "STYLE", "REGION")
+ROLL_UP_FLASH = 0.1  # seconds
 SOUND_WORDS = frozenset((
     "music applause laughter laughs laughing laugh inaudible crosstalk silence cheering cheers noise background "
     "coughs cough sighs sigh chuckles chuckle 音乐 掌声 笑声 笑 鼓掌 静音 听不清 杂音 背景音乐").split())
@@ -114,11 +115,14 @@ def read_subtitles(text: str, parsed: Parsed, known: set[str]) -> None:
                 label, rest = _speaker(line)
                 lines.append((n, label, rest, voice, line, start, end))
     counts = Counter(label.casefold() for _, label, *_ in lines if label)
+    lines_in_cue = Counter(n for n, *_ in lines)
     utterances: list[Utterance] = []
     previous, cue_at, cue_label = "", -1, None
+    first_of_cue = False
     unnamed_changes = 0  # "- text" and ">> text": someone else speaks, and the captions do not say who
     for n, label, rest, voice, line, start, end in lines:
-        if n != cue_at:
+        first_of_cue = n != cue_at
+        if first_of_cue:
             cue_at, cue_label = n, None
         if label and not (counts[label.casefold()] >= 2 or name_shape(label) == "strong" or label.casefold() in known):
             label, rest = None, line
@@ -128,7 +132,7 @@ def read_subtitles(text: str, parsed: Parsed, known: set[str]) -> None:
         cue_label = label or voice or cue_label
         if not rest:
             continue
-        if rest == previous:  # rolling captions repeat the line before
+        if rest == previous and _rolled(first_of_cue, lines_in_cue[n], end - start):
             parsed.dropped["repeated caption lines"] += 1
             continue
         previous = rest
@@ -137,3 +141,12 @@ def read_subtitles(text: str, parsed: Parsed, known: set[str]) -> None:
     if unnamed_changes and parsed.turns:
         parsed.warnings.append(f"{unnamed_changes} caption lines mark a change of speaker ('- ', '>>') without a name; "
                                "each went to the speaker before it")
+
+
+def _rolled(first_of_cue: bool, lines: int, duration: float) -> bool:
+    """Whether a line equal to the one before is a roll-up repeat, not someone saying it again.
+
+    Roll-up captions (YouTube's automatic ones) carry the last line over as the first line of
+    the next cue, and flash it alone in a cue of a few milliseconds; a cue of its own is speech.
+    """
+    return (first_of_cue and lines > 1) or duration < ROLL_UP_FLASH

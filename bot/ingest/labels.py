@@ -42,8 +42,7 @@ _NOT_NAMES_ZH = frozenset((
     "关键字 字幕 说明 声明 免责声明 特别声明 我 你 他 她 我们 你们 他们 大家 各位"
 ).split())
 # Characters a Chinese sentence fragment has and a name almost never does.
-_FUNCTION_HAN = frozenset("的了是在说道问讲称我你他她它们这那有和与及或就都也还把被对从向将而但很么吗呢吧啊哪"
-                          "如果因为所以要会能可以去来到上下里个些点觉得想看认为表示指出提到如下")
+_FUNCTION_HAN = frozenset("的了吗呢吧啊么们这那是在说道问讲我你他她它就都也还把被很得")
 
 
 def compact(label: str) -> str:

@@ -6,7 +6,6 @@ short noun phrase from the question itself, preferring the words its answers tak
 
 from __future__ import annotations
 
-import logging
 import re
 from collections import Counter
 
@@ -129,6 +128,7 @@ def _english_label(question: str, answers: str) -> str | None:
 _ZH_ASKING = re.compile(r"[?？]|吗|呢|会不会|是不是|能不能|有没有|是否|怎么|如何|什么|哪|为什么|多少")
 
 
+_HAN_OR_LATIN = re.compile(r"([\u3400-\u9fff]+)|([A-Za-z][A-Za-z0-9+#.-]*)")
 _NOUNISH = frozenset(("n", "nz", "vn", "nr", "ns", "nt", "nrt", "eng", "j", "i", "s", "an"))
 
 
@@ -139,18 +139,16 @@ def _chinese_label(question: str, answers: str) -> str | None:
     clause that asks (会不会, 吗, 怎么), first in it, or taken up by the answers. A verb that
     opens the asking clause is its subject: 出海最难的是什么.
     """
-    import jieba
-    import jieba.analyse  # only ingestion draws labels; the bot itself never loads this
-    import jieba.posseg
+    from .wordclass import dictionary
 
-    jieba.setLogLevel(logging.WARNING)
-    idf = jieba.analyse.default_tfidf.idf_freq
-    median = jieba.analyse.default_tfidf.median_idf
+    words_of = dictionary()
     best: tuple[float, str] | None = None
     for clause in re.split(r"[，,。；;：:！!？?\s]+", _asked(question)):
-        asking = bool(_ZH_ASKING.search(clause)) or clause is None
+        asking = bool(_ZH_ASKING.search(clause))
         runs: list[list[str]] = []
-        words = [(w.word, w.flag) for w in jieba.posseg.cut(clause)]
+        words = [(w, words_of.tags.get(w, "x")) for han, latin in _HAN_OR_LATIN.findall(clause)
+                 for w in (words_of.cut(han) if han else [latin])]
+        words = [(w, "eng" if w.isascii() else tag) for w, tag in words]
         for n, (word, flag) in enumerate(words):
             nounish = flag in _NOUNISH or (n == 0 and flag == "v" and len(words) > 1)
             if nounish and word not in _ZH_STOP and not word.startswith("最"):
@@ -165,7 +163,7 @@ def _chinese_label(question: str, answers: str) -> str | None:
             phrase = "".join(run)
             if len(phrase) < 2:
                 continue
-            weight = sum(idf.get(w, median) for w in run) / len(run) ** 0.5
+            weight = sum(words_of.rarity(w) for w in run) / len(run) ** 0.5
             weight *= (1.5 if asking else 1.0) * (1.3 if asking and first else 1.0)
             weight *= 1.2 if any(w in answers for w in run) else 1.0
             first = first and not asking
