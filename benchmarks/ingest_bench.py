@@ -68,6 +68,25 @@ def article(turns: int, *, chinese: bool, seed: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _letters(n: int) -> str:
+    return "".join("abcdefghijklmnopqrstuvwxyz"[n // 26 ** k % 26] for k in range(3))
+
+
+def _hostile() -> list[tuple[str, str, float]]:
+    """Inputs built to cost: each must stay linear in its size."""
+    from bot.ingest.decode import MAX_BYTES
+
+    line = "Jane Doe: This is the same line again and again.\n"
+    return [
+        ("5000-speakers.txt", "".join(f"Ann{_letters(n)} Bel{_letters(n)}: Hello there, said once.\n" for n in range(5000)), 5.0),
+        ("200k-parens.srt", "1\n00:00:01,000 --> 00:00:02,000\nANN LEE: " + "(" * 200_000 + "\n\n"
+         "2\n00:00:03,000 --> 00:00:04,000\nBEN ROE: Why?\n", 2.0),
+        ("300k-voice-tags.vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Ann Lee>" + "<v " * 100_000 + "\n\n"
+         "00:00:03.000 --> 00:00:04.000\n<v Ben Roe>Why?\n", 2.0),
+        ("size-limit-one-speaker.txt", line * (MAX_BYTES // len(line) - 1), 10.0),
+    ]
+
+
 def _args(transcript: Path, output: Path | None) -> argparse.Namespace:
     return argparse.Namespace(transcript=transcript, output=str(output) if output else None, dry_run=output is None,
                               panel_id=None, format=None, speakers=[], moderator=None, date=None, year=None,
@@ -133,6 +152,10 @@ def main(argv: list[str] | None = None) -> None:
         if f"{args.files} transcripts: wrote {args.files}" not in printed or f"0/{args.files}" not in printed:
             raise SystemExit(f"the folder run did not write every file with a progress bar:\n{printed[-500:]}")
         rows.append((f"folder of {args.files} transcripts (articles and SRTs), with the progress bar", elapsed, 30.0))
+        for name, text, target in _hostile():
+            path = folder / name
+            path.write_text(text, encoding="utf-8")
+            rows.append((f"hostile: {name}", min(_in_process(path, None, progress=False)[0] for _ in range(2)), target))
     print("| ingest | seconds | target |")
     print("| --- | --- | --- |")
     for name, seconds, target in rows:

@@ -306,7 +306,7 @@ def test_big5_is_detected() -> None:
 
 
 def test_bytes_in_no_known_encoding_are_refused_with_how_to_convert() -> None:
-    with pytest.raises(QuoteBotError, match=r"^x\.txt: not UTF-8 .* iconv -f GB18030 -t UTF-8 x\.txt"):
+    with pytest.raises(QuoteBotError, match=r"^x\.txt: not UTF-8 .* iconv -f \S+ -t UTF-8 x\.txt > converted\.txt$"):
         decode(bytes(range(128, 256)) * 40, "x.txt")
 
 
@@ -397,13 +397,19 @@ def test_labelling_cuts_chinese_as_jieba_does_and_keeps_its_tags() -> None:
     import jieba
     import jieba.posseg
 
-    from bot.ingest.wordclass import KEPT_TAGS, dictionary
+    from bot.cache import WORDS_FILE
+    from bot.ingest.wordclass import JARGON_COUNT, KEPT_TAGS, dictionary
+    from bot.tokenizer import read_words
 
+    jargon = read_words(WORDS_FILE)
+    reference = jieba.Tokenizer()
+    for word in jargon:
+        reference.add_word(word, JARGON_COUNT)
     text = SEED.read_text(encoding="utf-8") + ZH
     for run in re.findall(r"[\u4e00-\u9fff]+", text)[:400]:
-        assert dictionary().cut(run) == jieba.lcut(run, HMM=False), run
+        assert dictionary().cut(run) == reference.lcut(run, HMM=False), run
     tags = jieba.posseg.dt.word_tag_tab
-    for word in {w for run in re.findall(r"[\u4e00-\u9fff]+", text) for w in dictionary().cut(run)}:
+    for word in {w for run in re.findall(r"[\u4e00-\u9fff]+", text) for w in dictionary().cut(run)} - set(jargon):
         assert dictionary().tags.get(word) == (tags[word] if tags.get(word) in KEPT_TAGS else None), word
 
 
@@ -419,3 +425,89 @@ def test_the_labelling_dictionary_is_cached(tmp_path: Path, monkeypatch: pytest.
         assert wordclass.dictionary() == first and cached.stat().st_size > 1_000_000
     finally:
         wordclass.dictionary.cache_clear()
+
+
+# -- hostile and broken input: one clear line, or a warning, never lost speech in silence ------
+
+def test_asr_json_warns_about_speech_it_cannot_attribute_and_keeps_the_order() -> None:
+    segments = [{"start": 0.0, "end": 1.0, "text": "Good evening."},  # no speaker: before anyone
+                {"start": 1.0, "end": 2.0, "speaker": True, "text": "Not a name."},
+                {"start": 2.0, "end": 3.0, "speaker": "SPEAKER_00", "text": "[laughter] Welcome. Why now?"},
+                {"start": 0.5, "end": 2.5, "speaker": "SPEAKER_01", "text": "Because."}]
+    result = ingest(json.dumps({"segments": segments}), Options(panel_id="p"))
+    assert [q["text"] for q in result.document["quotes"]] == ["Welcome. Why now?", "Because."]
+    assert any("speech before the first named speaker (2 lines)" in w for w in result.report.warnings)
+    assert any("go backwards" in w for w in result.report.warnings)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[" * 100_000, "nested too deeply"),
+    ('{"segments": [{"start": 1e308, "speaker": "A", "text": "x"}]}', "no start time a recording can have"),
+    ('{"segments": [{"start": "abc", "speaker": "A", "text": "x"}]}', "no start time a recording can have"),
+    ('{"text": "a transcript without segments"}', "JSON without a list of segments"),
+])
+def test_broken_asr_json_is_one_clear_line(text: str, message: str) -> None:
+    with pytest.raises(QuoteBotError, match=message):
+        ingest(text, Options(panel_id="p"))
+
+
+def test_impossible_and_backwards_subtitle_times_are_kept_and_warned_about() -> None:
+    srt = ("1\n00:00:05,000 --> 00:00:06,000\nANN LEE: Why?\n\n2\n-00:00:01,000 --> 00:00:02,000\nBEN ROE: Because.\n\n"
+           "3\n00:99:99,000 --> 00:00:09,000\nANN LEE: Really?\n\n4\n00:00:01,000 --> 00:00:02,000\nBEN ROE: Yes.\n")
+    result = ingest(srt, Options(panel_id="p"))
+    assert [q["text"] for q in result.document["quotes"]] == ["Why?", "Because.", "Really?", "Yes."]
+    assert any("2 cues have a time that cannot be" in w for w in result.report.warnings)
+    assert any("go backwards 1 times" in w for w in result.report.warnings)
+
+
+def test_phrases_before_a_colon_inside_a_turn_stay_text_and_are_named_in_a_warning() -> None:
+    text = ("Dana Whitfield: What is the biggest barrier?\nRaj Patel: Queues.\nBottom Line: we need reform.\n"
+            "Dana Whitfield: And costs?\nRaj Patel: Falling.\n")
+    result = ingest(text, Options(panel_id="p"))
+    assert [s["name"] for s in result.document["speakers"]] == ["Dana Whitfield", "Raj Patel"]
+    assert "Bottom Line: we need reform." in [q["text"] for q in result.document["quotes"]]
+    assert any("line 3 'Bottom Line'" in w for w in result.report.warnings)
+
+
+def test_long_names_with_particles_are_speakers() -> None:
+    text = ("José Luis Rodríguez de la Fuente: What does the ocean need?\nMaría de los Ángeles Pérez: Less plastic.\n"
+            "José Luis Rodríguez de la Fuente: Who pays?\nMaría de los Ángeles Pérez: Polluters.\n")
+    names = [s["name"] for s in ingest(text, Options(panel_id="p")).document["speakers"]]
+    assert names == ["José Luis Rodríguez de la Fuente", "María de los Ángeles Pérez"]
+
+
+def test_utf16_without_a_bom_is_read() -> None:
+    english = "Ann Lee: Why?\nBen Roe: Because.\n"
+    assert decode(english.encode("utf-16-le"), "x.txt") == (english, "utf-16-le")
+    assert decode(english.encode("utf-16-be"), "x.txt") == (english, "utf-16-be")
+
+
+def test_an_unsupported_encoding_is_refused_naming_it() -> None:
+    french = ("Élodie Durand : « Ça dépend », répond-elle. Où est le problème ? " * 20).encode("cp1252")
+    with pytest.raises(QuoteBotError, match=r"looks like (CP1252|WINDOWS-1252|ISO-8859-1|LATIN-1).*iconv -f \S+ -t UTF-8"):
+        decode(french, "x.txt")
+
+
+def test_an_empty_file_and_an_oversized_file_are_one_line_each(tmp_path: Path, cli_main: Callable[..., Ran]) -> None:
+    from bot.ingest.decode import MAX_BYTES
+
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    assert cli_main("ingest", str(empty)).err == f"{empty}: the file is empty\n"
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"Ann Lee: again.\n" * (MAX_BYTES // 16 + 1))
+    done = cli_main("ingest", str(big))
+    assert done.code == 1 and done.err == f"{big}: 4 MB is more than a transcript's limit of 4 MB\n"
+
+
+def test_a_folder_goes_on_past_a_file_it_cannot_read(tmp_path: Path, cli_main: Callable[..., Ran]) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a-empty.txt").write_text("", encoding="utf-8")
+    (folder / "b-deep.json").write_text("[" * 50_000, encoding="utf-8")
+    (folder / "c.srt").write_bytes((SAMPLES / "en-panel.srt").read_bytes())
+    done = cli_main("ingest", str(folder), "-o", str(tmp_path / "out"))
+    assert done.code == 1
+    assert "error: " in done.err and "b-deep.json: JSON nested too deeply" in done.err
+    assert (tmp_path / "out" / "c.yaml").is_file()
+    assert "3 transcripts: wrote 1 to" in done.err and "2 failed" in done.err

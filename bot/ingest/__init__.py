@@ -114,14 +114,30 @@ def parse(text: str, options: Options) -> tuple[Parsed, bool]:
     known = {compact(m.label) for m in options.speakers} | ({compact(options.moderator)} if options.moderator else set())
     if options.format and options.format not in FORMATS:
         raise QuoteBotError(f"--format {options.format!r}: choose one of {', '.join(FORMATS)}")
+    if not text.strip():
+        raise QuoteBotError("the file is empty")
     tried = [options.format] if options.format else _candidates(text, known)
+    hints = []
     for fmt in tried:
         parsed = _read(text, fmt, known)
         if parsed.turns:
+            _warn_about_lost_speech(parsed)
             return parsed, options.format is None
-    raise QuoteBotError(f"no speaker turns found (tried {', '.join(tried)}): expected 'Name: text' lines, "
+        hints += [parsed.hint] if parsed.hint else []
+    found = f" ({'; '.join(hints)})" if hints else ""
+    raise QuoteBotError(f"no speaker turns found{found} (tried {', '.join(tried)}): expected 'Name: text' lines, "
                         "'Name  0:31' lines before the text, subtitles with 'NAME:' or <v Name>, or JSON segments "
                         "with a speaker; --format NAME picks one")
+
+
+# Lines a reader dropped that may have been speech: these are warned about, not only counted.
+SPEECH_MAY_BE_LOST = ("speech before the first named speaker", "lines outside any cue")
+
+
+def _warn_about_lost_speech(parsed: Parsed) -> None:
+    for reason in SPEECH_MAY_BE_LOST:
+        if n := parsed.dropped.get(reason):
+            parsed.warnings.append(f"dropped {reason} ({n} lines): check that nothing said is missing")
 
 
 def _date(intro: list[str], options: Options, report: Report) -> dt.date | None:
@@ -179,7 +195,7 @@ def ingest(text: str, options: Options) -> Ingested:
     for t in parsed.turns:
         person = persons[compact(t.label)]
         titles.setdefault(person.name, person.title or roster.titles.get(person.name) or
-                          roster.titles.get(t.label) or t.title)
+                          roster.titles.get(t.label) or parsed.titles.get(t.label, ""))
     taken: set[str] = set()
     speaker_ids = {name: _unique_slug(name, taken, "speaker") for name in order}
     speakers = [{"id": speaker_ids[n], "name": n, "title": titles.get(n, ""),
@@ -188,8 +204,8 @@ def ingest(text: str, options: Options) -> Ingested:
     topics, quotes = _topics_and_quotes(parsed, names, moderator, speaker_ids)
     counts = Counter(q["speaker"] for q in quotes)
     by_id = {s["id"]: s for s in speakers}
-    report.speakers = [(s["name"], s["role"], counts[s["id"]], next((p.how for p in persons.values()
-                        if p.name == s["name"] and p.how), "")) for s in speakers]
+    how = {p.name: p.how for p in persons.values() if p.how}
+    report.speakers = [(s["name"], s["role"], counts[s["id"]], how.get(s["name"], "")) for s in speakers]
     report.topics = [t["name"] for t in topics]
     report.timed = sum(1 for q in quotes if "start" in q)
     _warn_about_shares(counts, by_id, report)

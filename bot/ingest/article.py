@@ -11,16 +11,19 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from .labels import ROLE_LABELS, ROSTER_LABELS, compact, name_shape
+from .labels import ROLE_LABELS, ROSTER_LABELS, compact, name_shape, split_label
+from .noise import CREDIT
 from .parsed import Paragraph, Parsed, Turn
 from .timed import seconds
 
 _CLOCK = r"(?:\d{1,3}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 _TURN = re.compile(
     rf"^(?:[\[(（]?(?P<ts1>{_CLOCK})[\])）]?\s+)?(?:[>\-–•]\s+)?(?P<open>\*\*|【)?\s*"
-    r"(?P<name>[^*【】\[\]:：()（）,，。!?！？;；\"“”]{1,40}?)\s*"
+    r"(?P<name>[^*【】\[\]:：()（）,，。!?！？;；\"“”]{1,60}?)\s*"
     rf"(?:[\[(（](?P<ts2>{_CLOCK})[\])）]|[(（](?P<title>[^()（）]{{1,80}})[)）])?\s*"
     r"(?P<close1>\*\*|】)?\s*[:：]\s*(?P<close2>\*\*)?\s*(?P<rest>.*)$")
+# **Name** alone on a line with the speech below, and 【Name】 before the speech, without a colon.
+_MARKED = re.compile(r"^(?:\*\*(?P<bold>[^*:：]{1,60})\*\*|【(?P<bracketed>[^【】:：]{1,60})】)\s*(?P<rest>.*)$")
 _TIMESTAMP_LINE = re.compile(rf"^[\[(（]?{_CLOCK}[\])）]?$")
 _BOLD_LINE = re.compile(r"^\*\*[^*]+\*\*$")
 _EMPHASIS_LINE = re.compile(r"^(?:\*[^*]+\*|_[^_]+_)$")  # *laughs*, *Subscribe for more.*: the editor's, not speech
@@ -28,9 +31,13 @@ _HEADING = re.compile(r"^#{1,6}\s")
 _RULE = re.compile(r"^(?:[-*_]\s*){3,}$")
 _IMAGE = re.compile(r"^\*?!\[[^\]]*\]\([^)]*\)\*?$")
 _CAPTION = re.compile(r"^(图片来源|图源|图片|来源|Image|Photo|Caption|Credit)\s*[：:]", re.IGNORECASE)
-_NOTE = re.compile(r"^[（(\[]?\s*(编者注|编者按|注|Editor'?s note|Note)\s*[：:]", re.IGNORECASE)
+# An editor's note is bracketed or says whose it is; a bare "Note:" inside a turn is speech.
+_NOTE = re.compile(r"^(?:[（(\[]\s*(?:编者注|编者按|注|editor'?s note|note)\s*[：:]|(?:编者注|编者按|editor'?s note)\s*[：:])",
+                   re.IGNORECASE)
 _LINK = re.compile(r"https?://\S+")
 _END = re.compile(r"^[-—–\s(（\[]*(?:完|全文完|END|The End|End of transcript)[-—–\s)）\]]*$", re.IGNORECASE)
+MAX_INTRO_CHARS = 20_000  # an introduction is a few paragraphs; past this it is the talk itself
+SHOWN_REJECTED = 3  # lines named in the warning about labels not read as speakers
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +47,8 @@ class _Candidate:
     title: str
     rest: str
     start: float | None
-    bold: bool
+    marked: bool  # **Name：** or 【Name】: markup an editor chose for turns
+    alone: bool  # the label on a line of its own, the speech below it
 
 
 def _lines(text: str) -> list[str]:
@@ -53,36 +61,67 @@ def _lines(text: str) -> list[str]:
 
 
 def _candidate(n: int, line: str) -> _Candidate | None:
-    m = _TURN.match(line)
-    if not m or not name_shape(m["name"].strip()):
-        return None
-    bold = bool(m["open"] == "**" and (m["close1"] == "**" or m["close2"] == "**"))
-    if m["open"] == "**" and not bold:
-        return None
-    rest = m["rest"].strip()
-    if bold and rest.startswith("**"):
-        rest = rest[2:].lstrip()
-    start = seconds(m["ts1"] or m["ts2"]) if (m["ts1"] or m["ts2"]) else None
-    return _Candidate(n, m["name"].strip(), (m["title"] or "").strip(), rest, start, bold)
+    if m := _TURN.match(line):
+        name, title = split_label(m["name"].strip() + (f" ({m['title']})" if m["title"] else ""))
+        bold = m["open"] == "**" and "**" in (m["close1"], m["close2"])
+        bracketed = m["open"] == "【" and m["close1"] == "】"
+        if name_shape(name) and not (m["open"] and not (bold or bracketed)) and not (m["close1"] and not m["open"]):
+            rest = m["rest"].strip()
+            rest = rest[2:].lstrip() if bold and rest.startswith("**") else rest
+            start = seconds(m["ts1"] or m["ts2"]) if (m["ts1"] or m["ts2"]) else None
+            return _Candidate(n, name, title, rest, start, bold or bracketed, alone=False)
+    if m := _MARKED.match(line):
+        name, title = split_label((m["bold"] or m["bracketed"]).strip())
+        rest = m["rest"].strip()
+        if name_shape(name) and (m["bracketed"] or not rest):
+            return _Candidate(n, name, title, rest, None, True, alone=not rest)
+    return None
 
 
-def _speakers(candidates: list[_Candidate], lines: list[str], known: set[str]) -> set[str]:
-    """The labels (compacted) that are speakers."""
+def _speakers(candidates: list[_Candidate], lines: list[str], known: set[str], warnings: list[str]) -> set[str]:
+    """The labels (compacted) that are speakers; a warning names the lines whose label is not."""
     counts = Counter(compact(c.label) for c in candidates)
-    first = min((c.line for c in candidates if counts[compact(c.label)] >= 2 or compact(c.label) in known), default=len(lines))
-    intro = compact(" ".join(lines[:first]))
-    speakers = set()
+    first = min((c.line for c in candidates if counts[compact(c.label)] >= 2 or compact(c.label) in known),
+                default=len(lines))
+    intro = compact(" ".join(lines[:first]))[:MAX_INTRO_CHARS]
+    speakers: set[str] = set()
+    rejected: list[_Candidate] = []
+    lone: list[str] = []
     for c in candidates:
         key = compact(c.label)
         named = len(key) >= 2 and intro.count(key) > (1 if c.line < first else 0)  # not only on its own line
-        # A bold `**Name：**` is markup the editor chose for turns: any name-like label there counts.
-        if key in known or counts[key] >= 2 or name_shape(c.label) == "strong" or named or c.bold:
+        if key in known or counts[key] >= 2 or named:
             speakers.add(key)
+        elif c.marked and not c.alone:
+            speakers.add(key)  # **Name：** and 【Name】 are markup an editor chose for turns
+        elif _strong_once(c):
+            speakers.add(key)
+            lone += [] if ROSTER_LABELS.match(c.label) else [c.label]
+        elif not ROSTER_LABELS.match(c.label):
+            rejected.append(c)
+    for key in list(speakers):
+        if ROSTER_LABELS.match(key) and key not in ROLE_LABELS and key not in known:
+            speakers.discard(key)  # 嘉宾, Panelists: they introduce people and never speak
+    if rejected and speakers:
+        shown = "; ".join(f"line {c.line + 1} {c.label!r}" for c in rejected[:SHOWN_REJECTED])
+        more = f" and {len(rejected) - SHOWN_REJECTED} more" if len(rejected) > SHOWN_REJECTED else ""
+        warnings.append(f"read as text, not as a speaker (used once, never introduced): {shown}{more}; "
+                        "--speaker 'LABEL=Name' makes one a speaker")
+    if lone and len(speakers) > 2:
+        warnings.append(f"speaking once and never introduced: {', '.join(lone[:5])}; check that they are people")
     return speakers
 
 
+def _strong_once(c: _Candidate) -> bool:
+    """A label used once counts when it looks strongly like a name and what follows reads as speech."""
+    if name_shape(c.label) != "strong" or c.alone:
+        return False
+    first = c.rest[:1]
+    return not (first.isalpha() and first.islower())  # "Bottom Line: we need ..." is a sentence
+
+
 def _is_roster_line(c: _Candidate, speakers: set[str], recurs_later: bool) -> bool:
-    """`Moderator: Jane Doe, editor at X` and `嘉宾：王芳（…）、赵强（…）` introduce people; they are no turn."""
+    """`Moderator: Jane Doe, editor at X` and `主持人：李明，主编` introduce people; they are no turn."""
     if not ROSTER_LABELS.match(c.label):
         return False
     mentioned = any(key != compact(c.label) and key in compact(c.rest) for key in speakers)
@@ -92,12 +131,10 @@ def _is_roster_line(c: _Candidate, speakers: set[str], recurs_later: bool) -> bo
 def read_article(text: str, parsed: Parsed, known: set[str]) -> None:
     lines = _lines(text)
     candidates = [c for n, line in enumerate(lines) if line and (c := _candidate(n, line))]
-    if any(c.bold for c in candidates):
+    if sum(c.marked for c in candidates) >= 2:
         # A transcript that marks turns in bold does so throughout; then `名字：` in a line is text.
-        bold = [c for c in candidates if c.bold]
-        if len({compact(c.label) for c in bold}) >= 2 or len(bold) >= 2:
-            candidates = bold
-    speakers = _speakers(candidates, lines, known)
+        candidates = [c for c in candidates if c.marked]
+    speakers = _speakers(candidates, lines, known, parsed.warnings)
     turns = {c.line: c for c in candidates if compact(c.label) in speakers}
     person_lines = [n for n, c in turns.items() if not ROSTER_LABELS.match(c.label) or compact(c.label) in ROLE_LABELS]
     for n, c in list(turns.items()):
@@ -113,7 +150,9 @@ def read_article(text: str, parsed: Parsed, known: set[str]) -> None:
         reason = _dropped(line, after_first_turn=bool(parsed.turns))
         if n in turns:
             c = turns[n]
-            parsed.turns.append(Turn(c.label, title=c.title))
+            parsed.turns.append(Turn(c.label))
+            if c.title:
+                parsed.titles.setdefault(c.label, c.title)
             if c.rest:
                 parsed.turns[-1].paragraphs.append(Paragraph(c.rest, c.start))
             pending_start = c.start if not c.rest else None
@@ -154,6 +193,6 @@ def _talk_end(lines: list[str], last_turn: int) -> int:
     for n in range(last_turn + 1, len(lines)):
         line = lines[n]
         if line and (_BOLD_LINE.match(line) or _EMPHASIS_LINE.match(line) or _HEADING.match(line) or _END.match(line)
-                     or (_LINK.search(line) and len(_LINK.sub("", line)) < 40)):
+                     or CREDIT.match(line) or (_LINK.search(line) and len(_LINK.sub("", line)) < 40)):
             return n
     return len(lines)

@@ -12,8 +12,11 @@ import math
 from typing import Any
 
 from ..errors import QuoteBotError
+from .noise import without_sounds
 from .parsed import Parsed
 from .timed import Utterance, gather
+
+MAX_SECONDS = 100 * 3600  # no recording of a panel is longer
 
 
 def looks_like_json(text: str) -> bool:
@@ -45,8 +48,11 @@ def read_asr_json(text: str, parsed: Parsed) -> None:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise QuoteBotError(f"not valid JSON: {error.msg} at line {error.lineno}") from None
+    except RecursionError:
+        raise QuoteBotError("JSON nested too deeply to be speech-recognition output") from None
     items, scale = _segments(document)
-    utterances = []
+    utterances: list[Utterance] = []
+    backwards = 0
     for n, item in enumerate(items, start=1):
         if not isinstance(item, dict):
             parsed.dropped["segments that are not objects"] += 1
@@ -56,14 +62,22 @@ def read_asr_json(text: str, parsed: Parsed) -> None:
         if not isinstance(said, str) or not said.strip():
             parsed.dropped["segments without text"] += 1
             continue
-        if start is None:
-            raise QuoteBotError(f"segment {n} has no start time (seconds, a number of 0 or more)")
+        if start is None or start * scale > MAX_SECONDS:
+            raise QuoteBotError(f"segment {n} has no start time a recording can have (seconds from 0 to {MAX_SECONDS:,}): "
+                                f"{item.get('start')!r}")
         end = _number(item.get("end"))
         speaker = item.get("speaker")
-        label = str(speaker).strip() if isinstance(speaker, (str, int)) and str(speaker).strip() else None
-        utterances.append(Utterance(label, " ".join(said.split()), round(start * scale, 3),
-                                    round(end * scale, 3) if end is not None else None))
-    utterances.sort(key=lambda u: u.start)
+        known = isinstance(speaker, (str, int)) and not isinstance(speaker, bool) and str(speaker).strip()
+        said, sounds = without_sounds(" ".join(said.split()))
+        parsed.dropped["sound descriptions"] += sounds
+        if not said:
+            continue
+        if utterances and start * scale < utterances[-1].start - 1:
+            backwards += 1
+        utterances.append(Utterance(str(speaker).strip() if known else None, said, round(start * scale, 3),
+                                    round(min(end, MAX_SECONDS / scale) * scale, 3) if end is not None else None))
+    if backwards:
+        parsed.warnings.append(f"the segments' times go backwards {backwards} times: is the file in order?")
     unlabelled = gather(parsed, utterances)
     if unlabelled and parsed.turns:
         parsed.warnings.append(f"{unlabelled} segments have no speaker; each went to the speaker before it")

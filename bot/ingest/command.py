@@ -178,9 +178,12 @@ def run(args: argparse.Namespace, *, err: TextIO | None = None, out: TextIO | No
         for job in jobs:
             try:
                 done = _one(args, job)
-            except QuoteBotError as error:
+            except Exception as error:  # one transcript's failure, even a bug, never stops the others
+                if not folder and not isinstance(error, QuoteBotError):
+                    raise
                 failed += 1
-                say(f"error: {error}" if folder else str(error))
+                message = str(error) if isinstance(error, QuoteBotError) else f"{job.source}: internal error: {error!r}"
+                say(f"error: {message}" if folder else message)
                 bar.update()
                 if not folder:
                     return 1

@@ -9,22 +9,34 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
+from dataclasses import dataclass
 
-from .labels import name_shape
+from .labels import compact, name_shape, split_label
+from .noise import CREDIT, SOUND_WORDS, without_sounds
 from .parsed import Parsed
 from .timed import Utterance, gather, seconds
 
-_TIMING = re.compile(r"^\s*((?:\d{1,3}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?)\s*-->\s*((?:\d{1,3}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?)(.*)$")
-_VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+([^>]+)>")
-_TAG = re.compile(r"</?[a-zA-Z][^>]*>|<\d{1,3}:\d{2}(?::\d{2})?[.,]\d{1,3}>|\{\\[^}]*\}")
-_SOUND = re.compile(r"\[[^\]]*\]|♪[^♪]*♪?|♫[^♫]*♫?|（[^）]*）|\([^)]*\)")  # [Music], (applause), ♪ la la ♪
-_PREFIX = re.compile(r"^(?:-\s*|–\s*|>>\s*)?(?:\[([^\]]{1,40})\]\s*:?|([^:：\[\]()<>]{1,40}?)\s*[:：])\s*(.*)$")
+_TIME = r"-?\d{1,3}(?::\d{1,3}){1,2}(?:[.,]\d{1,3})?"
+_TIMING = re.compile(rf"^\s*({_TIME})\s*-->\s*({_TIME})(.*)$")
+_VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+([^<>]+)>")
+_TAG = re.compile(r"</?[a-zA-Z][^<>]*>|<\d{1,3}:\d{2}(?::\d{2})?[.,]\d{1,3}>|\{\\[^{}]*\}")
+# `NAME:`, `[Name]`, `【Name】`, `- Name:`, `>> Name:` opening a caption line.
+_PREFIX = re.compile(r"^(?:[-–]\s*|>>\s*)?(?:\[([^\[\]]{1,60})\]\s*[:：]?|【([^【】]{1,60})】\s*[:：]?|"
+                     r"([^:：\[\]<>【】]{1,60}?)\s*[:：])\s*(.*)$")
 _DASH = re.compile(r"^(?:[-–]|>>)\s*")
 VTT_BLOCKS = ("NOTE", "STYLE", "REGION")
 ROLL_UP_FLASH = 0.1  # seconds
-SOUND_WORDS = frozenset((
-    "music applause laughter laughs laughing laugh inaudible crosstalk silence cheering cheers noise background "
-    "coughs cough sighs sigh chuckles chuckle 音乐 掌声 笑声 笑 鼓掌 静音 听不清 杂音 背景音乐").split())
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    cue: int
+    label: str | None  # from a prefix in the line
+    rest: str  # the line after the prefix
+    voice: str | None  # from a <v Name> tag in the cue
+    line: str  # the whole line, tags removed
+    start: float
+    end: float
 
 
 def is_subtitles(text: str) -> bool:
@@ -44,6 +56,7 @@ def _cues(text: str, parsed: Parsed) -> list[tuple[float, float, list[str]]]:
     pending: list[str] = []  # lines since the last blank: an identifier, or stray text
     current: list[str] | None = None
     in_block = False
+    impossible = backwards = 0
     for line in lines[i:]:
         stripped = line.strip()
         if not stripped:
@@ -56,11 +69,17 @@ def _cues(text: str, parsed: Parsed) -> list[tuple[float, float, list[str]]]:
             continue
         if timing := _TIMING.match(line):
             start, end = seconds(timing[1]), seconds(timing[2])
+            last = cues[-1][0] if cues else 0.0
+            if start is None:  # -00:00:01 or 00:99:99: keep the cue, at the time of the one before
+                impossible += 1
+                start = last
+            elif start < last - 1:
+                backwards += 1
             parsed.dropped["cue numbers"] += len(pending)
             pending = []
             parsed.dropped["timings"] += 1
             current = []
-            cues.append((start or 0.0, end or start or 0.0, current))
+            cues.append((start, end if end is not None and end >= start else start, current))
             continue
         if current is not None:
             current.append(stripped)
@@ -70,39 +89,29 @@ def _cues(text: str, parsed: Parsed) -> list[tuple[float, float, list[str]]]:
         else:
             pending.append(stripped)
     parsed.dropped["lines outside any cue"] += len(pending)
+    if impossible:
+        parsed.warnings.append(f"{impossible} cues have a time that cannot be (negative, or 60 minutes or more): "
+                               "each took the time of the cue before it")
+    if backwards:
+        parsed.warnings.append(f"the cues' times go backwards {backwards} times: is the file in order?")
     return cues
 
 
-def _clean(line: str, parsed: Parsed) -> str:
-    text = html.unescape(_TAG.sub("", line)).replace("\u00a0", " ")
-    without = _SOUND.sub(lambda m: "" if _is_sound(m[0]) else m[0], text)
-    if without != text:
-        parsed.dropped["sound descriptions"] += 1
-    return re.sub(r"\s{2,}", " ", without).strip()
-
-
-def _is_sound(bracketed: str) -> bool:
-    inner = bracketed.strip("[]()（）♪♫ ").casefold()
-    return bracketed[0] in "[♪♫" or not inner or inner in SOUND_WORDS or any(w in SOUND_WORDS for w in inner.split())
-
-
 def _speaker(line: str) -> tuple[str | None, str]:
-    """The speaker a cue line names (`NAME:`, `[Name]`, `- Name:`, `>> Name:`), and the rest."""
+    """The speaker a caption line names, and the rest of the line."""
     m = _PREFIX.match(line)
-    if m:
-        label = (m[1] or m[2] or "").strip()
-        if label and label.casefold() not in SOUND_WORDS and name_shape(label):
-            return label, m[3].strip()
-    return None, line
+    if not m:
+        return None, line
+    bracketed = m[1] or m[2]
+    label = (bracketed or m[3] or "").strip()
+    name, _ = split_label(label)
+    if label.casefold() in SOUND_WORDS or not name_shape(name):
+        return None, line
+    return label, m[4].strip()
 
 
-def read_subtitles(text: str, parsed: Parsed, known: set[str]) -> None:
-    """Read SRT or WebVTT into `parsed`.
-
-    A `NAME:` label counts as a speaker when it recurs, looks strongly like a name, or is
-    `known` (given with --speaker); lines after it in the same cue are that speaker's too.
-    """
-    lines: list[tuple[int, str | None, str, str | None, str, float, float]] = []  # cue, label, rest, voice, line, times
+def _lines(text: str, parsed: Parsed) -> list[_Line]:
+    out = []
     for n, (start, end, cue) in enumerate(_cues(text, parsed)):
         voice = None
         if not cue:
@@ -110,37 +119,61 @@ def read_subtitles(text: str, parsed: Parsed, known: set[str]) -> None:
         for raw in cue:
             if v := _VOICE.search(raw):
                 voice = v[1].strip()
-            line = _clean(raw, parsed)
-            if line:
-                label, rest = _speaker(line)
-                lines.append((n, label, rest, voice, line, start, end))
-    counts = Counter(label.casefold() for _, label, *_ in lines if label)
-    lines_in_cue = Counter(n for n, *_ in lines)
+            line = html.unescape(_TAG.sub("", raw)).replace("\u00a0", " ").strip()
+            if not line:
+                continue
+            if CREDIT.match(line):
+                parsed.dropped["credits and promotion"] += 1
+                continue
+            label, rest = _speaker(line)
+            rest, sounds = without_sounds(rest)
+            parsed.dropped["sound descriptions"] += sounds
+            if rest or label:
+                out.append(_Line(n, label, rest, voice, line, start, end))
+    return out
+
+
+def read_subtitles(text: str, parsed: Parsed, known: set[str]) -> None:
+    """Read SRT or WebVTT into `parsed`.
+
+    A label counts as a speaker when it recurs, looks strongly like a name, is bracketed, or
+    is `known` (given with --speaker); lines after it in the same cue are that speaker's too.
+    """
+    lines = _lines(text, parsed)
+    counts = Counter(compact(ln.label) for ln in lines if ln.label)
+    per_cue = Counter(ln.cue for ln in lines)
     utterances: list[Utterance] = []
     previous, cue_at, cue_label = "", -1, None
-    first_of_cue = False
     unnamed_changes = 0  # "- text" and ">> text": someone else speaks, and the captions do not say who
-    for n, label, rest, voice, line, start, end in lines:
-        first_of_cue = n != cue_at
+    for ln in lines:
+        first_of_cue = ln.cue != cue_at
         if first_of_cue:
-            cue_at, cue_label = n, None
-        if label and not (counts[label.casefold()] >= 2 or name_shape(label) == "strong" or label.casefold() in known):
-            label, rest = None, line
+            cue_at, cue_label = ln.cue, None
+        label, rest = ln.label, ln.rest
+        if label and not (counts[compact(label)] >= 2 or name_shape(split_label(label)[0]) == "strong"
+                          or compact(label) in known):
+            label, rest = None, without_sounds(ln.line)[0]
         if not label and _DASH.match(rest):
             rest = _DASH.sub("", rest)
             unnamed_changes += 1
-        cue_label = label or voice or cue_label
+        if label or ln.voice:
+            name, title = split_label(label or ln.voice or "")
+            if title:
+                parsed.titles.setdefault(name, title)
+            cue_label = name
         if not rest:
             continue
-        if rest == previous and _rolled(first_of_cue, lines_in_cue[n], end - start):
+        if rest == previous and _rolled(first_of_cue, per_cue[ln.cue], ln.end - ln.start):
             parsed.dropped["repeated caption lines"] += 1
             continue
         previous = rest
-        utterances.append(Utterance(cue_label, rest, start, end))
+        utterances.append(Utterance(cue_label, rest, ln.start, ln.end))
     gather(parsed, utterances)
     if unnamed_changes and parsed.turns:
         parsed.warnings.append(f"{unnamed_changes} caption lines mark a change of speaker ('- ', '>>') without a name; "
                                "each went to the speaker before it")
+    if not parsed.turns and utterances:
+        parsed.hint = f"{len(utterances)} caption lines, none naming a speaker ('NAME:', [Name] or <v Name>)"
 
 
 def _rolled(first_of_cue: bool, lines: int, duration: float) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -9,8 +10,8 @@ HAN = r"\u3400-\u9fff\uf900-\ufaff"
 _HAN_NAME = re.compile(rf"^[{HAN}]{{1,8}}(?:[·•・‧][{HAN}]{{1,8}}){{0,3}}$")
 # 说话人 1, 发言人A, SPEAKER_00, Speaker 2, Spk1, Unknown Speaker, Guest 3: labels standing for a person.
 GENERIC = re.compile(r"^(?:(?:说话人|发言人|讲话人|发言者|嘉宾|参会人|用户|"
-                     r"speaker|spk|guest|participant|person|voice|unknown speaker)[\s_-]*(?:[0-9]{1,3}|[A-Za-z])|"
-                     r"unknown speaker|unknown)$", re.IGNORECASE)
+                     r"speaker|spk|guest|participant|person|voice|unknown speaker)[\s_-]*(?:[0-9]{1,4}|[A-Za-z])|"
+                     r"unknown speaker|unknown|[A-Za-z]|[0-9]{1,4})$", re.IGNORECASE)
 # Interview shorthand and role labels that stand for whoever holds the role.
 QA_LABELS = frozenset(("q", "a", "问", "答"))
 ROLE_LABELS = {
@@ -22,7 +23,14 @@ ROSTER_LABELS = re.compile(
     r"on stage|on the panel|in attendance|主持人|主持|嘉宾|对话嘉宾|圆桌嘉宾|与会嘉宾|参会人|参会者|参与者|"
     r"发言嘉宾|演讲嘉宾|出席|出席嘉宾)$",
     re.IGNORECASE)
-_PARTICLES = frozenset("de da di del della der den van von la le du dos das bin ibn al el y e ter zu ap mac".split())
+_PARTICLES = frozenset("de da di do del della der den des van von la las le los du dos das bin binti ibn al el y e "
+                       "ter ten te zu ap mac st".split())
+# Two-character surnames: a four-character Chinese label starting with one is a name (欧阳娜娜).
+_COMPOUND_SURNAMES = frozenset("欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 令狐 夏侯 轩辕 端木 独孤 南宫 "
+                               "西门 百里 呼延 万俟 申屠 太史 闻人 澹台 公冶 赫连".split())
+# `(she/her)` after a name in Zoom and Teams exports.
+PRONOUNS = re.compile(r"\s*[(（\[]\s*(?:she|he|they|ze|xe|ey|it)\s*/\s*\w+(?:\s*/\s*\w+)?\s*[)）\]]", re.IGNORECASE)
+_TITLE_AFTER = re.compile(r"^(?P<name>[^()（）]{1,60}?)\s*[(（](?P<title>[^()（）]{1,80})[)）]$")
 # Line openers followed by a colon that are never a person.
 _NOT_NAMES_EN = frozenset((
     "note notes update example examples for source sources image images photo photos picture caption credit credits "
@@ -42,9 +50,10 @@ _NOT_NAMES_ZH = frozenset((
     "关键字 字幕 说明 声明 免责声明 特别声明 我 你 他 她 我们 你们 他们 大家 各位"
 ).split())
 # Characters a Chinese sentence fragment has and a name almost never does.
-_FUNCTION_HAN = frozenset("的了吗呢吧啊么们这那是在说道问讲我你他她它就都也还把被很得")
+_FUNCTION_HAN = frozenset("的了吗呢吧啊么们这那是在说道问讲我你他她它就都也还把被很得第")
 
 
+@functools.lru_cache(maxsize=65_536)
 def compact(label: str) -> str:
     """A label's identity: case, width, spaces, dashes and underscores folded (说话人 1 = 说话人1)."""
     return re.sub(r"[\s_\-·•・‧.]+", "", unicodedata.normalize("NFKC", label)).casefold()
@@ -75,11 +84,13 @@ def name_shape(label: str) -> str | None:
     if _HAN_NAME.match(label):
         if label in _NOT_NAMES_ZH or label.endswith(("说", "道", "问", "讲", "称", "表示", "认为", "指出", "提到")):
             return None
-        if len(label.replace("·", "")) > 4 or any(c in _FUNCTION_HAN for c in label):
+        if any(c in _FUNCTION_HAN for c in label):
             return "weak"
-        return "strong" if len(label) >= 2 else "weak"
+        if "·" in label or 2 <= len(label) <= 3 or (len(label) == 4 and label[:2] in _COMPOUND_SURNAMES):
+            return "strong"
+        return "weak"  # 技术层面, 商业模式: four characters are a phrase more often than a name
     words = label.split()
-    if not 1 <= len(words) <= 5 or words[0].casefold() in _NOT_NAMES_EN:
+    if not 1 <= len(words) <= 6 or words[0].casefold() in _NOT_NAMES_EN:
         return None
     capitalised = 0
     for n, word in enumerate(words):
@@ -92,6 +103,15 @@ def name_shape(label: str) -> str | None:
     if label.islower():
         return "weak"
     return "strong" if capitalised >= 2 else "weak"
+
+
+def split_label(label: str) -> tuple[str, str]:
+    """A label's name and the title it carries: `王芳（星河科技 CEO）`, `Sanjay Gupta (Contoso)`;
+    pronouns such as `(she/her)` are dropped."""
+    label = PRONOUNS.sub("", label).strip()
+    if m := _TITLE_AFTER.match(label):
+        return m["name"].strip(), m["title"].strip()
+    return label, ""
 
 
 def display_name(label: str) -> str:

@@ -10,6 +10,7 @@ import re
 from collections import Counter
 
 from .labels import name_shape
+from .noise import CREDIT
 from .parsed import Paragraph, Parsed, Turn
 from .timed import seconds
 
@@ -47,10 +48,14 @@ def read_meeting(text: str, parsed: Parsed, known: set[str]) -> None:
     headers = speaker_headers(lines, known)
     label: str | None = None
     start = 0.0
+    last = max(headers, default=-1)
     for n, raw in enumerate(lines):
         line = raw.strip()
         if not line:
             continue
+        if n > last and CREDIT.match(line):  # `Transcribed by https://otter.ai` after the talk
+            parsed.dropped["credits and promotion"] += sum(1 for rest in lines[n:] if rest.strip())
+            break
         if n in headers:
             label, start = headers[n]
             parsed.dropped["speaker and time lines"] += 1

@@ -26,7 +26,6 @@ class Turn:
 
     label: str
     paragraphs: list[Paragraph] = field(default_factory=list)
-    title: str = ""  # a title given on the turn line itself: 王芳（星河科技 CEO）：
 
 
 @dataclass
@@ -38,11 +37,13 @@ class Parsed:
     turns: list[Turn] = field(default_factory=list)
     dropped: Counter[str] = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
+    titles: dict[str, str] = field(default_factory=dict)  # given beside a label: 王芳（星河科技 CEO）：
+    hint: str = ""  # why no turn was found, when the reader can tell
 
-    def add(self, label: str, text: str, start: float | None = None, *, title: str = "", new_turn: bool = False) -> None:
+    def add(self, label: str, text: str, start: float | None = None, *, new_turn: bool = False) -> None:
         """Add a paragraph, starting a turn when the label changes (or when asked)."""
         if new_turn or not self.turns or self.turns[-1].label != label:
-            self.turns.append(Turn(label, title=title))
+            self.turns.append(Turn(label))
         if text:
             self.turns[-1].paragraphs.append(Paragraph(text, start))
 

@@ -24,6 +24,9 @@ _MODERATOR_AFTER = re.compile(r"^\s*(?:[（(]\s*(?:主持|moderator|host)|主持
 _NOT_TITLE = re.compile(r"^(?:and|or|with|the|a|an|和|及|与|以及|等|等人|分别|other|others)$", re.IGNORECASE)
 
 
+MAX_CHARS = 20_000  # of introduction read for a roster
+
+
 @dataclass
 class Roster:
     titles: dict[str, str] = field(default_factory=dict)
@@ -74,10 +77,11 @@ def _clean_title(title: str) -> tuple[str, bool]:
 
 def read_roster(intro: list[str], names: list[str]) -> Roster:
     """Titles and the moderator that the introduction gives for `names`."""
-    text = _BULLET.sub("", "\n".join(line.replace("**", "") for line in intro))
+    text = _BULLET.sub("", "\n".join(line.replace("**", "") for line in intro))[:MAX_CHARS]
     roster = Roster()
-    for name in names:
-        others = [n for n in names if n != name and name not in n]
+    present = [n for n in names if _find(text, n) >= 0]
+    for name in present:
+        others = [n for n in present if n != name and name not in n]
         at = _find(text, name)
         while at >= 0:
             before, after = text[:at], text[at + len(name):]

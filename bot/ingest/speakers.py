@@ -55,11 +55,14 @@ def people(turns: list[Turn], mappings: list[SpeakerMap], roster_moderator: str 
         if compact(m.label) not in found:
             shown = ", ".join(written[k] for k in labels[:8])
             warnings.append(f"--speaker {m.label!r} matches no label in the transcript (labels: {shown})")
-    full_names = [p.name for p in found.values() if " " in p.name]
+    by_first_word: dict[str, set[str]] = {}  # "dana" -> {"Dana Whitfield"}: one pass, not one per label
+    for p in found.values():
+        if " " in p.name:
+            by_first_word.setdefault(p.name.split()[0].casefold(), set()).add(p.name)
     for key, person in found.items():
         if person.how:
             continue
-        longer = [n for n in full_names if n != person.name and n.casefold().startswith(person.name.casefold() + " ")]
+        longer = [n for n in by_first_word.get(person.name.casefold(), ()) if n != person.name]
         if len(longer) == 1:  # Dana Whitfield introduced, then "Dana:" afterwards
             person.name, person.how = longer[0], f"merged {written[key]!r}"
         elif key in ROLE_LABELS and roster_moderator and ROLE_LABELS[key] == "moderator":
@@ -68,7 +71,7 @@ def people(turns: list[Turn], mappings: list[SpeakerMap], roster_moderator: str 
     for key, person in found.items():
         if not person.how and (is_generic(written[key]) or key in QA_LABELS or key in ROLE_LABELS):
             kind = "a role" if key in ROLE_LABELS else "a label"
-            warnings.append(f"{written[key]!r} is {kind}, not a name ({counts[key]} paragraphs): "
+            warnings.append(f"{written[key]!r} is {kind}, not a name ({counts[key]} paragraph{'s' * (counts[key] != 1)}): "
                             f"name it with --speaker '{written[key]}=Name|Title'")
     return found
 

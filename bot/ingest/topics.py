@@ -77,7 +77,8 @@ def _stem(word: str) -> str:
     return word
 
 
-_SUBJECTS = frozenset("you we they it i he she one the a an your our their his her its this that these those".split())
+_PRONOUNS = frozenset("you we they it i he she one".split())
+_DETERMINERS = frozenset("the a an your our their his her its this that these those".split())
 _AUXILIARIES = frozenset("should would could can will shall may might must do does did is are was were has have had".split())
 
 
@@ -112,16 +113,16 @@ def _english_label(question: str, answers: str) -> str | None:
                 if phrase:
                     phrase = phrase[-3:]
                     score = sum(2 * said[_stem(w)] for w in phrase) + 0.3 * len(phrase)
-                    position = -question.find(phrase[0])
+                    position = question.find(phrase[0])  # on a tie the later phrase: the object, not the subject
                     if best is None or (score, position) > best[:2]:
                         best = (score, position, " ".join(_as_written(w, question) for w in phrase))
                 run, state = [], ""
             if lower in _AUXILIARIES:
                 state = "aux"
-            elif lower in _SUBJECTS and state.startswith("aux"):
-                state = "aux+subject"
-            else:
-                state = ""
+            elif lower in _PRONOUNS and state.startswith("aux"):
+                state = "aux+subject"  # "do you fund": the verb comes next
+            elif lower not in _DETERMINERS or not state:
+                state = ""  # after "did the", the noun comes first: "did the migration take"
     return best[2] if best else None
 
 
@@ -172,14 +173,31 @@ def _chinese_label(question: str, answers: str) -> str | None:
     return best[1] if best else None
 
 
+MAX_LABEL = 40  # characters
+
+
 def label(question: str, answers: str) -> str:
     """A short label for a moderator's question, in its language; never a greeting or a lone stop word."""
+    found = _label(question, answers)
+    return found if len(found) <= MAX_LABEL else found[: MAX_LABEL - 1].rstrip() + "…"
+
+
+def _label(question: str, answers: str) -> str:
     if keyword := named_keyword(question):
         return keyword
     chinese = len(re.findall(r"[\u3400-\u9fff]", question)) * 2 > len(re.findall(r"\w", question))
     found = _chinese_label(question, answers) if chinese or (is_han(question) and not _EN_WORD.search(question)) else \
         _english_label(question, answers)
-    return found or question.strip()[:24]
+    return found or _opening_words(question)
+
+
+def _opening_words(question: str) -> str:
+    """The question's first words, cut at a word, when nothing in it makes a label."""
+    asked = _asked(question).strip()
+    if is_han(asked):
+        return asked[:12].rstrip("，。？！?!,.")
+    words = asked.split()
+    return " ".join(words[:6]).rstrip("?!.,;:") + ("…" if len(words) > 6 else "")
 
 
 def shares_phrase(a: str, b: str) -> bool:

@@ -20,6 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..segment import cut_han
+from ..tokenizer import read_words
+
+JARGON_COUNT = 1000  # about what jieba gives a word added without a count
 
 logger = logging.getLogger(__name__)
 KEPT_TAGS = frozenset(("n", "nz", "vn", "nr", "ns", "nt", "nrt", "j", "i", "s", "an", "eng", "v"))
@@ -64,7 +67,7 @@ def _read(path: Path) -> tuple[dict[str, int], dict[str, str]]:
 @functools.cache
 def dictionary() -> Dictionary:
     """jieba's dictionary, from the cache folder when it is there."""
-    from ..cache import default_cache_dir
+    from ..cache import WORDS_FILE, default_cache_dir
 
     path = _dictionary_file()
     stat = path.stat()
@@ -74,6 +77,9 @@ def dictionary() -> Dictionary:
     except (OSError, ValueError, EOFError, TypeError):
         counts, tags = _read(path)
         _store(cached, (counts, tags))
+    for word in read_words(WORDS_FILE):  # the project's own jargon, as the index adds it: 大模型, 文生图
+        counts[word] = JARGON_COUNT
+        tags.setdefault(word, "n")
     return Dictionary(counts, tags, math.log(sum(counts.values()) or 1), max(map(len, counts), default=1))
 
 
