@@ -21,3 +21,13 @@ def slugify(text: str, *, fallback: str = "x") -> str:
     words = lazy_pinyin(text)
     slug = re.sub(r"[^a-z0-9]+", "-", "-".join(words).lower()).strip("-")
     return slug or fallback
+
+
+def unique_slug(text: str, taken: set[str], *, fallback: str = "x") -> str:
+    """`slugify(text)`, with -2, -3, ... added until it is not in `taken`; the result is added to it."""
+    base = slugify(text, fallback=fallback)
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    taken.add(slug)
+    return slug

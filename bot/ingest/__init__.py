@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import QuoteBotError
-from ..slug import slugify
+from ..slug import unique_slug
 from .article import read_article
 from .asr import looks_like_json, read_asr_json
 from .cues import is_subtitles, read_subtitles
@@ -162,15 +162,6 @@ def _date(intro: list[str], options: Options, report: Report) -> dt.date | None:
     return day
 
 
-def _unique_slug(text: str, taken: set[str], fallback: str) -> str:
-    base = slugify(text, fallback=fallback)
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    taken.add(slug)
-    return slug
-
-
 def _seconds(value: float) -> float | int:
     return int(value) if float(value).is_integer() else round(value, 3)
 
@@ -197,7 +188,7 @@ def ingest(text: str, options: Options) -> Ingested:
         titles.setdefault(person.name, person.title or roster.titles.get(person.name) or
                           roster.titles.get(t.label) or parsed.titles.get(t.label, ""))
     taken: set[str] = set()
-    speaker_ids = {name: _unique_slug(name, taken, "speaker") for name in order}
+    speaker_ids = {name: unique_slug(name, taken, fallback="speaker") for name in order}
     speakers = [{"id": speaker_ids[n], "name": n, "title": titles.get(n, ""),
                  "role": "moderator" if n == moderator else "panelist"} for n in order]
 
@@ -251,7 +242,7 @@ def _topics_and_quotes(parsed: Parsed, names: dict[str, str], moderator: str | N
                             break
                         answers += [p.text for p in later.paragraphs]
                     topic_name = keyword or label(question, " ".join(answers))
-                    current = {"id": _unique_slug(topic_name, topic_ids, "topic"), "name": topic_name, "question": question}
+                    current = {"id": unique_slug(topic_name, topic_ids, fallback="topic"), "name": topic_name, "question": question}
                     topics.append(current)
         sid = speaker_ids[name]
         for paragraph in turn.paragraphs:

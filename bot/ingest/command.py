@@ -13,7 +13,7 @@ from typing import TextIO
 
 from ..errors import DataError, QuoteBotError
 from ..moments import is_web_url
-from ..slug import slugify
+from ..slug import slugify, unique_slug
 from . import FORMATS, Ingested, Options, Report, SpeakerMap, ingest, read_transcript, to_yaml
 
 SUFFIXES = (".md", ".markdown", ".txt", ".text", ".srt", ".vtt", ".json")
@@ -63,7 +63,7 @@ def _jobs(args: argparse.Namespace) -> tuple[list[_Job], int]:
         taken: set[str] = set()
         jobs = []
         for path in transcripts:
-            panel_id = _unique(slugify(path.stem, fallback="panel"), taken)
+            panel_id = unique_slug(path.stem, taken, fallback="panel")
             jobs.append(_Job(path, out / f"{panel_id}.yaml" if out is not None else None))
         return jobs, len(files) - len(transcripts)
     if not source.exists():
@@ -71,14 +71,6 @@ def _jobs(args: argparse.Namespace) -> tuple[list[_Job], int]:
     if out is not None and (out.is_dir() or into_folder):
         out = out / f"{args.panel_id or slugify(source.stem, fallback='panel')}.yaml"
     return [_Job(source, out)], 0
-
-
-def _unique(base: str, taken: set[str]) -> str:
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    taken.add(slug)
-    return slug
 
 
 def _options(args: argparse.Namespace, job: _Job) -> Options:

@@ -9,6 +9,7 @@ from .parsed import Parsed, Turn, ends_sentence, join_lines
 
 PAUSE_SECONDS = 1.5  # a pause this long after a finished sentence starts a new paragraph
 PARAGRAPH_CHARS = 400  # past this, any finished sentence ends the paragraph
+UNPUNCTUATED_CHARS = 1600  # past this, a pause ends the paragraph even mid-sentence (speech recognition without punctuation)
 _CLOCK = re.compile(r"^(?:(\d{1,3}):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?$")
 
 
@@ -43,6 +44,7 @@ def gather(parsed: Parsed, utterances: list[Utterance]) -> int:
     """
     unlabelled = 0
     parts: list[str] = []
+    chars = 0  # in parts; joining them on every utterance would make a long turn quadratic
     label: str | None = None
     start = 0.0
     last_end: float | None = None
@@ -54,16 +56,18 @@ def gather(parsed: Parsed, utterances: list[Utterance]) -> int:
                 continue
             unlabelled += 1
             speaker = label
-        text = join_lines(parts)
         pause = u.start - last_end if last_end is not None else 0.0
-        if speaker != label or (parts and ends_sentence(text) and (pause >= PAUSE_SECONDS or len(text) >= PARAGRAPH_CHARS)):
+        finished = bool(parts) and ends_sentence(parts[-1])
+        if speaker != label or (finished and (pause >= PAUSE_SECONDS or chars >= PARAGRAPH_CHARS)) or \
+                (chars >= UNPUNCTUATED_CHARS and pause >= PAUSE_SECONDS):
             if parts and label is not None:
-                parsed.add(label, text, start, new_turn=False)
-            parts = []
+                parsed.add(label, join_lines(parts), start, new_turn=False)
+            parts, chars = [], 0
             if speaker != label:
                 parsed.turns.append(Turn(speaker))
             label, start = speaker, u.start
         parts.append(u.text)
+        chars += len(u.text)
         last_end = u.end if u.end is not None else u.start
     if parts and label is not None:
         parsed.add(label, join_lines(parts), start)

@@ -204,7 +204,7 @@ class FakeDiscord:
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]
         raw = await request.read()
-        body = json.loads(raw) if raw and request.content_type == "application/json" else raw.decode() or None
+        body: Any = json.loads(raw) if raw and request.content_type == "application/json" else raw.decode() or None
         self.requests.append(Recorded(request.method, path, dict(request.query), body))
         await self._notify()
         if self.rate_limit_next or self._over_rate(path):
