@@ -79,6 +79,9 @@ def _hostile() -> list[tuple[str, str, float]]:
     line = "Jane Doe: This is the same line again and again.\n"
     return [
         ("5000-speakers.txt", "".join(f"Ann{_letters(n)} Bel{_letters(n)}: Hello there, said once.\n" for n in range(5000)), 5.0),
+        ("1000-name-roster.txt", "Panelists: " + "; ".join(f"Ann{_letters(n)} Bel{_letters(n)}, engineer at Co{_letters(n)}"
+                                                       for n in range(1000)) + ".\n\n"
+         + "".join(f"Ann{_letters(n)} Bel{_letters(n)}: What changed?\n" for n in range(1000)), 5.0),
         ("200k-parens.srt", "1\n00:00:01,000 --> 00:00:02,000\nANN LEE: " + "(" * 200_000 + "\n\n"
          "2\n00:00:03,000 --> 00:00:04,000\nBEN ROE: Why?\n", 2.0),
         ("300k-voice-tags.vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Ann Lee>" + "<v " * 100_000 + "\n\n"

@@ -511,3 +511,101 @@ def test_a_folder_goes_on_past_a_file_it_cannot_read(tmp_path: Path, cli_main: C
     assert "error: " in done.err and "b-deep.json: JSON nested too deeply" in done.err
     assert (tmp_path / "out" / "c.yaml").is_file()
     assert "3 transcripts: wrote 1 to" in done.err and "2 failed" in done.err
+
+
+def test_speech_recognition_without_punctuation_is_split_at_pauses_once_long() -> None:
+    words = "we kept building the grid without asking who would pay for it"
+    segments = [{"start": n * 6.0, "end": n * 6.0 + 4.0, "speaker": "A" if n == 0 else "B",
+                 "text": "why now" if n == 0 else words} for n in range(200)]
+    result = ingest(json.dumps({"segments": segments}), Options(panel_id="p"))
+    answers = [q["text"] for q in result.document["quotes"] if q["speaker"] == "b"]
+    assert len(answers) > 1 and all(len(a) < 1_700 for a in answers)
+    assert " ".join(answers) == " ".join([words] * 199)
+
+
+# -- shapes a second review found ----------------------------------------------------------------
+
+def _speakers_of(text: str, **options: Any) -> list[tuple[str, str]]:
+    doc = ingest(text, Options(panel_id="p", **options)).document
+    return [(s["name"], s["role"]) for s in doc["speakers"]]
+
+
+@pytest.mark.parametrize(("text", "speakers"), [
+    ("Host: Why did you start?\nGuest: Receipts.\nHost: And now?\nGuest: Growing.\n",
+     [("Host", "moderator"), ("Guest", "panelist")]),
+    ("Moderator: What worries you?\nPanelist 1: Rates.\nPanelist 2: Talent.\nModerator: Next year?\nPanelist 1: Calmer.\n",
+     [("Moderator", "moderator"), ("Panelist 1", "panelist"), ("Panelist 2", "panelist")]),
+    ("THE CHAIRMAN: When will it reopen?\nCommissioner Alvarez: In May.\nTHE CHAIRMAN: Why so late?\n"
+     "Commissioner Alvarez: Steel.\n", [("The Chairman", "moderator"), ("Commissioner Alvarez", "panelist")]),
+    ("이지은: 왜 지금인가요?\nJohn Park: Because of demand.\n이지은: 그 다음은요?\nJohn Park: Exports.\n",
+     [("이지은", "moderator"), ("John Park", "panelist")]),
+    ("山田さん：リスクは何ですか？\nジョン・スミス：コストです。\n山田さん：次は？\nジョン・スミス：人材です。\n",
+     [("山田さん", "moderator"), ("ジョン・スミス", "panelist")]),
+    ("王 芳：AI 影像现在真正用起来了吗？\n李娜：用起来了。\n王 芳：那责任怎么划分？\n李娜：还在讨论。\n",
+     [("王芳", "moderator"), ("李娜", "panelist")]),
+    ("**Moderator (Jane Doe):** Any questions?\nAudience: What about cost?\nTom Brown: Falling.\nAudience: Why?\n",
+     [("Jane Doe", "moderator"), ("Audience", "panelist"), ("Tom Brown", "panelist")]),
+])
+def test_role_labels_and_names_in_every_script_are_speakers(text: str, speakers: list[tuple[str, str]]) -> None:
+    assert _speakers_of(text) == speakers
+
+
+def test_a_label_given_with_speaker_is_a_speaker_whatever_it_looks_like() -> None:
+    text = "Sam's laptop 2: Why?\nlee: Because.\nSam's laptop 2: Really?\nlee: Yes.\n"
+    maps = (SpeakerMap.parse("Sam's laptop 2=Sam Ito"), SpeakerMap.parse("lee=Lee Park"))
+    assert _speakers_of(text, speakers=maps) == [("Sam Ito", "moderator"), ("Lee Park", "panelist")]
+
+
+def test_timestamp_lines_and_inline_time_marks_are_not_speech() -> None:
+    text = ("00:00:00\nAlex Kim: Welcome. What changed?\n00:05:12\nMaya Lopez: [00:05:14] Pricing. [00:05:20] And support.\n"
+            "Alex Kim: Why?\nMaya Lopez: (laughs) Customers asked. [Smith] agreed.\nMeeting ended after 00:07:45 👋\n")
+    result = ingest(text, Options(panel_id="p"))
+    quotes = [(q["text"], q.get("start")) for q in result.document["quotes"]]
+    assert quotes == [("Welcome. What changed?", None), ("Pricing. And support.", 314), ("Why?", None),
+                      ("Customers asked. [Smith] agreed.", None)]
+
+
+def test_webvtt_lines_of_spaces_stay_in_their_cue_and_a_cue_number_without_a_blank_line_is_dropped() -> None:
+    vtt = ("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n \nANN LEE: Bike lanes or buses?\n2\n"
+           "00:00:03.000 --> 00:00:04.000\nBEN ROE: Both.\n")
+    quotes = [(q["text"], q["start"]) for q in ingest(vtt, Options(panel_id="p")).document["quotes"]]
+    assert quotes == [("Bike lanes or buses?", 1), ("Both.", 3)]
+
+
+def test_teams_cues_name_the_speaker_on_their_first_line() -> None:
+    cues = [("Rebecca O'Neil", "Why did the migration take so long?"), ("Sanjay Gupta", "Data validation."),
+            ("Lena Fischer", "Approvals."), ("Rebecca O'Neil", "Would you do it again?"), ("Sanjay Gupta", "Yes.")]
+    text = "".join(f"0:0:{2 * n + 1}.470 --> 0:0:{2 * n + 2}.850\n{name}\n{said}\n\n" for n, (name, said) in enumerate(cues))
+    document = ingest(text, Options(panel_id="p")).document
+    assert assert_said_exactly(document, [(name, said) for name, said in cues]) is None
+    assert document["quotes"][0]["start"] == 1.47 and document["topics"][0]["name"] == "migration"
+
+
+def test_short_labels_merge_into_the_person_they_stand_for_or_are_warned_about() -> None:
+    aliases = "Interview with Jane Doe (JD), by Mark Chu.\n\nMark Chu: Why Acme?\nJD: Customers.\nMark Chu: And?\nJD: Pay.\n"
+    assert _speakers_of(aliases) == [("Mark Chu", "moderator"), ("Jane Doe", "panelist")]
+    shared = ("Dana Whitfield: Why?\nDana Ortiz: Cost.\nRaj Patel: Time.\nDana: What first?\nRaj Patel: Permits.\n"
+              "Dana Whitfield: Thanks?\n")
+    result = ingest(shared, Options(panel_id="p"))
+    assert any("'Dana' could be Dana Ortiz or Dana Whitfield" in w for w in result.report.warnings)
+
+
+def test_a_moderator_who_never_uses_a_question_mark_still_gives_topics() -> None:
+    text = ("Ines Duarte: Tell us about your rooftop projects.\nHelen Park: Forty buildings.\n"
+            "Ines Duarte: Walk us through the financing.\nHelen Park: Green bonds.\nIines Duarte: Thank you.\n")
+    doc = ingest(text, Options(panel_id="p", moderator="Ines Duarte")).document
+    assert [t["name"] for t in doc["topics"]] == ["rooftop projects", "financing"]
+
+
+@pytest.mark.parametrize("document", [
+    {"monologues": [{"speaker": 0, "speaker_name": "Jane Doe", "elements": [
+        {"type": "text", "value": "Why", "ts": 0.5, "end_ts": 0.8}, {"type": "punct", "value": "?"}]},
+        {"speaker": 1, "speaker_name": "John Roe", "elements": [
+            {"type": "text", "value": "Costs", "ts": 1.5, "end_ts": 2.0}, {"type": "punct", "value": "."}]}]},
+    {"results": {"utterances": [{"start": 0.5, "end": 0.8, "speaker": "Jane Doe", "transcript": "Why?"},
+                                {"start": 1.5, "end": 2.0, "speaker": "John Roe", "transcript": "Costs."}]}},
+])
+def test_rev_and_deepgram_json_are_read(document: dict[str, Any]) -> None:
+    doc = ingest(json.dumps(document), Options(panel_id="p")).document
+    assert [(q["text"], q["start"]) for q in doc["quotes"]] == [("Why?", 0.5), ("Costs.", 1.5)]
+    assert [s["name"] for s in doc["speakers"]] == ["Jane Doe", "John Roe"]

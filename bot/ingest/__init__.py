@@ -41,6 +41,8 @@ FORMATS = {
     "json": "speech-recognition JSON segments with a speaker",
 }
 _ASKS = re.compile(r"[?？]|吗|呢")
+_THANKS = re.compile(r"^\W*(?:thank|thanks|welcome|good (?:morning|afternoon|evening)|谢谢|感谢|欢迎)\b"
+                     r"[^.!?。！？]{0,40}[.!?。！？]?$", re.IGNORECASE)
 NEARLY_ALL = 0.9
 
 
@@ -172,14 +174,14 @@ def ingest(text: str, options: Options) -> Ingested:
     report = Report(parsed.format, detected, dropped=parsed.dropped, warnings=parsed.warnings)
     first_names = list(dict.fromkeys(t.label for t in parsed.turns))
     roster = read_roster(parsed.intro, first_names)
-    persons = people(parsed.turns, list(options.speakers), roster.moderator, report.warnings)
+    persons = people(parsed.turns, list(options.speakers), roster.moderator, report.warnings, parsed.intro)
     names = {key: p.name for key, p in persons.items()}
     if any(p.name != t for p, t in zip(persons.values(), first_names)):
         roster_more = read_roster(parsed.intro, list(dict.fromkeys(names.values())))
         roster.titles.update({k: v for k, v in roster_more.titles.items() if k not in roster.titles})
         roster.moderator = roster.moderator or roster_more.moderator
-    moderator, report.moderator_how = pick_moderator(parsed.turns, names, roster.moderator, options.moderator,
-                                                     report.warnings)
+    moderator, report.moderator_how = pick_moderator(parsed.turns, names, roster.moderator or parsed.moderator_hint or None,
+                                                     options.moderator, report.warnings)
 
     order = list(dict.fromkeys(names[compact(t.label)] for t in parsed.turns))
     titles: dict[str, str] = {}
@@ -227,12 +229,15 @@ def _topics_and_quotes(parsed: Parsed, names: dict[str, str], moderator: str | N
     quotes: list[dict[str, Any]] = []
     counts: Counter[str] = Counter()
     turns = parsed.turns
+    asked = [join_lines([p.text for p in t.paragraphs]) if names[compact(t.label)] == moderator else "" for t in turns]
+    # A moderator who never asks with a question mark ("Tell us about your projects.") prompts with every turn.
+    prompts = not any(_ASKS.search(q) for q in asked)
     for n, turn in enumerate(turns):
         name = names[compact(turn.label)]
         if name == moderator:
-            question = join_lines([p.text for p in turn.paragraphs])
+            question = asked[n]
             keyword = named_keyword(question)
-            if keyword or _ASKS.search(question):
+            if keyword or _ASKS.search(question) or (prompts and not _THANKS.match(question)):
                 follows = current is not None and keyword is None and (
                     current["name"] in question or shares_phrase(question, current["question"]))
                 if not follows:

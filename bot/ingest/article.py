@@ -11,14 +11,14 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from .labels import ROLE_LABELS, ROSTER_LABELS, compact, name_shape, split_label
-from .noise import CREDIT
+from .labels import INTRO_ONLY, compact, is_roster_label, name_shape, role, split_label
+from .noise import is_credit, spoken
 from .parsed import Paragraph, Parsed, Turn
 from .timed import seconds
 
 _CLOCK = r"(?:\d{1,3}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 _TURN = re.compile(
-    rf"^(?:[\[(（]?(?P<ts1>{_CLOCK})[\])）]?\s+)?(?:[>\-–•]\s+)?(?P<open>\*\*|【)?\s*"
+    rf"^(?:[\[(（]?(?P<ts1>{_CLOCK})[\])）]?\s+)?(?:(?:>>|[>\-–•])\s*)?(?P<open>\*\*|【)?\s*"
     r"(?P<name>[^*【】\[\]:：()（）,，。!?！？;；\"“”]{1,60}?)\s*"
     rf"(?:[\[(（](?P<ts2>{_CLOCK})[\])）]|[(（](?P<title>[^()（）]{{1,80}})[)）])?\s*"
     r"(?P<close1>\*\*|】)?\s*[:：]\s*(?P<close2>\*\*)?\s*(?P<rest>.*)$")
@@ -49,6 +49,7 @@ class _Candidate:
     start: float | None
     marked: bool  # **Name：** or 【Name】: markup an editor chose for turns
     alone: bool  # the label on a line of its own, the speech below it
+    moderates: bool = False  # Moderator (Jane Doe): the label names the person and the role
 
 
 def _lines(text: str) -> list[str]:
@@ -60,20 +61,25 @@ def _lines(text: str) -> list[str]:
     return out
 
 
-def _candidate(n: int, line: str) -> _Candidate | None:
+def _candidate(n: int, line: str, known: set[str]) -> _Candidate | None:
+    if _TIMESTAMP_LINE.match(line):
+        return None  # 00:05:12 is a time, not a speaker called 00
     if m := _TURN.match(line):
-        name, title = split_label(m["name"].strip() + (f" ({m['title']})" if m["title"] else ""))
+        raw = m["name"].strip()
+        name, title = split_label(raw + (f" ({m['title']})" if m["title"] else ""))
         bold = m["open"] == "**" and "**" in (m["close1"], m["close2"])
         bracketed = m["open"] == "【" and m["close1"] == "】"
-        if name_shape(name) and not (m["open"] and not (bold or bracketed)) and not (m["close1"] and not m["open"]):
+        if (name_shape(name) or compact(name) in known) and not (m["open"] and not (bold or bracketed)) \
+                and not (m["close1"] and not m["open"]):
             rest = m["rest"].strip()
             rest = rest[2:].lstrip() if bold and rest.startswith("**") else rest
             start = seconds(m["ts1"] or m["ts2"]) if (m["ts1"] or m["ts2"]) else None
-            return _Candidate(n, name, title, rest, start, bold or bracketed, alone=False)
+            moderates = name != raw and role(raw) == "moderator"
+            return _Candidate(n, name, title, rest, start, bold or bracketed, alone=False, moderates=moderates)
     if m := _MARKED.match(line):
         name, title = split_label((m["bold"] or m["bracketed"]).strip())
         rest = m["rest"].strip()
-        if name_shape(name) and (m["bracketed"] or not rest):
+        if (name_shape(name) or compact(name) in known) and (m["bracketed"] or not rest):
             return _Candidate(n, name, title, rest, None, True, alone=not rest)
     return None
 
@@ -96,11 +102,15 @@ def _speakers(candidates: list[_Candidate], lines: list[str], known: set[str], w
             speakers.add(key)  # **Name：** and 【Name】 are markup an editor chose for turns
         elif _strong_once(c):
             speakers.add(key)
-            lone += [] if ROSTER_LABELS.match(c.label) else [c.label]
-        elif not ROSTER_LABELS.match(c.label):
+            lone += [] if is_roster_label(c.label) else [c.label]
+        elif not is_roster_label(c.label):
             rejected.append(c)
+    # "Dana:" once, after Dana Whitfield has spoken: a first name of someone speaking is a speaker.
+    first_names = {c.label.split()[0].casefold() for c in candidates if compact(c.label) in speakers and " " in c.label}
+    speakers |= {compact(c.label) for c in rejected if c.label.casefold() in first_names}
+    rejected = [c for c in rejected if compact(c.label) not in speakers]
     for key in list(speakers):
-        if ROSTER_LABELS.match(key) and key not in ROLE_LABELS and key not in known:
+        if INTRO_ONLY.match(key) and key not in known:
             speakers.discard(key)  # 嘉宾, Panelists: they introduce people and never speak
     if rejected and speakers:
         shown = "; ".join(f"line {c.line + 1} {c.label!r}" for c in rejected[:SHOWN_REJECTED])
@@ -122,7 +132,7 @@ def _strong_once(c: _Candidate) -> bool:
 
 def _is_roster_line(c: _Candidate, speakers: set[str], recurs_later: bool) -> bool:
     """`Moderator: Jane Doe, editor at X` and `主持人：李明，主编` introduce people; they are no turn."""
-    if not ROSTER_LABELS.match(c.label):
+    if not is_roster_label(c.label):
         return False
     mentioned = any(key != compact(c.label) and key in compact(c.rest) for key in speakers)
     return mentioned or not recurs_later
@@ -130,18 +140,18 @@ def _is_roster_line(c: _Candidate, speakers: set[str], recurs_later: bool) -> bo
 
 def read_article(text: str, parsed: Parsed, known: set[str]) -> None:
     lines = _lines(text)
-    candidates = [c for n, line in enumerate(lines) if line and (c := _candidate(n, line))]
+    candidates = [c for n, line in enumerate(lines) if line and (c := _candidate(n, line, known))]
     if sum(c.marked for c in candidates) >= 2:
         # A transcript that marks turns in bold does so throughout; then `名字：` in a line is text.
         candidates = [c for c in candidates if c.marked]
     speakers = _speakers(candidates, lines, known, parsed.warnings)
     turns = {c.line: c for c in candidates if compact(c.label) in speakers}
-    person_lines = [n for n, c in turns.items() if not ROSTER_LABELS.match(c.label) or compact(c.label) in ROLE_LABELS]
+    first_person = min((n for n, c in turns.items() if not INTRO_ONLY.match(c.label)), default=None)
+    last_line = {compact(c.label): n for n, c in turns.items()}
     for n, c in list(turns.items()):
-        if ROSTER_LABELS.match(c.label):
-            later = any(m > n and compact(turns[m].label) == compact(c.label) for m in turns)
-            if _is_roster_line(c, speakers, later) and (not person_lines or n <= min(person_lines)):
-                del turns[n]
+        if (first_person is None or n <= first_person) and \
+                _is_roster_line(c, speakers, recurs_later=last_line[compact(c.label)] > n):
+            del turns[n]
     end = _talk_end(lines, max(turns, default=-1))
     pending_start: float | None = None
     for n, line in enumerate(lines[:end]):
@@ -153,16 +163,21 @@ def read_article(text: str, parsed: Parsed, known: set[str]) -> None:
             parsed.turns.append(Turn(c.label))
             if c.title:
                 parsed.titles.setdefault(c.label, c.title)
-            if c.rest:
-                parsed.turns[-1].paragraphs.append(Paragraph(c.rest, c.start))
-            pending_start = c.start if not c.rest else None
+            if c.moderates:
+                parsed.moderator_hint = parsed.moderator_hint or c.label
+            rest, marked_at = spoken(c.rest, parsed, any_square=False)
+            if rest:
+                parsed.turns[-1].paragraphs.append(Paragraph(rest, c.start if c.start is not None else marked_at))
+            pending_start = c.start if not rest else None
         elif reason:
             parsed.dropped[reason] += 1
             if reason == "timestamps" and parsed.turns:
                 pending_start = seconds(line.strip("[]()（）"))
         elif parsed.turns:
-            parsed.turns[-1].paragraphs.append(Paragraph(line, pending_start))
-            pending_start = None
+            said, marked_at = spoken(line, parsed, any_square=False)
+            if said:
+                parsed.turns[-1].paragraphs.append(Paragraph(said, pending_start if pending_start is not None else marked_at))
+                pending_start = None
         else:
             parsed.intro.append(line)
     parsed.dropped["lines after the talk (promotion, links)"] += sum(1 for line in lines[end:] if line)
@@ -193,6 +208,6 @@ def _talk_end(lines: list[str], last_turn: int) -> int:
     for n in range(last_turn + 1, len(lines)):
         line = lines[n]
         if line and (_BOLD_LINE.match(line) or _EMPHASIS_LINE.match(line) or _HEADING.match(line) or _END.match(line)
-                     or CREDIT.match(line) or (_LINK.search(line) and len(_LINK.sub("", line)) < 40)):
+                     or is_credit(line) or (_LINK.search(line) and len(_LINK.sub("", line)) < 40)):
             return n
     return len(lines)

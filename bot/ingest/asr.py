@@ -23,6 +23,17 @@ def looks_like_json(text: str) -> bool:
     return text.lstrip()[:1] in ("{", "[")
 
 
+def _monologue(item: Any) -> Any:
+    """A Rev.ai monologue as a segment: its words joined, from the first word's time to the last's."""
+    if not isinstance(item, dict) or not isinstance(item.get("elements"), list):
+        return item
+    elements = [e for e in item["elements"] if isinstance(e, dict)]
+    timed = [e for e in elements if _number(e.get("ts")) is not None]
+    return {"speaker": item.get("speaker_name") or item.get("speaker"),
+            "text": "".join(str(e.get("value", "")) for e in elements),
+            "start": timed[0]["ts"] if timed else None, "end": timed[-1].get("end_ts") if timed else None}
+
+
 def _segments(document: Any) -> tuple[list[Any], float]:
     """The segment list and the factor that makes its times seconds."""
     if isinstance(document, list):
@@ -30,11 +41,16 @@ def _segments(document: Any) -> tuple[list[Any], float]:
     if isinstance(document, dict):
         if isinstance(document.get("segments"), list):
             return document["segments"], 1.0
-        if isinstance(document.get("utterances"), list):
-            items = document["utterances"]
+        if isinstance(document.get("monologues"), list):  # Rev.ai
+            return [_monologue(m) for m in document["monologues"]], 1.0
+        results = document.get("results")
+        holder = results if isinstance(results, dict) and isinstance(results.get("utterances"), list) else document
+        if isinstance(holder.get("utterances"), list):  # AssemblyAI (milliseconds), Deepgram (seconds)
+            items = holder["utterances"]
             whole = all(isinstance(s, dict) and isinstance(s.get("start"), int) for s in items)
             return items, 0.001 if whole else 1.0
-    raise QuoteBotError('JSON without a list of segments: expected {"segments": [{"start", "end", "speaker", "text"}, ...]}')
+    raise QuoteBotError('JSON without a list of segments: expected {"segments": [{"start", "end", "speaker", "text"}, ...]}, '
+                        'AssemblyAI or Deepgram "utterances", or Rev.ai "monologues"')
 
 
 def _number(value: Any) -> float | None:
@@ -57,7 +73,7 @@ def read_asr_json(text: str, parsed: Parsed) -> None:
         if not isinstance(item, dict):
             parsed.dropped["segments that are not objects"] += 1
             continue
-        said = item.get("text")
+        said = item.get("text", item.get("transcript"))
         start = _number(item.get("start"))
         if not isinstance(said, str) or not said.strip():
             parsed.dropped["segments without text"] += 1
@@ -78,6 +94,8 @@ def read_asr_json(text: str, parsed: Parsed) -> None:
                                     round(min(end, MAX_SECONDS / scale) * scale, 3) if end is not None else None))
     if backwards:
         parsed.warnings.append(f"the segments' times go backwards {backwards} times: is the file in order?")
+    if utterances and all(u.label is None for u in utterances):
+        parsed.hint = f"{len(utterances)} segments, none with a speaker: diarize first (WhisperX, pyannote)"
     unlabelled = gather(parsed, utterances)
     if unlabelled and parsed.turns:
         parsed.warnings.append(f"{unlabelled} segments have no speaker; each went to the speaker before it")

@@ -9,10 +9,10 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .labels import compact, name_shape, split_label
-from .noise import CREDIT, SOUND_WORDS, without_sounds
+from .noise import SOUND_WORDS, is_credit, without_sounds
 from .parsed import Parsed
 from .timed import Utterance, gather, seconds
 
@@ -59,6 +59,8 @@ def _cues(text: str, parsed: Parsed) -> list[tuple[float, float, list[str]]]:
     impossible = backwards = 0
     for line in lines[i:]:
         stripped = line.strip()
+        if stripped == "" and line and current is not None:
+            continue  # a line of spaces does not end a cue (YouTube writes one into each)
         if not stripped:
             current, in_block = None, False
             parsed.dropped["lines outside any cue"] += len(pending)
@@ -75,6 +77,9 @@ def _cues(text: str, parsed: Parsed) -> list[tuple[float, float, list[str]]]:
                 start = last
             elif start < last - 1:
                 backwards += 1
+            if current and current[-1].isdigit():  # the next cue's number, with no blank line before it
+                current.pop()
+                parsed.dropped["cue numbers"] += 1
             parsed.dropped["cue numbers"] += len(pending)
             pending = []
             parsed.dropped["timings"] += 1
@@ -122,7 +127,7 @@ def _lines(text: str, parsed: Parsed) -> list[_Line]:
             line = html.unescape(_TAG.sub("", raw)).replace("\u00a0", " ").strip()
             if not line:
                 continue
-            if CREDIT.match(line):
+            if is_credit(line):
                 parsed.dropped["credits and promotion"] += 1
                 continue
             label, rest = _speaker(line)
@@ -133,13 +138,29 @@ def _lines(text: str, parsed: Parsed) -> list[_Line]:
     return out
 
 
+def _name_lines(lines: list[_Line], known: set[str]) -> list[_Line]:
+    """Teams-style cues, whose first line is the speaker's name alone and the rest what they said."""
+    firsts: dict[int, _Line] = {}
+    per_cue = Counter(ln.cue for ln in lines)
+    for ln in lines:
+        if ln.cue not in firsts and per_cue[ln.cue] > 1:
+            firsts[ln.cue] = ln
+    named = [ln for ln in firsts.values() if ln.label is None and not re.search(r"[.,!?;:。，！？；：…]$", ln.line)
+             and name_shape(ln.line)]
+    counts = Counter(compact(ln.line) for ln in named)
+    recurring = {id(ln) for ln in named if counts[compact(ln.line)] >= 2 or compact(ln.line) in known}
+    # Once the file shows the pattern, a strong name heading a cue once is a speaker too.
+    keep = recurring | ({id(ln) for ln in named if name_shape(ln.line) == "strong"} if len(recurring) >= 2 else set())
+    return [replace(ln, label=ln.line, rest="") if id(ln) in keep else ln for ln in lines]
+
+
 def read_subtitles(text: str, parsed: Parsed, known: set[str]) -> None:
     """Read SRT or WebVTT into `parsed`.
 
     A label counts as a speaker when it recurs, looks strongly like a name, is bracketed, or
     is `known` (given with --speaker); lines after it in the same cue are that speaker's too.
     """
-    lines = _lines(text, parsed)
+    lines = _name_lines(_lines(text, parsed), known)
     counts = Counter(compact(ln.label) for ln in lines if ln.label)
     per_cue = Counter(ln.cue for ln in lines)
     utterances: list[Utterance] = []

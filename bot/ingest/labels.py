@@ -7,22 +7,45 @@ import re
 import unicodedata
 
 HAN = r"\u3400-\u9fff\uf900-\ufaff"
-_HAN_NAME = re.compile(rf"^[{HAN}]{{1,8}}(?:[·•・‧][{HAN}]{{1,8}}){{0,3}}$")
-# 说话人 1, 发言人A, SPEAKER_00, Speaker 2, Spk1, Unknown Speaker, Guest 3: labels standing for a person.
-GENERIC = re.compile(r"^(?:(?:说话人|发言人|讲话人|发言者|嘉宾|参会人|用户|"
-                     r"speaker|spk|guest|participant|person|voice|unknown speaker)[\s_-]*(?:[0-9]{1,4}|[A-Za-z])|"
-                     r"unknown speaker|unknown|[A-Za-z]|[0-9]{1,4})$", re.IGNORECASE)
-# Interview shorthand and role labels that stand for whoever holds the role.
-QA_LABELS = frozenset(("q", "a", "问", "答"))
-ROLE_LABELS = {
-    "moderator": "moderator", "host": "moderator", "interviewer": "moderator", "主持人": "moderator", "主持": "moderator",
-    "记者": "moderator", "q": "moderator", "问": "moderator",
-}
-ROSTER_LABELS = re.compile(
-    r"^(?:moderators?|hosts?|hosted by|moderated by|panel(?:l?ists?)?|speakers?|guests?|participants?|with|featuring|"
-    r"on stage|on the panel|in attendance|主持人|主持|嘉宾|对话嘉宾|圆桌嘉宾|与会嘉宾|参会人|参会者|参与者|"
-    r"发言嘉宾|演讲嘉宾|出席|出席嘉宾)$",
-    re.IGNORECASE)
+CJK = r"\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff"  # kana, Han, Hangul
+_CJK_NAME = re.compile(rf"^[{CJK}]{{1,8}}(?:[·•・‧][{CJK}]{{1,8}}){{0,3}}$")
+_SPACED_HAN = re.compile(rf"^[{HAN}]{{1,2}}(?: [{HAN}]{{1,2}}){{1,2}}$")  # 王 芳, 欧阳 娜娜
+# Labels that stand for whoever holds a role; the first group moderates.
+MODERATOR_ROLES = frozenset(("moderator host cohost interviewer chair chairman chairwoman chairperson q "
+                             "问 主持人 主持 记者 司会 사회자 진행자").split())
+OTHER_ROLES = frozenset(("interviewee guest panelist panellist speaker audience audiencemember member questioner "
+                         "presenter narrator caller reporter participant respondent a 答 嘉宾 观众 提问者 提问 听众 "
+                         "回答 登壇者 질문자 패널").split())
+# Labels a machine or a meeting app gives: 说话人 1, SPEAKER_00, Speaker 2, Spk1, Unknown Speaker.
+_SUFFIX = r"(?:[\s_-]+[A-Za-z]|[\s_-]*[0-9]{1,4})?"  # Speaker B, Guest 2, SPEAKER_00, 说话人1
+_MACHINE = re.compile(rf"^(?:说话人|发言人|讲话人|发言者|参会人|用户|spk|speaker|person|voice|unknown speaker|unknown){_SUFFIX}$",
+                      re.IGNORECASE)
+_NUMBERED = re.compile(rf"^(?:the\s+)?(?P<role>.+?){_SUFFIX}$", re.IGNORECASE)
+_KANA_HANGUL = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
+# Labels that introduce people before the talk and never speak: `Panelists: A, B and C`.
+INTRO_ONLY = re.compile(
+    r"^(?:moderators|hosts|hosted by|moderated by|panel|panell?ists|speakers|guests|participants|with|featuring|"
+    r"on stage|on the panel|in attendance|对话嘉宾|圆桌嘉宾|与会嘉宾|参会人员|参会者|参与者|发言嘉宾|演讲嘉宾|出席|出席嘉宾|"
+    r"登壇者|出演者|出演|패널|참석자)$", re.IGNORECASE)
+
+
+def role(label: str) -> str | None:
+    """"moderator" for a label standing for whoever moderates (Host, 主持人, Q, THE CHAIR), "other" for
+    another role (Guest, Panelist 2, Audience member), None for a name or a machine's label."""
+    m = _NUMBERED.match(label.strip())
+    key = compact(m["role"]) if m else ""
+    if key.startswith("the"):
+        key = key[3:]
+    if key in MODERATOR_ROLES:
+        return "moderator"
+    return "other" if key in OTHER_ROLES else None
+
+
+def is_roster_label(label: str) -> bool:
+    """`Moderator:`, `嘉宾：`, `Panelists:`: a label that may open a line introducing people."""
+    return bool(INTRO_ONLY.match(label.strip())) or role(label) is not None
+
+
 _PARTICLES = frozenset("de da di do del della der den des van von la las le los du dos das bin binti ibn al el y e "
                        "ter ten te zu ap mac st".split())
 # Two-character surnames: a four-character Chinese label starting with one is a name (欧阳娜娜).
@@ -59,9 +82,14 @@ def compact(label: str) -> str:
     return re.sub(r"[\s_\-·•・‧.]+", "", unicodedata.normalize("NFKC", label)).casefold()
 
 
+def is_machine_label(label: str) -> bool:
+    """说话人 1, SPEAKER_00, Speaker 2: what diarization or a meeting app calls a voice."""
+    return bool(_MACHINE.match(label.strip()))
+
+
 def is_generic(label: str) -> bool:
-    """Whether a label stands in for a person instead of naming one: 说话人 1, SPEAKER_00."""
-    return bool(GENERIC.match(label.strip()))
+    """Whether a label stands in for a person instead of naming one: 说话人 1, SPEAKER_00, Guest, Q."""
+    return bool(_MACHINE.match(label.strip())) or role(label) is not None
 
 
 def is_han(text: str) -> bool:
@@ -78,10 +106,13 @@ def name_shape(label: str) -> str | None:
     label = label.strip()
     if not label or len(label) > 40:
         return None
-    key = compact(label)
-    if is_generic(label) or key in QA_LABELS or key in ROLE_LABELS:
+    if is_generic(label):
         return "strong"
-    if _HAN_NAME.match(label):
+    if _SPACED_HAN.match(label):
+        label = label.replace(" ", "")
+    if _CJK_NAME.match(label):
+        if _KANA_HANGUL.search(label):  # Hangul and kana: 이지은, ジョン・スミス, 山田さん
+            return "strong" if len(label) <= 6 or "・" in label else "weak"
         if label in _NOT_NAMES_ZH or label.endswith(("说", "道", "问", "讲", "称", "表示", "认为", "指出", "提到")):
             return None
         if any(c in _FUNCTION_HAN for c in label):
@@ -96,7 +127,7 @@ def name_shape(label: str) -> str | None:
     for n, word in enumerate(words):
         if not re.fullmatch(r"[^\W\d_][\w'’.\-]*", word) or re.search(r"\d", word):
             return None
-        if word[0].isupper():
+        if word[0].isupper() or (len(word) > 1 and word[1].isupper()):  # iPad, iPhone: Zoom names devices
             capitalised += 1
         elif (n == 0 or word.casefold() not in _PARTICLES) and not label.islower():
             return None
@@ -109,13 +140,18 @@ def split_label(label: str) -> tuple[str, str]:
     """A label's name and the title it carries: `王芳（星河科技 CEO）`, `Sanjay Gupta (Contoso)`;
     pronouns such as `(she/her)` are dropped."""
     label = PRONOUNS.sub("", label).strip()
+    if _SPACED_HAN.match(label):
+        label = label.replace(" ", "")
     if m := _TITLE_AFTER.match(label):
-        return m["name"].strip(), m["title"].strip()
+        name, title = m["name"].strip(), m["title"].strip()
+        if role(name) and name_shape(title) == "strong" and not role(title):
+            return title, ""  # Moderator (Jane Doe): the person, whose role the reader records
+        return name, title
     return label, ""
 
 
 def display_name(label: str) -> str:
     """A name as people write it: JANE O'BRIEN-SMITH -> Jane O'Brien-Smith; others unchanged."""
-    if is_han(label) or not (label.isupper() or label.islower()) or is_generic(label):
+    if is_han(label) or not (label.isupper() or label.islower()) or is_machine_label(label):
         return label
     return re.sub(r"[^\W\d_]+", lambda m: m[0].capitalize(), label.lower())

@@ -10,7 +10,7 @@ import re
 from collections import Counter
 
 from .labels import name_shape
-from .noise import CREDIT
+from .noise import is_credit, spoken
 from .parsed import Paragraph, Parsed, Turn
 from .timed import seconds
 
@@ -53,7 +53,7 @@ def read_meeting(text: str, parsed: Parsed, known: set[str]) -> None:
         line = raw.strip()
         if not line:
             continue
-        if n > last and CREDIT.match(line):  # `Transcribed by https://otter.ai` after the talk
+        if n > last and is_credit(line):  # `Transcribed by https://otter.ai` after the talk
             parsed.dropped["credits and promotion"] += sum(1 for rest in lines[n:] if rest.strip())
             break
         if n in headers:
@@ -63,6 +63,6 @@ def read_meeting(text: str, parsed: Parsed, known: set[str]) -> None:
                 parsed.turns.append(Turn(label))
         elif label is None:
             parsed.intro.append(line)
-        else:
-            parsed.turns[-1].paragraphs.append(Paragraph(line, start))
+        elif said := spoken(line, parsed, any_square=False)[0]:
+            parsed.turns[-1].paragraphs.append(Paragraph(said, start))
     parsed.turns[:] = [t for t in parsed.turns if t.paragraphs]

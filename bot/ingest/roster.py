@@ -33,30 +33,33 @@ class Roster:
     moderator: str | None = None
 
 
-def _find(text: str, name: str, start: int = 0) -> int:
-    if re.search(r"[A-Za-z]", name):
-        m = re.compile(r"(?<![\w])" + re.escape(name) + r"(?![\w])", re.IGNORECASE).search(text, start)
-        return m.start() if m else -1
-    return text.find(name, start)
+def _occurrences(text: str, names: list[str]) -> list[tuple[int, int, str]]:
+    """Where each name appears in `text`, longest name first where two overlap; one pass, in order.
+
+    Latin names match whole words in any case; Chinese ones anywhere.
+    """
+    if not names:
+        return []
+    by_key = {name.casefold(): name for name in names}
+    parts = [rf"(?<!\w)(?i:{re.escape(n)})(?!\w)" if re.search(r"[A-Za-z]", n) else re.escape(n)
+             for n in sorted(names, key=len, reverse=True)]
+    return [(m.start(), m.end(), by_key[m[0].casefold()]) for m in re.finditer("|".join(parts), text)]
 
 
-def _title_after(after: str, others: list[str]) -> str:
+def _title_after(after: str) -> str:
+    """The title given right after a name: `（title）`, `, title;`, ` - title`; `after` stops at the next name."""
     if m := _PAREN_AFTER.match(after):
         return m[1].strip()
     m = _SEPARATOR_AFTER.match(after)
     if not m:
         return ""
-    rest = after[m.end():]
-    cut = min([i for other in others if (i := _find(rest, other)) >= 0] + [len(rest)])
-    rest = _UNIT_END.split(rest[:cut], maxsplit=1)[0]
+    rest = _UNIT_END.split(after[m.end():], maxsplit=1)[0]
     return _TRAILING_JOIN.sub("", rest).strip(" ,，-–—*:：")
 
 
-def _title_before(before: str, others: list[str]) -> str:
+def _title_before(before: str) -> str:
+    """The title given right before a name, Chinese style: 峰瑞资本投资合伙人陈石; `before` starts after the last name."""
     line = before.rsplit("\n", 1)[-1]
-    for other in others:  # 陈石与马千里: what comes before 马千里 is another name, not a title
-        if (i := line.rfind(other)) >= 0:
-            line = line[i + len(other):]
     pieces = _BEFORE_BOUNDARY.split(line)
     title = pieces[-1].strip(" -–—*•") if pieces else ""
     title = re.sub(r"^(?:.*?(?:嘉宾|成员|他们|她们|参与者|出席者)(?:有|是|包括|为)?|是|为|和|与|及)", "", title).strip()
@@ -79,19 +82,18 @@ def read_roster(intro: list[str], names: list[str]) -> Roster:
     """Titles and the moderator that the introduction gives for `names`."""
     text = _BULLET.sub("", "\n".join(line.replace("**", "") for line in intro))[:MAX_CHARS]
     roster = Roster()
-    present = [n for n in names if _find(text, n) >= 0]
-    for name in present:
-        others = [n for n in present if n != name and name not in n]
-        at = _find(text, name)
-        while at >= 0:
-            before, after = text[:at], text[at + len(name):]
-            if _MODERATOR_BEFORE.search(before.rsplit("\n", 1)[-1]) or _MODERATOR_AFTER.match(after):
-                roster.moderator = roster.moderator or name
-            title, was_role = _clean_title(_title_after(after, others) or _title_before(before, others))
-            if was_role:
-                roster.moderator = roster.moderator or name
-            if title:
-                roster.titles.setdefault(name, title)
-                break
-            at = _find(text, name, at + len(name))
+    found = _occurrences(text, names)
+    for n, (start, end, name) in enumerate(found):
+        if name in roster.titles:
+            continue
+        # 陈石与马千里: what lies between two names belongs to one of them, never to both.
+        before = text[found[n - 1][1] if n else 0:start]
+        after = text[end:found[n + 1][0] if n + 1 < len(found) else len(text)]
+        if _MODERATOR_BEFORE.search(before.rsplit("\n", 1)[-1]) or _MODERATOR_AFTER.match(after):
+            roster.moderator = roster.moderator or name
+        title, was_role = _clean_title(_title_after(after) or _title_before(before))
+        if was_role:
+            roster.moderator = roster.moderator or name
+        if title:
+            roster.titles[name] = title
     return roster

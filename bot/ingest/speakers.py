@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..errors import QuoteBotError
-from .labels import QA_LABELS, ROLE_LABELS, compact, display_name, is_generic
+from .labels import compact, display_name, is_generic, is_machine_label, role
 from .parsed import Turn
 
 _QUESTION = re.compile(r"[?？]|吗|呢[。，]?$|"
                        r"^(?:what|how|why|who|which|when|where|do|does|did|is|are|can|could|should|would|will)\b",
                        re.IGNORECASE | re.MULTILINE)
+
+
+_ALIAS = re.compile(r"((?:[A-Z][\w'’.-]*\s+){1,3}[A-Z][\w'’.-]*)\s*[(（]\s*([A-Z]{2,3})\s*[)）]")
+SHOWN_LABELS = 5  # warnings about labels that are not names; the rest are counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +44,17 @@ class Person:
     how: str = ""  # how the name was found, for the summary: "--speaker", "merged 'Dana'", ""
 
 
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in name.split() if w[:1].isupper())
+
+
+def _aliases(intro: list[str]) -> dict[str, str]:
+    """`Jane Doe (JD)` in the introduction: the short label a transcript then uses, to the name."""
+    return {m[2].casefold(): m[1] for line in intro for m in _ALIAS.finditer(line)}
+
+
 def people(turns: list[Turn], mappings: list[SpeakerMap], roster_moderator: str | None,
-           warnings: list[str]) -> dict[str, Person]:
+           warnings: list[str], intro: Sequence[str] = ()) -> dict[str, Person]:
     """The person behind each label (by compacted label)."""
     labels = list(dict.fromkeys(compact(t.label) for t in turns))
     written = {compact(t.label): t.label for t in reversed(turns)}  # the first way each label is written
@@ -59,21 +73,42 @@ def people(turns: list[Turn], mappings: list[SpeakerMap], roster_moderator: str 
     for p in found.values():
         if " " in p.name:
             by_first_word.setdefault(p.name.split()[0].casefold(), set()).add(p.name)
+    aliases = _aliases(list(intro))
+    by_initials: dict[str, set[str]] = {}
+    for p in found.values():
+        if " " in p.name:
+            by_initials.setdefault(_initials(p.name), set()).add(p.name)
     for key, person in found.items():
         if person.how:
             continue
+        label = written[key]
         longer = [n for n in by_first_word.get(person.name.casefold(), ()) if n != person.name]
+        initials = by_initials.get(label, set()) if re.fullmatch(r"[A-Z]{2,3}", label) else set()
         if len(longer) == 1:  # Dana Whitfield introduced, then "Dana:" afterwards
-            person.name, person.how = longer[0], f"merged {written[key]!r}"
-        elif key in ROLE_LABELS and roster_moderator and ROLE_LABELS[key] == "moderator":
-            person.name, person.how = roster_moderator, f"the roster's moderator, labelled {written[key]!r}"
-    counts = Counter(compact(t.label) for t in turns for _ in t.paragraphs)
-    for key, person in found.items():
-        if not person.how and (is_generic(written[key]) or key in QA_LABELS or key in ROLE_LABELS):
-            kind = "a role" if key in ROLE_LABELS else "a label"
-            warnings.append(f"{written[key]!r} is {kind}, not a name ({counts[key]} paragraph{'s' * (counts[key] != 1)}): "
-                            f"name it with --speaker '{written[key]}=Name|Title'")
+            person.name, person.how = longer[0], f"merged {label!r}"
+        elif len(longer) > 1:
+            warnings.append(f"{label!r} could be {' or '.join(sorted(longer))}: say which with --speaker '{label}=Name'")
+        elif label.casefold() in aliases:  # Jane Doe (JD), then "JD:"
+            person.name, person.how = aliases[label.casefold()], f"the introduction's {label!r}"
+        elif len(initials) == 1:  # Jane Doe speaks, then "JD:"
+            person.name, person.how = next(iter(initials)), f"merged {label!r}"
+        elif role(label) == "moderator" and roster_moderator:
+            person.name, person.how = roster_moderator, f"the roster's moderator, labelled {label!r}"
+    _warn_about_labels(turns, found, written, warnings)
     return found
+
+
+def _warn_about_labels(turns: list[Turn], found: dict[str, Person], written: dict[str, str], warnings: list[str]) -> None:
+    counts = Counter(compact(t.label) for t in turns for _ in t.paragraphs)
+    unnamed = [key for key, person in found.items()
+               if not person.how and (is_generic(written[key]) or len(key) == 1 or key.isdigit())]
+    for key in unnamed[:SHOWN_LABELS]:
+        kind = "a role" if role(written[key]) and not is_machine_label(written[key]) else "a label"
+        n = counts[key]
+        warnings.append(f"{written[key]!r} is {kind}, not a name ({n} paragraph{'s' * (n != 1)}): "
+                        f"name it with --speaker '{written[key]}=Name|Title'")
+    if len(unnamed) > SHOWN_LABELS:
+        warnings.append(f"{len(unnamed) - SHOWN_LABELS} more labels are not names either")
 
 
 def pick_moderator(turns: list[Turn], names: dict[str, str], roster: str | None, flag: str | None,
@@ -92,7 +127,7 @@ def pick_moderator(turns: list[Turn], names: dict[str, str], roster: str | None,
     if roster and roster in speaking:
         return roster, "the introduction"
     for t in turns:
-        if compact(t.label) in ROLE_LABELS:
+        if role(t.label) == "moderator":
             return names[compact(t.label)], f"labelled {t.label!r}"
     asked: Counter[str] = Counter()
     spoke: Counter[str] = Counter()

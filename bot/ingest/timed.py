@@ -10,7 +10,7 @@ from .parsed import Parsed, Turn, ends_sentence, join_lines
 PAUSE_SECONDS = 1.5  # a pause this long after a finished sentence starts a new paragraph
 PARAGRAPH_CHARS = 400  # past this, any finished sentence ends the paragraph
 UNPUNCTUATED_CHARS = 1600  # past this, a pause ends the paragraph even mid-sentence (speech recognition without punctuation)
-_CLOCK = re.compile(r"^(?:(\d{1,3}):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?$")
+_CLOCK = re.compile(r"^(?:(\d{1,3}):)?(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?$")  # Teams writes 0:0:3.470
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,7 +35,8 @@ _EN_STOP = frozenset((
     "that's what's i'm i'd i'll you'd you'll we'd we'll they're there's here's don't doesn't didn't isn't aren't "
     "can't won't shouldn't wouldn't couldn't yourself yourselves ourselves themselves himself herself itself "
     "up down out off away back over around right sure quick quickly briefly shortly important whole part "
-    "makes gets goes says thinks wants means needs takes").split())
+    "makes gets goes says thinks wants means needs takes long far hard easy fast slow late early different "
+    "differently year years time times day days week weeks month months lately recently").split())
 _ZH_STOP = frozenset((
     "欢迎 大家 大家好 各位 嘉宾 老师 谢谢 感谢 今天 我们 你们 他们 问题 一下 请问 首先 其次 最后 下一个 接下来 然后 这个 那个 "
     "什么 怎么 如何 为什么 哪些 是否 觉得 认为 看法 看待 角度 方面 时候 现在 目前 一个 一些 这些 那些 自己 可能 应该 需要 "
