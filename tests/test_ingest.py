@@ -89,6 +89,8 @@ def test_sample_format_speakers_moderator_titles_and_topics(expected_file: Path)
     assert document["panel"].get("date") == expected.get("date")
     for warning in expected.get("warnings", []):
         assert any(warning in w for w in report.warnings), report.warnings
+    for reason, count in expected.get("dropped", {}).items():
+        assert report.dropped[reason] == count, report.dropped
 
 
 @pytest.mark.parametrize("expected_file", EXPECTED, ids=lambda p: p.name.split(".")[0])

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 
 from .labels import compact, name_shape, split_label
-from .noise import SOUND_WORDS, is_credit, without_sounds
+from .noise import is_credit, names_a_sound, without_sounds
 from .parsed import Parsed
 from .timed import Utterance, gather, seconds
 
@@ -110,7 +110,7 @@ def _speaker(line: str) -> tuple[str | None, str]:
     bracketed = m[1] or m[2]
     label = (bracketed or m[3] or "").strip()
     name, _ = split_label(label)
-    if label.casefold() in SOUND_WORDS or not name_shape(name):
+    if names_a_sound(label) or not name_shape(name):
         return None, line
     return label, m[4].strip()
 

@@ -28,11 +28,15 @@ def is_credit(line: str) -> bool:
     return len(line) <= 120 and bool(_CREDIT.search(line))
 
 
+def names_a_sound(text: str) -> bool:
+    """Whether words describe a sound rather than name a person: MUSIC PLAYING, Audience laughs."""
+    inner = text.strip("[]【】()（）♪♫ ").casefold()
+    return inner.strip(".,!?") in SOUND_WORDS or any(w.strip(".,!?;:") in SOUND_WORDS for w in inner.split())
+
+
 def _is_sound(bracketed: str, any_square: bool) -> bool:
-    inner = bracketed.strip("[]【】()（）♪♫ ").casefold()
-    words = [w.strip(".,!?;:") for w in inner.split()]
-    return ((any_square and bracketed[0] == "[") or bracketed[0] in "♪♫" or not inner
-            or inner.strip(".,!?") in SOUND_WORDS or any(w in SOUND_WORDS for w in words))
+    return ((any_square and bracketed[0] == "[") or bracketed[0] in "♪♫" or not bracketed.strip("[]【】()（）♪♫ ")
+            or names_a_sound(bracketed))
 
 
 def without_sounds(text: str, *, any_square: bool = True) -> tuple[str, int]:
