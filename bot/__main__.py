@@ -6,11 +6,27 @@ configured, so the console needs none of their packages.
 
 from __future__ import annotations
 
+import importlib
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from .cli import Adapter, main
+from .errors import QuoteBotError
+
+# What each platform needs installed beyond the core: its label, its extra, the modules that serve it.
+_EXTRAS = {"discord": ("Discord", "discord", ("adapters.discord.app", "adapters.runner")),
+           "slack": ("Slack", "slack", ("adapters.slack.app", "adapters.runner"))}
+
+
+def _require(platform: str) -> None:
+    """Refuse in one line when a configured platform's extra is not installed."""
+    label, extra, modules = _EXTRAS[platform]
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as error:
+            raise QuoteBotError(f"{label} needs pip install '.[{extra}]' (module {error.name} is missing)") from None
 
 
 def _configured_adapters(env: Mapping[str, str], only: str | None = None) -> list[Adapter]:
@@ -18,13 +34,13 @@ def _configured_adapters(env: Mapping[str, str], only: str | None = None) -> lis
               "slack": bool(env.get("SLACK_BOT_TOKEN") or env.get("SLACK_APP_TOKEN"))}
     if only is not None:
         if not wanted[only]:
-            from .errors import QuoteBotError
-
             raise QuoteBotError(f"--only {only} needs {'DISCORD_TOKEN' if only == 'discord' else 'SLACK_BOT_TOKEN'}")
         wanted = {name: name == only for name in wanted}
     adapters: list[Adapter] = []
     if not any(wanted.values()):
         return adapters
+    for platform in (name for name, on in wanted.items() if on):
+        _require(platform)
     from .store import Store, database_url
 
     store = Store.open(database_url(env))  # the digests' state, shared by every platform
@@ -50,17 +66,15 @@ def _platform_problems(env: Mapping[str, str], only: str | None) -> list[str]:
     if env.get("DISCORD_TOKEN") or only == "discord":
         from adapters.discord.settings import DiscordSettings
 
-        problems += _problem(lambda: DiscordSettings.from_env(env))
+        problems += _problem(lambda: DiscordSettings.from_env(env)) + _problem(lambda: _require("discord"))
     if env.get("SLACK_BOT_TOKEN") or env.get("SLACK_APP_TOKEN") or only == "slack":
         from adapters.slack.settings import SlackSettings
 
-        problems += _problem(lambda: SlackSettings.from_env(env))
+        problems += _problem(lambda: SlackSettings.from_env(env)) + _problem(lambda: _require("slack"))
     return problems
 
 
 def _problem(attempt: Callable[[], object]) -> list[str]:
-    from .errors import QuoteBotError
-
     try:
         attempt()
     except QuoteBotError as error:
@@ -80,6 +94,12 @@ def _serve_all(library: Any, adapters: list[Adapter], data: str | None) -> int:
     return serve_all(library, adapters, data)
 
 
-raise SystemExit(main(adapters=lambda only: _configured_adapters(os.environ, only),
-                      platform_problems=lambda only: _platform_problems(os.environ, only),
-                      discord_invite=lambda: _discord_invite(os.environ), serve=_serve_all))
+def run(argv: Sequence[str] | None = None) -> int:
+    """The program, as `python -m bot` and as the installed `panel-quotes` script."""
+    return main(argv, adapters=lambda only: _configured_adapters(os.environ, only),
+                platform_problems=lambda only: _platform_problems(os.environ, only),
+                discord_invite=lambda: _discord_invite(os.environ), serve=_serve_all)
+
+
+if __name__ == "__main__":
+    raise SystemExit(run())

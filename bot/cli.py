@@ -90,7 +90,8 @@ def _parser() -> _Parser:
     sub.add_parser("console", parents=[data], help="the interactive console")
     p = sub.add_parser("check", parents=[data], help="check the settings, the data and the database; one line per problem")
     p.add_argument("--only", choices=("discord", "slack"), help="also require this chat bot's tokens")
-    sub.add_parser("discord-invite", help="print the link that adds the Discord bot to a server")
+    sub.add_parser("discord-invite", help="print the link that adds the Discord bot to a server "
+                   "(needs DISCORD_APPLICATION_ID or DISCORD_TOKEN)")
     p = sub.add_parser("run", parents=[data], help="the chat bots whose tokens are set; the console when none is (the default)")
     p.add_argument("--only", choices=("discord", "slack"), help="run this chat bot alone (one container each)")
     return parser

@@ -55,6 +55,8 @@ def configure(env: Mapping[str, str] = os.environ) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level if level in logging.getLevelNamesMapping() else "WARNING")
+    # Alembic narrates every start at INFO (plugins, "Context impl SQLiteImpl."); only DEBUG asks for that.
+    logging.getLogger("alembic").setLevel(logging.NOTSET if level == "DEBUG" else logging.WARNING)
 
 
 def _password(url: str) -> str:
