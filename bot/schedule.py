@@ -14,6 +14,11 @@ from .errors import QuoteBotError
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)$")
 
 
+def is_time(text: str) -> bool:
+    """Whether `text` is written as a time of day (09:00), not a zone (Etc/GMT+8)."""
+    return bool(re.match(r"^\d{1,2}[:：]\d{1,2}$", text.strip()))
+
+
 def parse_time(text: str) -> dt.time:
     """`09:00` (or `9:00`, or with a full-width colon) as a time of day."""
     match = _TIME.match(text.strip())

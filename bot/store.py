@@ -29,6 +29,7 @@ subscriptions = sa.Table(
     sa.Column("timezone", sa.String(64), nullable=False),
     sa.Column("topic", sa.String(200)),
     sa.Column("speaker", sa.String(200)),
+    sa.Column("panel", sa.String(100)),  # added by migration 0002
     sa.Column("enabled", sa.Boolean, nullable=False),
     sa.Column("disabled_reason", sa.Text),
     sa.Column("created_by", sa.String(64)),
@@ -61,6 +62,7 @@ class Subscription:
     speaker: str | None
     enabled: bool
     disabled_reason: str | None
+    panel: str | None = None
 
     @property
     def digest_key(self) -> str:
@@ -80,7 +82,7 @@ def database_url(env: Mapping[str, str] = os.environ) -> str:
 
 def _row(row: sa.Row) -> Subscription:  # type: ignore[type-arg]
     return Subscription(row.id, row.platform, row.channel, parse_time(row.post_time), row.timezone, row.topic,
-                        row.speaker, row.enabled, row.disabled_reason)
+                        row.speaker, row.enabled, row.disabled_reason, row.panel)
 
 
 class Store:
@@ -104,11 +106,12 @@ class Store:
         return cls(engine)
 
     def subscribe(self, platform: str, channel: str, post_time: str, timezone: str, *, topic: str | None = None,
-                  speaker: str | None = None, by: str | None = None, now: dt.datetime) -> Subscription:
+                  speaker: str | None = None, panel: str | None = None, by: str | None = None,
+                  now: dt.datetime) -> Subscription:
         """Create or replace the channel's subscription; bad times and zones raise QuoteBotError."""
         when, zone = parse_time(post_time), parse_timezone(timezone)
         values = {"post_time": when.strftime("%H:%M"), "timezone": zone.key, "topic": topic, "speaker": speaker,
-                  "enabled": True, "disabled_reason": None, "created_by": by, "created_at": now}
+                  "panel": panel, "enabled": True, "disabled_reason": None, "created_by": by, "created_at": now}
         with self.engine.begin() as db:
             where = (subscriptions.c.platform == platform) & (subscriptions.c.channel == channel)
             if db.execute(sa.update(subscriptions).where(where).values(**values)).rowcount == 0:

@@ -13,7 +13,7 @@ from .command import Command
 from .errors import QuoteBotError
 from .library import Library
 from .models import Quote
-from .schedule import parse_time, parse_timezone
+from .schedule import is_time, parse_time, parse_timezone
 from .store import Store, Subscription
 
 DEFAULT_TIME = "09:00"
@@ -26,7 +26,8 @@ class DigestAnswer:
 
 
 def describe(sub: Subscription) -> str:
-    filters = "".join(f", {name} {value}" for name, value in (("topic", sub.topic), ("speaker", sub.speaker)) if value)
+    filters = "".join(f", {name} {value}" for name, value in
+                      (("topic", sub.topic), ("speaker", sub.speaker), ("panel", sub.panel)) if value)
     return f"every day at {sub.post_time:%H:%M} ({sub.timezone}){filters}"
 
 
@@ -35,16 +36,16 @@ def answer_digest(store: Store, library: Library, command: Command, *, platform:
     action, *rest = command.argument.split()
     query = command.query
     if action == "subscribe":
-        times = [r for r in rest if any(c.isdigit() for c in r)]
+        times = [r for r in rest if is_time(r)]  # Etc/GMT+8 has a digit and is a zone
         zones = [r for r in rest if r not in times]
         if len(times) > 1 or len(zones) > 1:
             raise QuoteBotError("digest subscribe takes at most one time (HH:MM) and one time zone (Area/City)")
         post_time = parse_time(times[0] if times else DEFAULT_TIME)
         zone = parse_timezone(zones[0] if zones else default_timezone)
         if not library.search("", speaker=query.speaker, topic=query.topic, panel=query.panel, limit=1):
-            raise QuoteBotError("no quote matches that topic and speaker together")  # unknown names raised above
+            raise QuoteBotError("no quote matches those filters together")  # unknown names raised above
         sub = store.subscribe(platform, channel, f"{post_time:%H:%M}", zone.key, topic=query.topic,
-                              speaker=query.speaker, by=user, now=now)
+                              speaker=query.speaker, panel=query.panel, by=user, now=now)
         return DigestAnswer(f"Subscribed: a quote {describe(sub)}.")
     current = store.subscription(platform, channel)
     if action == "unsubscribe":
@@ -63,7 +64,8 @@ def answer_digest(store: Store, library: Library, command: Command, *, platform:
     zone = parse_timezone(current.timezone if current else default_timezone)
     tomorrow = now.astimezone(zone).date() + dt.timedelta(days=1)
     quote = library.digest(f"{platform}:{channel}", tomorrow, topic=current.topic if current else query.topic,
-                           speaker=current.speaker if current else query.speaker)
+                           speaker=current.speaker if current else query.speaker,
+                           panel=current.panel if current else query.panel)
     if quote is None:
-        raise QuoteBotError("no quote matches this digest's topic and speaker")
+        raise QuoteBotError("no quote matches this digest's filters")
     return DigestAnswer(f"Tomorrow's quote ({tomorrow}):", quote)

@@ -290,3 +290,58 @@ def test_a_graceful_restart_mid_round_loses_and_doubles_nothing(store: Store, li
                              clock=Clock(now))
     assert asyncio.run(second.run_once()) == 180
     assert len(posted) == len(set(posted)) == 300
+
+
+@pytest.fixture
+def two_panels(tmp_path: Path) -> Library:
+    import shutil
+
+    from bot.cache import load_library
+    from bot.ingest import Options, ingest, to_yaml
+
+    from .conftest import ROOT, SEED_PANEL
+
+    folder = tmp_path / "panels"
+    folder.mkdir()
+    shutil.copy(SEED_PANEL, folder)
+    srt = (ROOT / "tests" / "transcripts" / "en-panel.srt").read_text(encoding="utf-8")
+    (folder / "en-panel.yaml").write_text(to_yaml(ingest(srt, Options(panel_id="en-panel")).document, origin="en-panel.srt"),
+                                          encoding="utf-8")
+    return load_library(folder)
+
+
+def test_a_digests_panel_filter_is_stored_and_used_and_etc_zones_are_zones(store: Store, two_panels: Library) -> None:
+    from bot.command import parse_command
+    from bot.subscribing import answer_digest
+
+    clock, platform = Clock(at("2026-11-28T17:00:30")), Platform()  # 09:00 in Etc/GMT+8 (UTC-8)
+    reply = answer_digest(store, two_panels, parse_command("digest subscribe 09:00 Etc/GMT+8 panel:en-panel"),
+                          platform="console", channel="general", user=None, now=clock.now)
+    assert reply.text == "Subscribed: a quote every day at 09:00 (Etc/GMT+8), panel en-panel."
+    assert store.subscription("console", "general").panel == "en-panel"
+    preview = answer_digest(store, two_panels, parse_command("digest preview"), platform="console", channel="general",
+                            user=None, now=clock.now)
+    assert preview.quote is not None and preview.quote.panel == "en-panel"
+    assert run(scheduler(store, two_panels, platform, clock)) == 1
+    assert [ref.split("/")[0] for _, ref in platform.posted] == ["en-panel"]
+
+
+def test_a_database_from_before_the_panel_filter_upgrades_keeping_its_subscriptions(tmp_path: Path) -> None:
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.config import Config
+
+    import bot.migrations
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    engine = sa.create_engine(url)
+    config = Config()
+    config.set_main_option("script_location", str(Path(bot.migrations.__file__).parent))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.execute(sa.text("INSERT INTO subscriptions (platform, channel, post_time, timezone, topic, enabled, "
+                                   "created_at) VALUES ('slack', 'C1', '08:00', 'UTC', '感受', 1, '2026-11-01 00:00:00')"))
+    engine.dispose()
+    sub = Store.open(url).subscription("slack", "C1")
+    assert sub is not None and (sub.topic, sub.panel, sub.post_time) == ("感受", None, dt.time(8))

@@ -60,10 +60,11 @@ def digest_commands(library: Library, store: Store, default_timezone: str) -> ap
 
     @group.command(name="subscribe", description="Post a quote here every day")
     @app_commands.describe(time=_("Local time, HH:MM (default 09:00)"), timezone=_("Like Asia/Shanghai"),
-                           topic=_("Only this topic"), speaker=_("Only this speaker"))
+                           topic=_("Only this topic"), speaker=_("Only this speaker"), panel=_("Only this panel"))
     async def subscribe(interaction: discord.Interaction, time: str = "09:00", timezone: str | None = None,
-                        topic: str | None = None, speaker: str | None = None) -> None:
-        await answer(interaction, f"subscribe {time} {timezone or default_timezone}", Query(topic=topic, speaker=speaker))
+                        topic: str | None = None, speaker: str | None = None, panel: str | None = None) -> None:
+        await answer(interaction, f"subscribe {time} {timezone or default_timezone}",
+                     Query(topic=topic, speaker=speaker, panel=panel))
 
     @group.command(name="unsubscribe", description="Stop this channel's daily quote")
     async def unsubscribe(interaction: discord.Interaction) -> None:
