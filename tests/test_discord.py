@@ -144,6 +144,31 @@ def test_context_prev_next_and_post(library: Library) -> None:
     run(scenario, library)
 
 
+def test_what_a_user_typed_is_shown_literally_in_errors(library: Library) -> None:
+    hostile = "<@&123456> @everyone **boom**"
+
+    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+        error = reply(await fake.callback_for(await fake.command("quote", {"keyword": "算力", "speaker": hostile})))
+        content = error["data"]["content"]
+        assert content.startswith("unknown speaker") and "\\*\\*boom\\*\\*" in content
+        assert "<@&123456>" not in content and "@everyone" not in content
+
+    run(scenario, library)
+
+
+def test_hostile_names_in_the_data_are_shown_literally_in_suggestions(write_panel: Callable[..., Path]) -> None:
+    panel = MINIMAL_PANEL.format(panel_id="p").replace("name: Ada Lovelace", 'name: "**Ada** @everyone <@&9>"')
+    library = bot.load_library(write_panel(panel).parent, use_cache=False)
+
+    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+        body = reply(await fake.callback_for(await fake.command("quote", {"keyword": "weaves", "speaker": "host"})))
+        content = body["data"]["content"]
+        assert "speak" in content and "\\*\\*Ada\\*\\*" in content
+        assert "@everyone" not in content and "<@&9>" not in content
+
+    run(scenario, library)
+
+
 def test_quote_text_cannot_ping_or_break_formatting(write_panel: Callable[..., Path]) -> None:
     panel = MINIMAL_PANEL.format(panel_id="p").replace(
         "text: The engine weaves algebraic patterns.",

@@ -127,7 +127,7 @@ async def _private(interaction: discord.Interaction, text: str) -> None:
 async def _report(interaction: discord.Interaction, error: BaseException) -> None:
     """User errors are shown to the user as they are; anything else is logged, and apologised for."""
     if isinstance(error, QuoteBotError):
-        await _private(interaction, str(error))
+        await _private(interaction, render.safe(str(error)))  # it quotes what the user typed
     else:
         logger.exception("interaction failed", exc_info=error)
         await _private(interaction, say("sorry", interaction.locale))
@@ -144,7 +144,7 @@ def _no_match(service: Conversations, query: Query, locale: discord.Locale) -> s
     text = say("no_match", locale, query=render.safe(query.describe()))
     filtered = query.speaker or query.topic or query.panel
     if query.words and filtered and (speakers := service.library.speakers_of(query.words)):
-        text += say("who_speaks", locale, names="、".join(s.name for s in speakers))
+        text += say("who_speaks", locale, names="、".join(render.safe(s.name) for s in speakers))
     return text
 
 
