@@ -31,6 +31,7 @@ class Shown:
     spans: list[tuple[Span, ...]]
     index: int = 0
     private: bool = False
+    sent: bool = False  # Send and Post work once
 
     @property
     def ref(self) -> str:
@@ -39,6 +40,21 @@ class Shown:
     @property
     def current_spans(self) -> tuple[Span, ...]:
         return self.spans[self.index]
+
+
+ANYONE = frozenset(("another",))  # a new answer to the same question: anyone in the channel may ask
+SINGLE_USE = frozenset(("send", "post"))
+NEW_ANSWER = frozenset(("another",))  # buttons that cost a search, so the cooldown counts them
+
+
+@dataclass(frozen=True, slots=True)
+class Press:
+    """What a button press may do: "ok", or why not ("expired", "not_yours", "already_sent",
+    "cooldown" with the seconds to `wait`)."""
+
+    verdict: str
+    shown: Shown | None = None
+    wait: float = 0.0
 
 
 @dataclass
@@ -61,6 +77,32 @@ class Conversations:
 
     def recall(self, token: str) -> Shown | None:
         return self._states.get(token)
+
+    def press(self, token: str, actor: str, button: str) -> Press:
+        """Decide a button press, the same way on every platform.
+
+        The asker alone may page, send, post, cancel, and see the context of a private answer;
+        anyone may ask for Another and see the context of a public answer. Send and Post work
+        once. Another counts against the presser's cooldown.
+        """
+        shown = self._states.get(token)
+        if shown is None:
+            return Press("expired")
+        public_context = button == "context" and not shown.private
+        if actor != shown.user and button not in ANYONE and not public_context:
+            return Press("not_yours", shown)
+        if button in SINGLE_USE:
+            if shown.sent:
+                return Press("already_sent", shown)
+            shown.sent = True
+        if button in NEW_ANSWER and (wait := self.cooldown.wait(actor)):
+            return Press("cooldown", shown, wait)
+        return Press("ok", shown)
+
+    def unsend(self, token: str) -> None:
+        """Sending failed (the bot is not in the channel): the asker may press Send again."""
+        if shown := self._states.get(token):
+            shown.sent = False
 
     def mark_seen(self, channel: str, query: Query, ref: str) -> None:
         self._seen_in(channel, query).add(ref)

@@ -131,7 +131,7 @@ def test_context_prev_next_and_post(library: Library) -> None:
         assert context["data"]["flags"] & EPHEMERAL
         assert "**Question**" in context["data"]["embeds"][0]["description"]
         refused = reply(await fake.callback_for(await fake.click(ids["Next"], user=OTHER_USER)))
-        assert refused["data"]["content"] == "Only the person who ran the command can page through it."
+        assert refused["data"]["content"] == "Only the person who ran the command can use this button."
         paged = reply(await fake.callback_for(await fake.click(ids["Next"])))
         assert paged["type"] == 7 and paged["data"]["embeds"][0]["description"] != first
         assert paged["data"]["embeds"][0]["footer"]["text"].endswith("2 of 5")
@@ -165,6 +165,20 @@ def test_hostile_names_in_the_data_are_shown_literally_in_suggestions(write_pane
         content = body["data"]["content"]
         assert "speak" in content and "\\*\\*Ada\\*\\*" in content
         assert "@everyone" not in content and "<@&9>" not in content
+
+    run(scenario, library)
+
+
+def test_only_the_asker_may_post_or_see_the_context_of_a_private_answer_and_post_works_once(library: Library) -> None:
+    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+        ids = buttons(reply(await fake.callback_for(await fake.command("quote", {"keyword": "大模型", "private": True}))))
+        for button in ("Post", "Context"):
+            refused = reply(await fake.callback_for(await fake.click(ids[button], user=OTHER_USER)))
+            assert refused["data"]["content"] == "Only the person who ran the command can use this button."
+        answers = [reply(await fake.callback_for(await fake.click(ids["Post"])))["data"]["content"] for _ in range(3)]
+        assert answers == ["Posted to the channel.", "Already posted.", "Already posted."]
+        posts = [r for r in fake.requests if r.method == "POST" and r.path == f"/channels/{CHANNEL_ID}/messages"]
+        assert len(posts) == 1
 
     run(scenario, library)
 

@@ -46,6 +46,15 @@ async def click(session: SlackSession, action: str, value: str, **kw: Any) -> No
     assert status == 200
 
 
+async def responses(session: SlackSession, count: int) -> list[dict[str, Any]]:
+    """The first `count` answers the app sent to response URLs, waiting for them (button work runs lazily)."""
+    def found() -> list[dict[str, Any]] | None:
+        replies = [c.body for c in session.fake.calls if c.method == "response_url"]
+        return replies if len(replies) >= count else None
+
+    return await session.fake._until(found, 10)
+
+
 def section_text(blocks: list[dict[str, Any]]) -> str:
     return blocks[0]["text"]["text"]
 
@@ -124,6 +133,34 @@ def test_another_context_and_cancel(library: Library) -> None:
         assert (await session.fake.call("response_url", after=mark)).body["delete_original"] is True
 
     run(scenario, library)
+
+
+def test_only_the_asker_may_send_and_send_posts_once(library: Library) -> None:
+    async def scenario(session: SlackSession) -> None:
+        token = token_of(await command(session, "奇瑞"))
+        await click(session, "quote_send", token, user=OTHER_USER)  # a correctly signed press by someone else
+        refused = await session.fake.call("response_url")
+        assert refused.body["text"] == "Only the person who ran /quote can use this button."
+        for _ in range(4):
+            await click(session, "quote_send", token)
+        await click(session, "quote_context", token, user=OTHER_USER)  # the preview is private: so is its context
+        texts = [r.get("text") for r in await responses(session, 6)]
+        assert texts.count("Already sent.") == 3 and texts.count("Only the person who ran /quote can use this button.") == 2
+        assert [c.method for c in session.fake.calls].count("chat.postMessage") == 1
+
+    run(scenario, library)
+
+
+def test_another_counts_against_the_cooldown(library: Library) -> None:
+    async def scenario(session: SlackSession) -> None:
+        token = token_of(await command(session, "speaker:林莱尼"))
+        for _ in range(20):
+            await click(session, "quote_another", token)
+        replies = await responses(session, 20)
+        assert sum(1 for r in replies if r.get("replace_original") is True) == 1  # the command used one of two
+        assert sum(1 for r in replies if str(r.get("text", "")).startswith("Slow down")) == 19
+
+    run(scenario, library, cooldown="2/30")
 
 
 def test_unknown_buttons_say_they_expired(library: Library) -> None:

@@ -176,21 +176,16 @@ async def _send_shown(service: Conversations, interaction: discord.Interaction, 
 
 async def _on_button(service: Conversations, interaction: discord.Interaction, custom_id: str) -> None:
     _, action, token = custom_id.split(":", 2)
-    shown = service.recall(token)
+    pressed = service.press(token, str(interaction.user.id), action)
     locale = interaction.locale
-    if shown is None:
-        await _private(interaction, say("expired", locale))
+    if pressed.verdict != "ok" or pressed.shown is None:
+        await _private(interaction, say(pressed.verdict, locale, seconds=max(1, round(pressed.wait))))
         return
+    shown = pressed.shown
     if action in ("prev", "next"):
-        if str(interaction.user.id) != shown.user:
-            await _private(interaction, say("not_yours", locale))
-            return
         shown.index = (shown.index + (1 if action == "next" else -1)) % len(shown.refs)
         await _send_shown(service, interaction, shown, token, edit=True)
     elif action == "another":
-        if wait := service.cooldown.wait(interaction.user.id):
-            await _private(interaction, say("cooldown", locale, seconds=max(1, round(wait))))
-            return
         fresh = service.next_quote(str(interaction.channel_id or 0), str(interaction.user.id), shown)
         if fresh is None:
             await _private(interaction, _no_match(service, shown.query, locale))
@@ -203,10 +198,14 @@ async def _on_button(service: Conversations, interaction: discord.Interaction, c
     elif action == "post":
         embed = render.quote_embed(service.library, service.library.quote(shown.ref), shown.current_spans)
         channel = interaction.channel
-        if not isinstance(channel, discord.abc.Messageable):
-            raise QuoteBotError("this channel does not take messages")
-        await channel.send(say("shared_by", locale, user=interaction.user.mention), embed=embed,
-                           allowed_mentions=render.NO_MENTIONS)
+        try:
+            if not isinstance(channel, discord.abc.Messageable):
+                raise QuoteBotError("this channel does not take messages")
+            await channel.send(say("shared_by", locale, user=interaction.user.mention), embed=embed,
+                               allowed_mentions=render.NO_MENTIONS)
+        except Exception:
+            service.unsend(token)  # nothing was posted: Post may be pressed again
+            raise
         await interaction.response.send_message(say("posted", locale), ephemeral=True,
                                                 allowed_mentions=render.NO_MENTIONS)
 

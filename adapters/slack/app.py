@@ -44,6 +44,8 @@ HELP = """*/quote* finds quotes from the panel discussions. Only you see the ans
 • `/quote digest subscribe 09:00 Asia/Shanghai topic:感受` a quote here every day (also `digest unsubscribe`,
   `digest status`, `digest preview`)"""
 EXPIRED = "These buttons have expired; run /quote again."
+REFUSED = {"expired": EXPIRED, "not_yours": "Only the person who ran /quote can use this button.",
+           "already_sent": "Already sent.", "cooldown": "Slow down a little: try again in {seconds} s."}
 ONLY_ADMINS = "Only workspace admins and owners can change this channel's digest."
 SORRY = "Sorry, something went wrong; it has been logged."
 CANNOT_POST = {
@@ -72,8 +74,8 @@ def answer_command(conversations: Conversations, channel: str, user: str, comman
         return {"blocks": render.context_blocks(library, context, question_label="Question"),
                 "text": render.fallback(context.quote)}
     if wait := conversations.cooldown.wait(user):
-        return {"text": f"Slow down a little: try again in {max(1, round(wait))} s."}
-    answered = conversations.answer(channel, user, command.query, page=1)
+        return {"text": REFUSED["cooldown"].format(seconds=max(1, round(wait)))}
+    answered = conversations.answer(channel, user, command.query, page=1, private=True)  # a preview only the asker sees
     if answered is None:
         return {"text": no_match(library, command.query)}
     return preview(conversations, *answered)
@@ -134,10 +136,12 @@ def build_app(library: Library, settings: SlackSettings, conversations: Conversa
         action = body["actions"][0]
         name, token = action["action_id"].removeprefix("quote_"), action["value"]
         user, channel = body["user"]["id"], (body.get("channel") or {}).get("id", "")
-        shown = talk.recall(token)
+        pressed = talk.press(token, user, name)
+        shown = pressed.shown
         try:
-            if shown is None:
-                await respond(text=EXPIRED, response_type="ephemeral", replace_original=False)
+            if pressed.verdict != "ok" or shown is None:
+                text = REFUSED[pressed.verdict].format(seconds=max(1, round(pressed.wait)))
+                await respond(text=text, response_type="ephemeral", replace_original=False)
             elif name == "cancel":
                 await respond(delete_original=True)
             elif name == "context":
@@ -150,8 +154,8 @@ def build_app(library: Library, settings: SlackSettings, conversations: Conversa
                     await respond(text=no_match(library, shown.query), replace_original=False)
                 else:
                     await respond(**preview(talk, *fresh), replace_original=True)
-            elif name == "send":
-                await _send(client, respond, library, shown, channel, user)
+            elif name == "send" and not await _send(client, respond, library, shown, channel, user):
+                talk.unsend(token)
         except QuoteBotError as error:
             await respond(text=render.escape(str(error)), response_type="ephemeral", replace_original=False)
         except Exception:
@@ -168,8 +172,9 @@ def build_app(library: Library, settings: SlackSettings, conversations: Conversa
 
 
 async def _send(client: AsyncWebClient, respond: AsyncRespond, library: Library, shown: Shown, channel: str,
-                user: str) -> None:
-    """Send: post the quote to the channel, shared by whoever pressed it, and drop the preview."""
+                user: str) -> bool:
+    """Send: post the quote to the channel, shared by whoever pressed it, and drop the preview;
+    False when the channel would not take it."""
     quote = library.quote(shown.ref)
     blocks = render.quote_blocks(library, quote, shown.current_spans, note=f"shared by <@{user}>")
     try:
@@ -179,8 +184,9 @@ async def _send(client: AsyncWebClient, respond: AsyncRespond, library: Library,
         if reason not in CANNOT_POST:
             raise
         await respond(text=CANNOT_POST[reason], response_type="ephemeral", replace_original=False)
-        return
+        return False
     await respond(delete_original=True)
+    return True
 
 
 def _ack_everything_else(app: AsyncApp) -> None:
