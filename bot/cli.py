@@ -193,7 +193,7 @@ def _run(args: argparse.Namespace, adapters: Callable[[str | None], list[Adapter
             items = [_quote_json(library, h.quote, h if command == "search" else None) for h in hits]
             _print_json(items if command == "search" else (items[0] if items else None))
         elif hits:
-            print(terminal.render_hits(library, hits, color=color))
+            print(terminal.render_hits(library, hits, width=terminal.terminal_width(sys.stdout), color=color))
         else:
             from .conversation import no_match
 
@@ -221,14 +221,17 @@ def _run(args: argparse.Namespace, adapters: Callable[[str | None], list[Adapter
             print(terminal.table([[str(i[k] or "") for k in ("id", "speaker", "role", "topic", "text")] for i in items]))
         return 0
     rows_of = {"speakers": terminal.speaker_rows, "topics": terminal.topic_rows, "panels": terminal.panel_rows}
-    fields = {"speakers": ("id", "name", "title", "role", "count", "panel"),
-              "topics": ("id", "name", "count", "panel"),
-              "panels": ("id", "title", "event", "date", "count")}[command]
+    columns = {"speakers": terminal.SPEAKER_COLUMNS, "topics": terminal.TOPIC_COLUMNS,
+               "panels": terminal.PANEL_COLUMNS}[command]
     rows = rows_of[command](library)
     if args.json:
-        _print_json([{k: int(v) if k == "count" else v for k, v in zip(fields, row)} for row in rows])
+        numbers = ("paragraphs", "quotes", "questions")
+        items = [{k: int(v) if k in numbers else v for k, v in zip(columns, row)} for row in rows]
+        for item in items:  # "count" as before: every paragraph of the speaker, topic or panel
+            item["count"] = sum(item.get(k, 0) for k in numbers)
+        _print_json(items)
     else:
-        print(terminal.table(rows))
+        print(terminal.table(rows, columns))
     return 0
 
 

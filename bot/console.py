@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -53,11 +52,11 @@ def answer(library: Library, command: Command, *, width: int = 78, color: bool =
     if command.action == "help":
         return HELP
     if command.action == "speakers":
-        return terminal.table(terminal.speaker_rows(library))
+        return terminal.table(terminal.speaker_rows(library), terminal.SPEAKER_COLUMNS)
     if command.action == "topics":
-        return terminal.table(terminal.topic_rows(library))
+        return terminal.table(terminal.topic_rows(library), terminal.TOPIC_COLUMNS)
     if command.action == "panels":
-        return terminal.table(terminal.panel_rows(library))
+        return terminal.table(terminal.panel_rows(library), terminal.PANEL_COLUMNS)
     if command.action == "context":
         ctx = library.context(command.argument)
         parts = []
@@ -76,14 +75,27 @@ def answer(library: Library, command: Command, *, width: int = 78, color: bool =
     return terminal.render_hits(library, hits, width=width, color=color)
 
 
-def _typed_lines() -> Iterator[str]:
+def typed_lines(read: Callable[[str], str] = input, out: TextIO = sys.stdout) -> Iterator[str]:
+    """Lines typed at the prompt, as a shell reads them: Ctrl-C drops the line being typed, and a
+    second Ctrl-C in a row, or Ctrl-D, leaves; the terminal is left on a fresh line."""
     with contextlib.suppress(ImportError):
         import readline  # noqa: F401  (line editing and history for input())
+    interrupted = False
     while True:
         try:
-            yield input("quote> ")
-        except (EOFError, KeyboardInterrupt):
+            line = read("quote> ")
+        except EOFError:
+            out.write("\n")
             return
+        except KeyboardInterrupt:
+            out.write("\n")
+            if interrupted:
+                return
+            out.write("(Ctrl-C again or Ctrl-D to leave)\n")
+            interrupted = True
+            continue
+        interrupted = False
+        yield line
 
 
 def run(library: Library, lines: Iterable[str] | None = None, out: TextIO = sys.stdout,
@@ -94,13 +106,13 @@ def run(library: Library, lines: Iterable[str] | None = None, out: TextIO = sys.
     """
     interactive = lines is None and sys.stdin.isatty()
     if lines is None:
-        lines = _typed_lines() if interactive else sys.stdin
+        lines = typed_lines(out=out) if interactive else sys.stdin
     color = terminal.use_color(out)
-    width = min(shutil.get_terminal_size((80, 24)).columns, 100) - 2
+    width = terminal.terminal_width(out)
     if interactive:
         said = sum(not q.speaker.is_moderator for q in library.quotes)
-        out.write(f"panel-quotes: {said} quotes from {len(library.panels)} panel(s). "
-                  "Type /help for commands, /quit to leave.\n")
+        out.write(f"panel-quotes: {said} quotes and {len(library.quotes) - said} questions from "
+                  f"{len(library.panels)} panel(s). Type /help for commands, /quit to leave.\n")
     for line in lines:
         if not line.strip():
             continue

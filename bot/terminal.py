@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import TextIO
@@ -98,14 +99,22 @@ def render_hits(library: Library, hits: Iterable[Hit], *, width: int = 78, color
                        for h, label in zip(hits, labels))
 
 
-def table(rows: Sequence[Sequence[str]]) -> str:
-    """Rows in columns aligned by display width."""
-    widths = [max(sum(_width(c) for c in row[i]) for row in rows) for i in range(len(rows[0]))] if rows else []
+def table(rows: Sequence[Sequence[str]], header: Sequence[str] = ()) -> str:
+    """Rows in columns aligned by display width, under a header when one is given."""
+    lines = [list(header), ["-" * len(h) for h in header]] if header else []
+    lines += [list(row) for row in rows]
+    widths = [max(sum(_width(c) for c in row[i]) for row in lines) for i in range(len(lines[0]))] if lines else []
     out = []
-    for row in rows:
+    for row in lines:
         cells = [cell + " " * (widths[i] - sum(_width(c) for c in cell)) for i, cell in enumerate(row)]
         out.append("  ".join(cells).rstrip())
     return "\n".join(out)
+
+
+# The columns of each listing; a speaker's paragraphs are their quotes, or a moderator's questions.
+SPEAKER_COLUMNS = ("id", "name", "title", "role", "paragraphs", "panel")
+TOPIC_COLUMNS = ("id", "name", "quotes", "panel")
+PANEL_COLUMNS = ("id", "title", "event", "date", "quotes", "questions")
 
 
 def speaker_rows(library: Library) -> list[list[str]]:
@@ -122,5 +131,16 @@ def topic_rows(library: Library) -> list[list[str]]:
 
 
 def panel_rows(library: Library) -> list[list[str]]:
-    return [[p.id, p.title, p.event, p.date.isoformat() if p.date else "", str(sum(q.panel == p.id for q in library.quotes))]
+    """Each panel with its quotes (what panelists said) and questions (the moderator's paragraphs)."""
+    said: dict[str, list[int]] = {p.id: [0, 0] for p in library.panels}
+    for q in library.quotes:
+        said[q.panel][q.speaker.is_moderator] += 1
+    return [[p.id, p.title, p.event, p.date.isoformat() if p.date else "", str(said[p.id][0]), str(said[p.id][1])]
             for p in library.panels]
+
+
+def terminal_width(stream: TextIO) -> int:
+    """The columns to wrap quotes in: the terminal's, within reason; 78 when not a terminal."""
+    if not stream.isatty():
+        return 78
+    return max(40, min(shutil.get_terminal_size((80, 24)).columns, 100) - 2)

@@ -48,10 +48,51 @@ def test_random_and_digest_give_one_object() -> None:
 
 def test_listings() -> None:
     speakers = run_json("speakers")
-    assert {"id": "chen-shi", "name": "陈石", "title": "峰瑞资本投资合伙人", "role": "panelist", "count": 14,
-            "panel": PANEL_ID} in speakers
+    assert {"id": "chen-shi", "name": "陈石", "title": "峰瑞资本投资合伙人", "role": "panelist", "paragraphs": 14,
+            "count": 14, "panel": PANEL_ID} in speakers
     assert run_json("topics")[0]["name"] == "感受"
-    assert run_json("panels")[0]["id"] == PANEL_ID
+    [panel] = run_json("panels")
+    assert (panel["id"], panel["quotes"], panel["questions"], panel["count"]) == (PANEL_ID, 34, 6, 40)
+
+
+def test_listings_have_column_headers_and_the_banner_counts_as_panels_does(cli_main: Callable[..., Ran]) -> None:
+    import io
+
+    import bot
+    from bot.console import run
+
+    listing = cli_main("panels").out.splitlines()
+    assert listing[0].split() == ["id", "title", "event", "date", "quotes", "questions"]
+    assert listing[2].split()[-2:] == ["34", "6"]
+    assert cli_main("speakers").out.splitlines()[0].split() == ["id", "name", "title", "role", "paragraphs", "panel"]
+    out = io.StringIO()
+    run(bot.load_library(), ["/topics"], out=out)
+    assert out.getvalue().splitlines()[0].split() == ["id", "name", "quotes", "panel"]
+
+
+def test_the_prompt_reads_like_a_shell() -> None:
+    """Ctrl-C drops the line being typed; a second one in a row, or Ctrl-D, leaves on a fresh line."""
+    import io
+
+    from bot.console import typed_lines
+
+    def keys(*typed: str | type[BaseException]) -> Callable[[str], str]:
+        pressed = iter(typed)
+
+        def read(prompt: str) -> str:
+            key = next(pressed)
+            if isinstance(key, type):
+                raise key
+            return key
+
+        return read
+
+    out = io.StringIO()
+    lines = list(typed_lines(keys("/help", KeyboardInterrupt, "/speakers", KeyboardInterrupt, KeyboardInterrupt), out))
+    assert lines == ["/help", "/speakers"] and out.getvalue().endswith("\n")
+    assert "Ctrl-C again" in out.getvalue()
+    out = io.StringIO()
+    assert list(typed_lines(keys("/topics", EOFError), out)) == ["/topics"] and out.getvalue() == "\n"
 
 
 def test_export_includes_the_moderator_with_roles() -> None:
