@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.corpus import Record, write_panels
+from bot.models import Query
 
 Search = Callable[[str, str | None, str | None, int], list[Any]]
 
@@ -61,7 +62,7 @@ def ours_open(folder: Path) -> Search:
     library = bot.load_library(folder / "panels", cache_dir=folder / "cache")
 
     def search(query: str, speaker: str | None, topic: str | None, k: int) -> list[Any]:
-        return [h.quote.ref for h in library.search(query, speaker=speaker, topic=topic, limit=k)]
+        return [h.quote.ref for h in library.search(Query(query, speaker=speaker, topic=topic), limit=k)]
 
     return search
 

@@ -7,7 +7,7 @@ __version__ = "0.1.0"
 from .cache import load_library
 from .errors import DataError, QuoteBotError, UnknownValueError
 from .library import Library
-from .models import Context, Hit, Panel, Quote, Speaker, Topic
+from .models import Context, Hit, Panel, Query, Quote, Speaker, Topic
 
-__all__ = ["Context", "DataError", "Hit", "Library", "Panel", "Quote", "QuoteBotError", "Speaker",
+__all__ = ["Context", "DataError", "Hit", "Library", "Panel", "Query", "Quote", "QuoteBotError", "Speaker",
            "Topic", "UnknownValueError", "load_library"]

@@ -182,12 +182,12 @@ def _run(args: argparse.Namespace, adapters: Callable[[str | None], list[Adapter
 
         return run(library, store=functools.cache(lambda: Store.open(database_url())))
     if command in ("search", "random", "digest"):
-        kw = {"speaker": args.speaker, "topic": args.topic, "panel": args.panel}
+        query = Query(" ".join(getattr(args, "words", [])), args.speaker, args.topic, args.panel)
         if command == "search":
-            hits = library.search(" ".join(args.words), limit=args.limit, **kw)
+            hits = library.search(query, limit=args.limit)
         else:
-            quote = (library.random(**kw) if command == "random"
-                     else library.digest(args.channel, args.date or dt.date.today(), **kw))
+            quote = (library.random(query) if command == "random"
+                     else library.digest(args.channel, args.date or dt.date.today(), query))
             hits = [Hit(quote, 0.0)] if quote else []
         if args.json:
             items = [_quote_json(library, h.quote, h if command == "search" else None) for h in hits]
@@ -197,8 +197,7 @@ def _run(args: argparse.Namespace, adapters: Callable[[str | None], list[Adapter
         else:
             from .conversation import no_match
 
-            wanted = Query(" ".join(getattr(args, "words", [])), args.speaker, args.topic, args.panel)
-            print(no_match(library, wanted), file=sys.stderr)
+            print(no_match(library, query), file=sys.stderr)
         return 0
     if command == "context":
         ctx = library.context(args.quote_id)

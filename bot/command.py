@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import QuoteBotError
+from .models import EVERYTHING, Query
 
 FILTER_NAMES = {
     "speaker": "speaker", "发言人": "speaker", "嘉宾": "speaker",
@@ -24,27 +25,12 @@ _TOKEN = re.compile(
 
 
 @dataclass(frozen=True, slots=True)
-class Query:
-    """What to look for: free words and optional speaker, topic and panel filters."""
-
-    words: str = ""
-    speaker: str | None = None
-    topic: str | None = None
-    panel: str | None = None
-
-    def describe(self) -> str:
-        parts = [repr(self.words)] if self.words else []
-        parts += [f"{k}:{v}" for k, v in (("speaker", self.speaker), ("topic", self.topic), ("panel", self.panel)) if v]
-        return " ".join(parts) or "anything"
-
-
-@dataclass(frozen=True, slots=True)
 class Command:
     """`action` is search, random, help, speakers, topics, panels or context; `argument`
     carries the quote id for context."""
 
     action: str
-    query: Query = Query()
+    query: Query = EVERYTHING
     argument: str = ""
 
 

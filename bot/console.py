@@ -67,9 +67,9 @@ def answer(library: Library, command: Command, *, width: int = 78, color: bool =
         parts += [terminal.render_quote(library, x, width=width, color=color) for x in ctx.after]
         return "\n\n".join(parts)
     if command.action == "random":
-        quote = library.random(q.words, speaker=q.speaker, topic=q.topic, panel=q.panel)
+        quote = library.random(q)
         return terminal.render_quote(library, quote, width=width, color=color) if quote else no_match(library, q)
-    hits = library.search(q.words, speaker=q.speaker, topic=q.topic, panel=q.panel, limit=3)
+    hits = library.search(q, limit=3)
     if not hits:
         return no_match(library, q)
     return terminal.render_hits(library, hits, width=width, color=color)

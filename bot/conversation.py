@@ -119,8 +119,7 @@ class Conversations:
         seen = self._seen_in(channel, query)
 
         def draw() -> Quote | None:
-            return self.library.random(query.words, speaker=query.speaker, topic=query.topic, panel=query.panel,
-                                       rng=self.rng, exclude=seen)
+            return self.library.random(query, rng=self.rng, exclude=seen)
 
         quote = draw()
         if quote is None and seen:
@@ -134,8 +133,7 @@ class Conversations:
                page: int = 5) -> tuple[Shown, str] | None:
         """A command's answer: the best hits for words, or a fresh random quote; None if none."""
         if query.words:
-            hits = self.library.search(query.words, speaker=query.speaker, topic=query.topic, panel=query.panel,
-                                       limit=page)
+            hits = self.library.search(query, limit=page)
             refs, spans = [h.quote.ref for h in hits], [h.spans for h in hits]
         else:
             quote = self.another(channel, query)

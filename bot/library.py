@@ -14,7 +14,7 @@ from .errors import AmbiguousValueError, QueryError, UnknownValueError
 from .fold import compact, fold
 from .index import IndexData
 from .loader import PanelData
-from .models import Context, Hit, Panel, Quote, Speaker, Topic
+from .models import EVERYTHING, Context, Hit, Panel, Query, Quote, Speaker, Topic
 from .names import Names
 from .search import Searcher, lazy_numpy
 
@@ -29,7 +29,7 @@ class Library:
 
     Example:
         >>> library = load_library()  # doctest: +SKIP
-        >>> library.search("算力", speaker="chen shi")[0].quote.speaker.name  # doctest: +SKIP
+        >>> library.search(Query("算力", speaker="chen shi"))[0].quote.speaker.name  # doctest: +SKIP
         '陈石'
     """
 
@@ -64,8 +64,9 @@ class Library:
 
     # -- filters ---------------------------------------------------------------------------
 
-    def _allowed(self, speaker: str | None, topic: str | None, panel: str | None) -> bytearray:
-        """A byte per quote, 1 where the filters allow it; unknown names raise with suggestions."""
+    def _allowed(self, query: Query) -> bytearray:
+        """A byte per quote, 1 where the query's filters allow it; unknown names raise with suggestions."""
+        speaker, topic, panel = query.speaker, query.topic, query.panel
         wanted: list[list[tuple[str, object]]] = []
         if speaker is not None:
             wanted.append([("speaker", s) for s in sorted(self._names.speakers(speaker))])
@@ -101,38 +102,40 @@ class Library:
 
     # -- the contract ------------------------------------------------------------------------
 
-    def search(self, query: str = "", *, speaker: str | None = None, topic: str | None = None,
-               panel: str | None = None, limit: int = 5) -> list[Hit]:
-        """The quotes best matching `query`, best first; filters narrow them.
+    def search(self, query: Query, *, limit: int = 5) -> list[Hit]:
+        """The quotes best matching the query's words, best first; its filters narrow them.
 
         Several words rank quotes that have all of them first. With no words, the filtered
         quotes come in the order they were said. Unknown filter values raise
         UnknownValueError with the closest known names.
+
+        >>> library.search(Query("算力", speaker="chen shi"))[0].quote.speaker.name  # doctest: +SKIP
+        '陈石'
         """
+        words = query.words
         if not 1 <= limit <= MAX_LIMIT:
             raise QueryError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
-        if len(query) > MAX_QUERY_CHARS:
-            raise QueryError(f"the search is {len(query)} characters long; at most {MAX_QUERY_CHARS}")
-        allowed = self._allowed(speaker, topic, panel)
-        pieces = self._searcher.pieces(fold(query))[:MAX_PIECES] if query.strip() else []
+        if len(words) > MAX_QUERY_CHARS:
+            raise QueryError(f"the search is {len(words)} characters long; at most {MAX_QUERY_CHARS}")
+        allowed = self._allowed(query)
+        pieces = self._searcher.pieces(fold(words))[:MAX_PIECES] if words.strip() else []
         if not pieces:
-            if query.strip():
+            if words.strip():
                 return []  # nothing in the query can match: punctuation or emoji only
             return [Hit(self.quotes[d], 0.0) for d in self._first(allowed, limit)]
         found = self._searcher.search(pieces, limit, allowed)
         return [Hit(self.quotes[d], round(score, 4), tuple(spans)) for d, score, spans in found]
 
-    def random(self, query: str = "", *, speaker: str | None = None, topic: str | None = None,
-               panel: str | None = None, rng: random_module.Random | None = None,
+    def random(self, query: Query = EVERYTHING, *, rng: random_module.Random | None = None,
                exclude: Collection[str] = ()) -> Quote | None:
-        """A random quote among those the query and filters match, leaving out the refs in
-        `exclude` (what a channel has seen already); None when none is left."""
+        """A random quote among those the query matches, leaving out the refs in `exclude`
+        (what a channel has seen already); None when none is left."""
         rng = rng or random_module.Random()
-        if query.strip():
-            hits = self.search(query, speaker=speaker, topic=topic, panel=panel, limit=MAX_LIMIT)
+        if query.words.strip():
+            hits = self.search(query, limit=MAX_LIMIT)
             left = [h.quote for h in hits if h.quote.ref not in exclude]
             return rng.choice(left) if left else None
-        docs = lazy_numpy().flatnonzero(self._allowed(speaker, topic, panel))
+        docs = lazy_numpy().flatnonzero(self._allowed(query))
         for _ in range(8):  # a few random draws first: cheap while most quotes are still unseen
             if not len(docs):
                 return None
@@ -155,10 +158,10 @@ class Library:
         wanted = compact(typed)
         return [p for p in self.panels if wanted in compact(p.id) or wanted in compact(p.title)][:limit]
 
-    def digest(self, channel: str, day: dt.date, *, speaker: str | None = None, topic: str | None = None,
-               panel: str | None = None) -> Quote | None:
-        """The quote of the day for `channel`: the same in every process, no repeats in a cycle."""
-        docs = lazy_numpy().flatnonzero(self._allowed(speaker, topic, panel))
+    def digest(self, channel: str, day: dt.date, query: Query = EVERYTHING) -> Quote | None:
+        """The quote of the day for `channel` among those the query's filters allow: the same in
+        every process, no repeats in a cycle."""
+        docs = lazy_numpy().flatnonzero(self._allowed(query))
         if not len(docs):
             return None
         return self.quote(digest_module.pick(channel, day, [self.quotes[d].ref for d in docs]))
@@ -209,7 +212,7 @@ class Library:
         """Who speaks of `query` at all, best match first: the suggestion when filters leave
         nothing ("no quote from 林莱尼 matches 算力; 陈石 and 马千里 speak of it")."""
         found: dict[tuple[str, str], Speaker] = {}
-        for hit in self.search(query, limit=MAX_LIMIT) if query.strip() else []:
+        for hit in self.search(Query(query), limit=MAX_LIMIT) if query.strip() else []:
             found.setdefault((hit.quote.panel, hit.quote.speaker.id), hit.quote.speaker)
         return list({s.id: s for s in found.values()}.values())[:limit]
 

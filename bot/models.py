@@ -75,6 +75,22 @@ class Quote:
         return f"{self.panel}/{self.id}"
 
 
+@dataclass(frozen=True, slots=True)
+class Query:
+    """What to look for: free words and optional speaker, topic and panel filters."""
+
+    words: str = ""
+    speaker: str | None = None
+    topic: str | None = None
+    panel: str | None = None
+
+    def describe(self) -> str:
+        parts = [repr(self.words)] if self.words else []
+        parts += [f"{k}:{v}" for k, v in (("speaker", self.speaker), ("topic", self.topic), ("panel", self.panel)) if v]
+        return " ".join(parts) or "anything"
+
+
+EVERYTHING = Query()
 Span = tuple[int, int]
 
 

@@ -77,7 +77,7 @@ class DigestScheduler:
         for sub, day in self.due(now):
             if stop is not None and stop.is_set():
                 break
-            quote = self.library.digest(sub.digest_key, day, topic=sub.topic, speaker=sub.speaker, panel=sub.panel)
+            quote = self.library.digest(sub.digest_key, day, sub.filters)
             if quote is None:
                 self.store.disable(sub.id, "no quote matches its topic and speaker filter")
                 continue

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from .errors import QuoteBotError
+from .models import EVERYTHING, Query
 from .schedule import parse_time, parse_timezone
 
 metadata = sa.MetaData()
@@ -65,6 +66,11 @@ class Subscription:
     panel: str | None = None
 
     @property
+    def filters(self) -> Query:
+        """Which quotes the digest draws from."""
+        return Query(speaker=self.speaker, topic=self.topic, panel=self.panel)
+
+    @property
     def digest_key(self) -> str:
         """What the digest pick is seeded with: the same channel gets the same order everywhere."""
         return f"{self.platform}:{self.channel}"
@@ -105,13 +111,14 @@ class Store:
                                 f"{str(error).splitlines()[0]}") from None
         return cls(engine)
 
-    def subscribe(self, platform: str, channel: str, post_time: str, timezone: str, *, topic: str | None = None,
-                  speaker: str | None = None, panel: str | None = None, by: str | None = None,
-                  now: dt.datetime) -> Subscription:
-        """Create or replace the channel's subscription; bad times and zones raise QuoteBotError."""
+    def subscribe(self, platform: str, channel: str, post_time: str, timezone: str, *, filters: Query = EVERYTHING,
+                  by: str | None = None, now: dt.datetime) -> Subscription:
+        """Create or replace the channel's subscription (its words are not kept: a digest draws from
+        filters alone); bad times and zones raise QuoteBotError."""
         when, zone = parse_time(post_time), parse_timezone(timezone)
-        values = {"post_time": when.strftime("%H:%M"), "timezone": zone.key, "topic": topic, "speaker": speaker,
-                  "panel": panel, "enabled": True, "disabled_reason": None, "created_by": by, "created_at": now}
+        values = {"post_time": when.strftime("%H:%M"), "timezone": zone.key, "topic": filters.topic,
+                  "speaker": filters.speaker, "panel": filters.panel, "enabled": True, "disabled_reason": None,
+                  "created_by": by, "created_at": now}
         with self.engine.begin() as db:
             where = (subscriptions.c.platform == platform) & (subscriptions.c.channel == channel)
             if db.execute(sa.update(subscriptions).where(where).values(**values)).rowcount == 0:

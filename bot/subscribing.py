@@ -7,7 +7,7 @@ words mean and what the store should hold.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .command import Command
 from .errors import QuoteBotError
@@ -42,10 +42,10 @@ def answer_digest(store: Store, library: Library, command: Command, *, platform:
             raise QuoteBotError("digest subscribe takes at most one time (HH:MM) and one time zone (Area/City)")
         post_time = parse_time(times[0] if times else DEFAULT_TIME)
         zone = parse_timezone(zones[0] if zones else default_timezone)
-        if not library.search("", speaker=query.speaker, topic=query.topic, panel=query.panel, limit=1):
+        filters = replace(query, words="")  # a digest draws from filters alone
+        if not library.search(filters, limit=1):
             raise QuoteBotError("no quote matches those filters together")  # unknown names raised above
-        sub = store.subscribe(platform, channel, f"{post_time:%H:%M}", zone.key, topic=query.topic,
-                              speaker=query.speaker, panel=query.panel, by=user, now=now)
+        sub = store.subscribe(platform, channel, f"{post_time:%H:%M}", zone.key, filters=filters, by=user, now=now)
         return DigestAnswer(f"Subscribed: a quote {describe(sub)}.")
     current = store.subscription(platform, channel)
     if action == "unsubscribe":
@@ -63,9 +63,7 @@ def answer_digest(store: Store, library: Library, command: Command, *, platform:
     # preview: tomorrow's quote for this channel, with its filters (or the command's)
     zone = parse_timezone(current.timezone if current else default_timezone)
     tomorrow = now.astimezone(zone).date() + dt.timedelta(days=1)
-    quote = library.digest(f"{platform}:{channel}", tomorrow, topic=current.topic if current else query.topic,
-                           speaker=current.speaker if current else query.speaker,
-                           panel=current.panel if current else query.panel)
+    quote = library.digest(f"{platform}:{channel}", tomorrow, current.filters if current else replace(query, words=""))
     if quote is None:
         raise QuoteBotError("no quote matches this digest's filters")
     return DigestAnswer(f"Tomorrow's quote ({tomorrow}):", quote)

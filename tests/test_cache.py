@@ -7,6 +7,7 @@ from pathlib import Path
 
 import bot
 from bot.cache import default_cache_dir
+from bot.models import Query
 
 from .conftest import MINIMAL_PANEL, recorded_panel
 
@@ -22,8 +23,8 @@ def test_second_load_reads_the_cache_and_answers_the_same(write_panel: Callable[
     stamp = file.stat().st_mtime_ns
     second = bot.load_library(data, cache_dir=cache)
     assert file.stat().st_mtime_ns == stamp  # read, not rewritten
-    assert [h.quote for h in second.search("engine")] == [h.quote for h in first.search("engine")]
-    assert second.search("engine")[0].spans == first.search("engine")[0].spans
+    assert [h.quote for h in second.search(Query("engine"))] == [h.quote for h in first.search(Query("engine"))]
+    assert second.search(Query("engine"))[0].spans == first.search(Query("engine"))[0].spans
 
 
 def test_the_cache_keeps_start_times_and_the_recording(write_panel: Callable[..., Path], tmp_path: Path) -> None:
@@ -43,7 +44,7 @@ def test_edited_data_builds_a_new_cache(write_panel: Callable[..., Path], tmp_pa
     bot.load_library(path.parent, cache_dir=cache)
     path.write_text(MINIMAL_PANEL.format(panel_id="test-panel").replace("weaves", "knits"), encoding="utf-8")
     library = bot.load_library(path.parent, cache_dir=cache)
-    assert library.search("knits") and not library.search("weaves")
+    assert library.search(Query('knits')) and not library.search(Query('weaves'))
     assert len(cached_files(cache)) == 2
 
 
@@ -52,13 +53,13 @@ def test_a_corrupt_cache_is_rebuilt(write_panel: Callable[..., Path], tmp_path: 
     bot.load_library(data, cache_dir=cache)
     [file] = cached_files(cache)
     file.write_bytes(file.read_bytes()[:100])
-    assert bot.load_library(data, cache_dir=cache).search("engine")
+    assert bot.load_library(data, cache_dir=cache).search(Query('engine'))
 
 
 def test_an_unwritable_cache_folder_is_not_an_error(write_panel: Callable[..., Path], tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the cache folder would be", encoding="utf-8")
-    assert bot.load_library(write_panel().parent, cache_dir=blocker / "cache").search("engine")
+    assert bot.load_library(write_panel().parent, cache_dir=blocker / 'cache').search(Query('engine'))
 
 
 def test_default_cache_folder_follows_the_environment(monkeypatch, tmp_path: Path) -> None:
@@ -83,11 +84,11 @@ def test_an_edited_panel_file_is_noticed_and_reloaded(write_panel: Callable[...,
             await asyncio.sleep(0.2)
             path.write_text(MINIMAL_PANEL.format(panel_id="test-panel").replace("weaves", "knits"), encoding="utf-8")
             for _ in range(100):
-                if library.search("knits"):
+                if library.search(Query('knits')):
                     break
                 await asyncio.sleep(0.05)
         finally:
             watcher.cancel()
 
     asyncio.run(asyncio.wait_for(main(), 30))
-    assert library.search("knits") and not library.search("weaves")
+    assert library.search(Query('knits')) and not library.search(Query('weaves'))

@@ -7,6 +7,7 @@ import json
 
 from bot.digest import pick
 from bot.library import Library
+from bot.models import Query
 
 from .conftest import run_cli
 
@@ -53,4 +54,4 @@ def test_library_digest_respects_filters_and_skips_questions(library: Library) -
     for n in range(40):
         quote = library.digest("c", day + dt.timedelta(days=n))
         assert not quote.speaker.is_moderator
-        assert library.digest("c", day + dt.timedelta(days=n), speaker="林莱尼").speaker.id == "lin-lai-ni"
+        assert library.digest('c', day + dt.timedelta(days=n), Query(speaker='林莱尼')).speaker.id == "lin-lai-ni"

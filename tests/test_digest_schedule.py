@@ -13,7 +13,7 @@ import pytest
 
 from bot.errors import QuoteBotError
 from bot.library import Library
-from bot.models import Quote
+from bot.models import Query, Quote
 from bot.schedule import due_date, parse_time, parse_timezone
 from bot.scheduler import ChannelGone, DigestScheduler, RateLimited
 from bot.store import Store, Subscription
@@ -116,14 +116,14 @@ def test_east_of_utc_crosses_midnight_into_the_next_local_day() -> None:
 
 def test_one_post_a_day_that_survives_a_restart(store: Store, library: Library, tmp_path: Path) -> None:
     clock, platform = Clock(at("2026-11-28T00:59:00")), Platform()
-    sub = store.subscribe("console", "general", "09:00", "Asia/Shanghai", topic="感受", now=clock.now)
+    sub = store.subscribe("console", "general", "09:00", "Asia/Shanghai", filters=Query(topic="感受"), now=clock.now)
     s = scheduler(store, library, platform, clock)
     assert run(s) == 0  # 08:59 in Shanghai
     clock.now = at("2026-11-28T01:00:00")
     assert run(s) == 1
     quote = library.quote(platform.posted[0][1])
     assert quote.topic is not None and quote.topic.name == "感受"
-    assert quote == library.digest(sub.digest_key, dt.date(2026, 11, 28), topic="感受")
+    assert quote == library.digest(sub.digest_key, dt.date(2026, 11, 28), Query(topic='感受'))
     assert run(s) == 0
     restarted = scheduler(Store.open(f"sqlite:///{tmp_path / 'state.sqlite3'}"), library, platform, clock)
     assert run(restarted) == 0  # the restart remembers today's post
@@ -192,7 +192,7 @@ def test_an_unsubscribe_racing_a_post_posts_nothing(store: Store, library: Libra
 def test_subscribing_again_replaces_the_channels_subscription(store: Store) -> None:
     now = at("2026-11-28T10:00:00")
     store.subscribe("console", "general", "09:00", "UTC", now=now)
-    again = store.subscribe("console", "general", "18:30", "Europe/Berlin", speaker="陈石", now=now)
+    again = store.subscribe("console", "general", "18:30", "Europe/Berlin", filters=Query(speaker="陈石"), now=now)
     assert (again.post_time, again.timezone, again.speaker) == (dt.time(18, 30), "Europe/Berlin", "陈石")
     assert len(store.enabled()) == 1
     assert store.unsubscribe("console", "general") and not store.unsubscribe("console", "general")

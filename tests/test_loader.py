@@ -10,6 +10,7 @@ import pytest
 
 import bot
 from bot.errors import DataError
+from bot.models import Query
 
 from .conftest import MINIMAL_PANEL, recorded_panel, run_cli
 
@@ -23,7 +24,7 @@ def problems_of(path: Path) -> list[str]:
 def test_minimal_panel_loads(write_panel: Callable[..., Path]) -> None:
     library = bot.load_library(write_panel().parent, use_cache=False)
     assert [q.ref for q in library.quotes] == ["test-panel/q1", "test-panel/q2"]
-    assert library.search("engine")[0].quote.speaker.name == "Ada Lovelace"
+    assert library.search(Query('engine'))[0].quote.speaker.name == "Ada Lovelace"
 
 
 def test_unknown_speaker_in_a_quote_names_file_and_line(write_panel: Callable[..., Path]) -> None:
@@ -104,8 +105,8 @@ def test_several_panels_load_side_by_side(write_panel: Callable[..., Path]) -> N
     folder = write_panel(MINIMAL_PANEL.format(panel_id="two"), "two.yaml").parent
     library = bot.load_library(folder, use_cache=False)
     assert [p.id for p in library.panels] == ["one", "two"]
-    assert {h.quote.panel for h in library.search("engine", limit=5)} == {"one", "two"}
-    assert [h.quote.panel for h in library.search("engine", panel="two")] == ["two"]
+    assert {h.quote.panel for h in library.search(Query('engine'), limit=5)} == {"one", "two"}
+    assert [h.quote.panel for h in library.search(Query('engine', panel='two'))] == ["two"]
 
 
 def test_empty_folder_is_an_error(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from bot.command import parse_command
 from bot.errors import QueryError, QuoteBotError
 from bot.library import MAX_QUERY_CHARS, Library
+from bot.models import Query
 
 WORDS = st.sampled_from(["算力", "大模型", "數智人", "ＧＰＴ４", "suanli", "chen shi", "AI", "的", "奇瑞", "应用层"])
 QUERIES = st.one_of(
@@ -25,7 +26,7 @@ FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCh
 @FAST
 @given(query=QUERIES, limit=st.integers(min_value=1, max_value=20))
 def test_no_query_crashes_the_search(library: Library, query: str, limit: int) -> None:
-    hits = library.search(query, limit=limit)
+    hits = library.search(Query(query), limit=limit)
     assert len(hits) <= limit
     assert len({h.quote.ref for h in hits}) == len(hits)
     for hit in hits:
@@ -42,7 +43,7 @@ def test_no_query_crashes_the_search(library: Library, query: str, limit: int) -
 @given(query=st.text(min_size=MAX_QUERY_CHARS + 1, max_size=MAX_QUERY_CHARS + 50))
 def test_overlong_queries_are_refused_cleanly(library: Library, query: str) -> None:
     with pytest.raises(QueryError, match="characters long"):
-        library.search(query)
+        library.search(Query(query))
 
 
 @FAST

@@ -7,6 +7,7 @@ import pytest
 from bot.errors import AmbiguousValueError, QueryError, UnknownValueError
 from bot.fold import fold
 from bot.library import Library
+from bot.models import Query
 from bot.tokenizer import Tokenizer
 
 from .conftest import PANEL_ID
@@ -21,14 +22,14 @@ def matched(hit) -> list[str]:
 
 
 def test_the_quote_most_about_a_word_comes_first(library: Library) -> None:
-    hits = library.search("算力")
+    hits = library.search(Query('算力'))
     assert ids(hits) == ["chen-shi-11", "ma-qian-li-8"]  # three mentions beat one
     assert hits[0].score > hits[1].score
     assert matched(hits[0]) == ["算力", "算力", "算力"]
 
 
 def test_quotes_with_all_the_words_rank_first(library: Library) -> None:
-    hits = library.search("大模型 创业", limit=5)
+    hits = library.search(Query('大模型 创业'), limit=5)
     both = [h for h in hits if "大模型" in h.quote.text and "创业" in h.quote.text]
     assert hits[: len(both)] == both and len(both) >= 2
     assert all("大模型" in h.quote.text or "创业" in h.quote.text for h in hits)
@@ -39,17 +40,17 @@ def test_quotes_with_all_the_words_rank_first(library: Library) -> None:
     ("STABLE DIFFUSION", "Stable Diffusion"), ("奇瑞汽車", "奇瑞汽车"),
 ])
 def test_folded_queries_find_the_same_quotes(library: Library, query: str, same_as: str) -> None:
-    assert ids(library.search(query)) == ids(library.search(same_as)) != []
+    assert ids(library.search(Query(query))) == ids(library.search(Query(same_as))) != []
 
 
 def test_traditional_query_highlights_the_simplified_text(library: Library) -> None:
-    hit = library.search("數智人")[0]
+    hit = library.search(Query('數智人'))[0]
     assert hit.quote.id == "lin-lai-ni-1"
     assert set(matched(hit)) == {"数智人"}
 
 
 def test_full_width_query_highlights_ascii_text(library: Library) -> None:
-    assert set(matched(library.search("ＧＰＴ４")[0])) == {"GPT4"}
+    assert set(matched(library.search(Query('ＧＰＴ４'))[0])) == {"GPT4"}
 
 
 @pytest.mark.parametrize(("query", "quote_id"), [
@@ -57,14 +58,14 @@ def test_full_width_query_highlights_ascii_text(library: Library) -> None:
     ("自贡", "zhu-lei-3"), ("钉钉", "chen-shi-14"), ("围棋", "ma-qian-li-8"),
 ])
 def test_names_and_rare_words_are_found(library: Library, query: str, quote_id: str) -> None:
-    assert quote_id in ids(library.search(query))
+    assert quote_id in ids(library.search(Query(query)))
 
 
 def test_a_word_inside_a_longer_token_is_found(library: Library) -> None:
     # jieba cuts 应用层面 as 应用/层面, yet 应用层 is in it.
-    assert {"chen-shi-7", "chen-shi-14"} <= set(ids(library.search("应用层")))
-    assert "ma-qian-li-2" in ids(library.search("汽车"))
-    assert "ma-qian-li-1" in ids(library.search("模型", limit=20))  # 大模型 holds 模型
+    assert {"chen-shi-7", "chen-shi-14"} <= set(ids(library.search(Query('应用层'))))
+    assert "ma-qian-li-2" in ids(library.search(Query('汽车')))
+    assert "ma-qian-li-1" in ids(library.search(Query('模型'), limit=20))  # 大模型 holds 模型
 
 
 def test_every_term_of_every_quote_finds_that_quote(library: Library) -> None:
@@ -73,7 +74,7 @@ def test_every_term_of_every_quote_finds_that_quote(library: Library) -> None:
         if quote.speaker.is_moderator:
             continue
         for term in set(tokenizer.tokenize(fold(quote.text))):
-            assert quote.id in ids(library.search(term, limit=100)), (term, quote.id)
+            assert quote.id in ids(library.search(Query(term), limit=100)), (term, quote.id)
 
 
 def test_every_two_characters_of_a_quote_find_it(library: Library) -> None:
@@ -82,80 +83,80 @@ def test_every_two_characters_of_a_quote_find_it(library: Library) -> None:
     for i in range(len(text) - 1):
         pair = text[i:i + 2]
         if pair.isalnum():
-            assert quote.id in ids(library.search(pair, limit=100)), pair
+            assert quote.id in ids(library.search(Query(pair), limit=100)), pair
 
 
 def test_spans_point_at_the_matched_words(library: Library) -> None:
     for query in ("大模型", "创新", "AI", "数据集 开源"):
-        for hit in library.search(query, limit=10):
+        for hit in library.search(Query(query), limit=10):
             assert hit.spans, (query, hit.quote.id)
             for start, end in hit.spans:  # words of the query, or parts of them; neighbours merge
                 assert set(fold(hit.quote.text[start:end])) <= set(fold(query)), (query, hit.quote.id)
 
 
 def test_pinyin_query_finds_chinese(library: Library) -> None:
-    assert ids(library.search("suanli")) == ids(library.search("算力"))
-    assert ids(library.search("suan li")) == ids(library.search("算力"))
-    assert "chen-shi-8" in ids(library.search("damoxing", limit=10))
+    assert ids(library.search(Query('suanli'))) == ids(library.search(Query('算力')))
+    assert ids(library.search(Query('suan li'))) == ids(library.search(Query('算力')))
+    assert "chen-shi-8" in ids(library.search(Query('damoxing'), limit=10))
 
 
 def test_moderator_questions_are_not_quotes_unless_asked_by_speaker(library: Library) -> None:
-    assert all(not h.quote.speaker.is_moderator for h in library.search("关键词", limit=20))
-    asked = library.search("关键词", speaker="金磊", limit=20)
+    assert all(not h.quote.speaker.is_moderator for h in library.search(Query('关键词'), limit=20))
+    asked = library.search(Query('关键词', speaker='金磊'), limit=20)
     assert asked and all(h.quote.speaker.id == "jin-lei" for h in asked)
 
 
 @pytest.mark.parametrize("name", ["陈石", "chen shi", "ChenShi", "chenshi", "CHEN-SHI", "chen-shi", " 陳石 "])
 def test_speaker_filter_accepts_name_id_and_pinyin(library: Library, name: str) -> None:
-    hits = library.search("大模型", speaker=name, limit=10)
+    hits = library.search(Query('大模型', speaker=name), limit=10)
     assert hits and {h.quote.speaker.id for h in hits} == {"chen-shi"}
 
 
 @pytest.mark.parametrize("name", ["同质化", "模型同质化和创新性", "tong-zhi-hua-he-chuang-xin"])
 def test_topic_filter_accepts_name_id_and_a_distinctive_part(library: Library, name: str) -> None:
-    hits = library.search("创新", topic=name, limit=10)
+    hits = library.search(Query('创新', topic=name), limit=10)
     assert hits and {h.quote.topic.id for h in hits} == {"tong-zhi-hua-he-chuang-xin"}
 
 
 def test_unknown_speaker_lists_the_closest_names(library: Library) -> None:
     with pytest.raises(UnknownValueError) as caught:
-        library.search("算力", speaker="chen shy")
+        library.search(Query('算力', speaker='chen shy'))
     assert "陈石 (chen-shi)" in caught.value.suggestions
     assert str(caught.value).startswith("unknown speaker 'chen shy'; closest: 陈石 (chen-shi)")
 
 
 def test_unknown_topic_and_panel_list_the_closest(library: Library) -> None:
     with pytest.raises(UnknownValueError, match="unknown topic '感想'"):
-        library.search("", topic="感想")
+        library.search(Query('', topic='感想'))
     with pytest.raises(UnknownValueError, match=f"closest: {PANEL_ID}"):
-        library.search("", panel="aigc-sumit-2023-roundtabel")
-    assert library.search("算力", panel="aigc-summit")  # a unique part of the id is enough
+        library.search(Query('', panel='aigc-sumit-2023-roundtabel'))
+    assert library.search(Query('算力', panel='aigc-summit'))  # a unique part of the id is enough
 
 
 def test_a_part_shared_by_several_topics_is_ambiguous(library: Library) -> None:
     with pytest.raises(AmbiguousValueError) as caught:
-        library.search("", topic="新")
+        library.search(Query('', topic='新'))
     assert sorted(caught.value.matches) == ["中国 AIGC 新机遇", "模型同质化和创新性"]
 
 
 def test_filters_combine(library: Library) -> None:
-    hits = library.search("", speaker="马千里", topic="大力出奇迹", limit=10)
+    hits = library.search(Query('', speaker='马千里', topic='大力出奇迹'), limit=10)
     assert ids(hits) == ["ma-qian-li-7", "ma-qian-li-8"]
 
 
 def test_filtered_search_with_no_match_is_empty_not_an_error(library: Library) -> None:
-    assert library.search("算力", speaker="林莱尼") == []
+    assert library.search(Query('算力', speaker='林莱尼')) == []
 
 
 def test_query_of_only_punctuation_matches_nothing(library: Library) -> None:
-    assert library.search("？！…。,,") == []
+    assert library.search(Query('？！…。,,')) == []
 
 
 def test_bad_limits_and_huge_queries_are_clear_errors(library: Library) -> None:
     with pytest.raises(QueryError, match="limit"):
-        library.search("算力", limit=0)
+        library.search(Query('算力'), limit=0)
     with pytest.raises(QueryError, match="5000 characters"):
-        library.search("算" * 5000)
+        library.search(Query('算' * 5000))
 
 
 def test_random_respects_filters(library: Library) -> None:
@@ -163,10 +164,10 @@ def test_random_respects_filters(library: Library) -> None:
 
     rng = random.Random(7)
     for _ in range(20):
-        quote = library.random(speaker="林莱尼", rng=rng)
+        quote = library.random(Query(speaker='林莱尼'), rng=rng)
         assert quote is not None and quote.speaker.id == "lin-lai-ni"
-    assert library.random("算力", speaker="陈石", rng=rng).id == "chen-shi-11"
-    assert library.random("算力", speaker="林莱尼") is None
+    assert library.random(Query('算力', speaker='陈石'), rng=rng).id == "chen-shi-11"
+    assert library.random(Query('算力', speaker='林莱尼')) is None
 
 
 def test_context_gives_the_question_and_the_neighbours(library: Library) -> None:
