@@ -611,3 +611,63 @@ def test_rev_and_deepgram_json_are_read(document: dict[str, Any]) -> None:
     doc = ingest(json.dumps(document), Options(panel_id="p")).document
     assert [(q["text"], q["start"]) for q in doc["quotes"]] == [("Why?", 0.5), ("Costs.", 1.5)]
     assert [s["name"] for s in doc["speakers"]] == ["Jane Doe", "John Roe"]
+
+
+# -- real transcripts a third review brought ------------------------------------------------------
+
+def test_a_header_of_roles_introduces_the_people_who_then_speak_by_role() -> None:
+    text = ("Host: Nadia Rahman\nGuest: Dr. Samuel Okafor, chief medical officer at Mercy Health\n"
+            "Date: June 3, 2024\n\nHost: Welcome. Is telehealth here to stay?\n\nGuest: Yes, for follow-ups.\n\n"
+            "Host: And for first visits?\n\nGuest: Less so.\n")
+    doc = ingest(text, Options(panel_id="p")).document
+    assert [(s["name"], s["role"]) for s in doc["speakers"]] == [("Nadia Rahman", "moderator"),
+                                                                 ("Dr. Samuel Okafor", "panelist")]
+    assert doc["speakers"][1]["title"] == "chief medical officer at Mercy Health"
+    assert doc["panel"]["date"] == "2024-06-03"
+    assert len(doc["quotes"]) == 4
+
+
+def test_labels_with_titles_after_a_comma_and_in_two_scripts() -> None:
+    text = ("KAREN LIU, MANAGING EDITOR, GREEN FINANCE REVIEW (MODERATOR): Good morning. What went wrong?\n"
+            "HUGO SCHMIDT, CIO, ALPINE FUND: Interest rates.\nKAREN LIU: Lisa, do you agree?\n"
+            "Lisa Wang 王丽莎：I do.\nKAREN LIU: Why?\nLisa Wang 王丽莎：Costs.\n")
+    doc = ingest(text, Options(panel_id="p")).document
+    speakers = {s["name"]: (s["role"], s["title"]) for s in doc["speakers"]}
+    assert speakers == {"Karen Liu": ("moderator", "MANAGING EDITOR, GREEN FINANCE REVIEW"),
+                        "Hugo Schmidt": ("panelist", "CIO, ALPINE FUND"), "Lisa Wang 王丽莎": ("panelist", "")}
+
+
+def test_a_magazine_interview_with_questions_in_bold_and_answers_unlabelled() -> None:
+    text = ("# A Conversation with Priya Narayanan\n\n**Q: Is the GPU shortage over?**\n\nNot for inference.\n\n"
+            "Training is easier now.\n\n**Q: Why inference?**\n\nBecause it scales with users.\n")
+    doc = ingest(text, Options(panel_id="p")).document
+    assert [(s["name"], s["role"]) for s in doc["speakers"]] == [("Q", "moderator"), ("Priya Narayanan", "panelist")]
+    assert_said_exactly(doc, [("Q", "Is the GPU shortage over?"), ("Priya Narayanan", "Not for inference."),
+                              ("Priya Narayanan", "Training is easier now."), ("Q", "Why inference?"),
+                              ("Priya Narayanan", "Because it scales with users.")])
+
+
+def test_section_headings_name_the_topics_and_list_labels_inside_turns_stay_text() -> None:
+    text = ("主持人：陈立\n\n陈立：各位好，今天聊教育。\n\n## 一、关于课堂里的 AI\n\n陈立：AI 进课堂了吗？\n\n"
+            "吴敏：进了。\n短期看：作业批改。\n长期看：个性化学习。\n\n## 二、招生\n\n陈立：生源会变吗？\n\n吴敏：会。\n")
+    doc = ingest(text, Options(panel_id="p")).document
+    assert [t["name"] for t in doc["topics"]] == ["课堂里的 AI", "招生"]
+    assert [s["name"] for s in doc["speakers"]] == ["陈立", "吴敏"]
+    assert "短期看：作业批改。" in [q["text"] for q in doc["quotes"]]
+
+
+def test_one_person_under_an_honorific_and_without_it_is_one_speaker() -> None:
+    text = "Peter Olsen: Why?\nDr. Jane Smith: Costs.\nPeter Olsen: And?\nJane Smith: Time.\n"
+    assert _speakers_of(text) == [("Peter Olsen", "moderator"), ("Dr. Jane Smith", "panelist")]
+
+
+def test_an_inaudible_word_is_marked_and_copyright_lines_are_not_quotes() -> None:
+    text = ("Tom Brennan: Who decides?\nMaria Delgado: Exactly where the [inaudible] decisions get made.\n"
+            "Tom Brennan: Thanks?\nMaria Delgado: Sure.\n\nCopyright 2025 The Daily Ledger. All rights reserved.\n")
+    quotes = [q["text"] for q in ingest(text, Options(panel_id="p")).document["quotes"]]
+    assert quotes == ["Who decides?", "Exactly where the […] decisions get made.", "Thanks?", "Sure."]
+
+
+def test_the_date_the_event_was_held_wins_over_a_bylines() -> None:
+    text = "Published March 3, 2025. The panel was held on February 20, 2025 in Austin.\n\nAnn Lee: Why?\nBo Chen: Cost.\n"
+    assert ingest(text, Options(panel_id="p")).document["panel"]["date"] == "2025-02-20"

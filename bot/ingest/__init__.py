@@ -29,7 +29,7 @@ from .meeting import read_meeting, speaker_headers
 from .parsed import Parsed, join_lines
 from .roster import read_roster
 from .speakers import SpeakerMap, people, pick_moderator
-from .topics import label, named_keyword, shares_phrase
+from .topics import is_prompt, label, named_keyword, shares_phrase
 
 __all__ = ["FORMATS", "Ingested", "Options", "Report", "SpeakerMap", "ingest", "read_transcript", "to_yaml"]
 
@@ -40,7 +40,6 @@ FORMATS = {
     "vtt": "WebVTT subtitles",
     "json": "speech-recognition JSON segments with a speaker",
 }
-_ASKS = re.compile(r"[?？]|吗|呢")
 _THANKS = re.compile(r"^\W*(?:thank|thanks|welcome|good (?:morning|afternoon|evening)|谢谢|感谢|欢迎)\b"
                      r"[^.!?。！？]{0,40}[.!?。！？]?$", re.IGNORECASE)
 NEARLY_ALL = 0.9
@@ -174,7 +173,7 @@ def ingest(text: str, options: Options) -> Ingested:
     report = Report(parsed.format, detected, dropped=parsed.dropped, warnings=parsed.warnings)
     first_names = list(dict.fromkeys(t.label for t in parsed.turns))
     roster = read_roster(parsed.intro, first_names)
-    persons = people(parsed.turns, list(options.speakers), roster.moderator, report.warnings, parsed.intro)
+    persons = people(parsed.turns, list(options.speakers), roster.moderator, report.warnings, parsed.intro, roster.by_role)
     names = {key: p.name for key, p in persons.items()}
     if any(p.name != t for p, t in zip(persons.values(), first_names)):
         roster_more = read_roster(parsed.intro, list(dict.fromkeys(names.values())))
@@ -231,24 +230,34 @@ def _topics_and_quotes(parsed: Parsed, names: dict[str, str], moderator: str | N
     turns = parsed.turns
     asked = [join_lines([p.text for p in t.paragraphs]) if names[compact(t.label)] == moderator else "" for t in turns]
     # A moderator who never asks with a question mark ("Tell us about your projects.") prompts with every turn.
-    prompts = not any(_ASKS.search(q) for q in asked)
+    prompts = not any(is_prompt(q) for q in asked)
     for n, turn in enumerate(turns):
+        if heading := parsed.headings.get(n):
+            current = {"id": unique_slug(heading, topic_ids, fallback="topic"), "name": heading, "question": None,
+                       "named": True, "from_heading": True}
+            topics.append(current)
         name = names[compact(turn.label)]
         if name == moderator:
             question = asked[n]
             keyword = named_keyword(question)
-            if keyword or _ASKS.search(question) or (prompts and not _THANKS.match(question)):
+            if keyword or is_prompt(question) or (prompts and not _THANKS.match(question) and question):
+                # A follow-up repeats the topic's own keyword, or a phrase of its question.
                 follows = current is not None and keyword is None and (
-                    current["name"] in question or shares_phrase(question, current["question"]))
+                    (current["named"] and current["name"] in question)
+                    or shares_phrase(question, current["question"] or ""))
                 if not follows:
                     answers = []
                     for later in turns[n + 1:]:
                         if names[compact(later.label)] == moderator:
                             break
                         answers += [p.text for p in later.paragraphs]
-                    topic_name = keyword or label(question, " ".join(answers))
-                    current = {"id": unique_slug(topic_name, topic_ids, fallback="topic"), "name": topic_name, "question": question}
-                    topics.append(current)
+                    if current is not None and current["from_heading"] and not current["question"]:
+                        current["question"] = question  # the editor's heading names the question that follows it
+                    else:
+                        topic_name = keyword or label(question, " ".join(answers), people=list(speaker_ids))
+                        current = {"id": unique_slug(topic_name, topic_ids, fallback="topic"), "name": topic_name,
+                                   "question": question, "named": keyword is not None, "from_heading": False}
+                        topics.append(current)
         sid = speaker_ids[name]
         for paragraph in turn.paragraphs:
             counts[sid] += 1
@@ -259,7 +268,8 @@ def _topics_and_quotes(parsed: Parsed, names: dict[str, str], moderator: str | N
                 quote["start"] = _seconds(paragraph.start)
             quote["text"] = paragraph.text
             quotes.append(quote)
-    return topics, quotes
+    kept = ("id", "name", "question")
+    return [{k: t[k] for k in kept if t.get(k)} for t in topics], quotes
 
 
 def _warn_about_shares(counts: Counter[str], speakers: dict[str, dict[str, Any]], report: Report) -> None:

@@ -33,6 +33,7 @@ class _Line:
     cue: int
     label: str | None  # from a prefix in the line
     rest: str  # the line after the prefix
+    bracketed: bool  # [Name] or 【Name】: marked as a speaker, not only followed by a colon
     voice: str | None  # from a <v Name> tag in the cue
     line: str  # the whole line, tags removed
     start: float
@@ -102,17 +103,17 @@ def _cues(text: str, parsed: Parsed) -> list[tuple[float, float, list[str]]]:
     return cues
 
 
-def _speaker(line: str) -> tuple[str | None, str]:
-    """The speaker a caption line names, and the rest of the line."""
+def _speaker(line: str) -> tuple[str | None, str, bool]:
+    """The speaker a caption line names, the rest of the line, and whether the name was bracketed."""
     m = _PREFIX.match(line)
     if not m:
-        return None, line
+        return None, line, False
     bracketed = m[1] or m[2]
     label = (bracketed or m[3] or "").strip()
     name, _ = split_label(label)
     if names_a_sound(label) or not name_shape(name):
-        return None, line
-    return label, m[4].strip()
+        return None, line, False
+    return label, m[4].strip(), bool(bracketed)
 
 
 def _lines(text: str, parsed: Parsed) -> list[_Line]:
@@ -130,11 +131,11 @@ def _lines(text: str, parsed: Parsed) -> list[_Line]:
             if is_credit(line):
                 parsed.dropped["credits and promotion"] += 1
                 continue
-            label, rest = _speaker(line)
+            label, rest, bracketed = _speaker(line)
             rest, sounds = without_sounds(rest)
             parsed.dropped["sound descriptions"] += sounds
             if rest or label:
-                out.append(_Line(n, label, rest, voice, line, start, end))
+                out.append(_Line(n, label, rest, bracketed, voice, line, start, end))
     return out
 
 
@@ -172,7 +173,7 @@ def read_subtitles(text: str, parsed: Parsed, known: set[str]) -> None:
             cue_at, cue_label = ln.cue, None
         label, rest = ln.label, ln.rest
         if label and not (counts[compact(label)] >= 2 or name_shape(split_label(label)[0]) == "strong"
-                          or compact(label) in known):
+                          or ln.bracketed or compact(label) in known):
             label, rest = None, without_sounds(ln.line)[0]
         if not label and _DASH.match(rest):
             rest = _DASH.sub("", rest)

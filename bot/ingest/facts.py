@@ -36,18 +36,28 @@ def _month(value: str) -> int | None:
     return int(value) if value.isdigit() else _MONTHS.get(value.lower().rstrip("."))
 
 
+_HELD = re.compile(r"举行|举办|召开|开幕|held|took place|hosted|convened|opened|recorded|panel (?:was )?on", re.IGNORECASE)
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    begins = max(text.rfind(stop, 0, start) for stop in ".。!?！？\n") + 1
+    ends = [i for stop in ".。!?！？\n" if (i := text.find(stop, end)) >= 0]
+    return text[begins:min(ends, default=len(text))]
+
+
 def find_date(text: str) -> FoundDate | None:
-    """The first full date in `text`, else the first month and day without a year."""
+    """The date the text says the event was held (`held on ...`, `...举行`), else its first full date,
+    else the first month and day without a year. A byline's publication date comes first often."""
     for patterns in (_DATES, _PARTIAL_DATES):
         found = []
         for pattern, (y, mo, d) in patterns:
             for m in pattern.finditer(text):
                 month = _month(m[mo])
                 if month and 1 <= month <= 12 and 1 <= int(m[d]) <= 31:
-                    found.append((m.start(), FoundDate(int(m[y]) if y else None, month, int(m[d]), m[0])))
-                    break
+                    held = bool(_HELD.search(_sentence_around(text, m.start(), m.end())))
+                    found.append((not held, m.start(), FoundDate(int(m[y]) if y else None, month, int(m[d]), m[0])))
         if found:
-            return min(found, key=lambda f: f[0])[1]
+            return min(found, key=lambda f: f[:2])[2]
     return None
 
 
@@ -61,8 +71,9 @@ def lead_facts(intro: list[str]) -> dict[str, str]:
         facts["host"] = (m[1] or m[2]).strip()
     if m := re.search(r"在\s*(\S{1,4}?)\s*举[行办]|(?:held|took place) in ([A-Z][\w ]+?)[,.]", text):
         facts["location"] = _PLACES.get(m[1], m[1]) if m[1] else m[2].strip()
-    if (m := re.search(r"《([^》]+)》", text)) or (m := re.search(r"^#+\s*(.+)$", text, re.MULTILINE)):
-        facts["title"] = m[1].strip()
+    if (m := re.search(r"^#\s+(.+)$", text, re.MULTILINE)) or (m := re.search(r"《([^》]+)》", text)) or \
+            (m := re.search(r"^#+\s*(.+)$", text, re.MULTILINE)):
+        facts["title"] = m[1].strip().strip("*")
     for line in intro:
         if re.search(r"整理|删减|compiled|abridged|edited", line, re.IGNORECASE):
             facts["source_note"] = line.strip()

@@ -11,10 +11,10 @@ CJK = r"\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff"  # kana, Han, Hang
 _CJK_NAME = re.compile(rf"^[{CJK}]{{1,8}}(?:[·•・‧][{CJK}]{{1,8}}){{0,3}}$")
 _SPACED_HAN = re.compile(rf"^[{HAN}]{{1,2}}(?: [{HAN}]{{1,2}}){{1,2}}$")  # 王 芳, 欧阳 娜娜
 # Labels that stand for whoever holds a role; the first group moderates.
-MODERATOR_ROLES = frozenset(("moderator host cohost interviewer chair chairman chairwoman chairperson q "
+MODERATOR_ROLES = frozenset(("moderator host cohost interviewer chair chairman chairwoman chairperson q question "
                              "问 主持人 主持 记者 司会 사회자 진행자").split())
 OTHER_ROLES = frozenset(("interviewee guest panelist panellist speaker audience audiencemember member questioner "
-                         "presenter narrator caller reporter participant respondent a 答 嘉宾 观众 提问者 提问 听众 "
+                         "presenter narrator caller reporter participant respondent a answer 答 嘉宾 观众 提问者 提问 听众 "
                          "回答 登壇者 질문자 패널").split())
 # Labels a machine or a meeting app gives: 说话人 1, SPEAKER_00, Speaker 2, Spk1, Unknown Speaker.
 _SUFFIX = r"(?:[\s_-]+[A-Za-z]|[\s_-]*[0-9]{1,4})?"  # Speaker B, Guest 2, SPEAKER_00, 说话人1
@@ -22,11 +22,14 @@ _MACHINE = re.compile(rf"^(?:说话人|发言人|讲话人|发言者|参会人|�
                       re.IGNORECASE)
 _NUMBERED = re.compile(rf"^(?:the\s+)?(?P<role>.+?){_SUFFIX}$", re.IGNORECASE)
 _KANA_HANGUL = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
+_LATIN_NAME = r"[A-Za-z][\w'’.\- ]{1,40}"
+_MIXED_SCRIPTS = re.compile(rf"^(?:(?P<latin>{_LATIN_NAME}?)\s+[{HAN}]{{2,4}}|[{HAN}]{{2,4}}\s+(?P<latin2>{_LATIN_NAME}))$")
 # Labels that introduce people before the talk and never speak: `Panelists: A, B and C`.
 INTRO_ONLY = re.compile(
     r"^(?:moderators|hosts|hosted by|moderated by|panel|panell?ists|speakers|guests|participants|with|featuring|"
     r"on stage|on the panel|in attendance|对话嘉宾|圆桌嘉宾|与会嘉宾|参会人员|参会者|参与者|发言嘉宾|演讲嘉宾|出席|出席嘉宾|"
-    r"登壇者|出演者|出演|패널|참석자)$", re.IGNORECASE)
+    r"登壇者|出演者|出演|패널|참석자|嘉宾介绍|嘉宾简介|人物介绍|发言嘉宾介绍|about the (?:panel|panelists|speakers)|"
+    r"the panel|our panel|panel members|speaker bios|bios)$", re.IGNORECASE)
 
 
 def role(label: str) -> str | None:
@@ -70,7 +73,9 @@ _NOT_NAMES_ZH = frozenset((
     "原因 结论 结果 问题 问题是 也就是说 就是说 换句话说 一是 二是 三是 包括 如下 以下 其中 即 为此 所以 因此 但是 不过 关键词 "
     "关键是 重点 核心 标题 来源 图片 图片来源 图源 编者注 编者按 注 时间 地点 日期 主题 话题 备注 简介 背景 链接 原文 原文链接 "
     "作者 编辑 责编 整理 校对 摄影 附 附录 参考 提问 回答 观点 摘要 导语 文章 本文 视频 音频 录音 会议 会议主题 会议时间 "
-    "关键字 字幕 说明 声明 免责声明 特别声明 我 你 他 她 我们 你们 他们 大家 各位"
+    "关键字 字幕 说明 声明 免责声明 特别声明 我 你 他 她 我们 你们 他们 大家 各位 会议号 会议链接 会议地点 记录人 记录 "
+    "纪要 会议纪要 短期看 长期看 短期 长期 优点 缺点 优势 劣势 机会 挑战 风险 前者 后者 一方面 另一方面 目标 方法 现状 建议 "
+    "答案 第一点 第二点 第三点 结论是 反过来 同时 此外 最终 目前 未来 过去 现在 今天 明天 背景是 推荐阅读 往期推荐 相关阅读"
 ).split())
 # Characters a Chinese sentence fragment has and a name almost never does.
 _FUNCTION_HAN = frozenset("的了吗呢吧啊么们这那是在说道问讲我你他她它就都也还把被很得第")
@@ -78,8 +83,10 @@ _FUNCTION_HAN = frozenset("的了吗呢吧啊么们这那是在说道问讲我�
 
 @functools.lru_cache(maxsize=65_536)
 def compact(label: str) -> str:
-    """A label's identity: case, width, spaces, dashes and underscores folded (说话人 1 = 说话人1)."""
-    return re.sub(r"[\s_\-·•・‧.]+", "", unicodedata.normalize("NFKC", label)).casefold()
+    """A label's identity: case, width, accents, spaces, dashes and dots folded (说话人 1 = 说话人1, José = JOSE)."""
+    decomposed = unicodedata.normalize("NFKD", label)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[\s_\-·•・‧.]+", "", unicodedata.normalize("NFKC", plain)).casefold()
 
 
 def is_machine_label(label: str) -> bool:
@@ -106,8 +113,14 @@ def name_shape(label: str) -> str | None:
     label = label.strip()
     if not label or len(label) > 40:
         return None
-    if is_generic(label):
+    if is_machine_label(label):
         return "strong"
+    if role(label):
+        # Panelist 2 names one person; Host: or QUESTION: once is as often a heading as a turn
+        return "strong" if re.search(r"(?:\d{1,4}|\s[A-Z])$", label.strip()) else "weak"
+    if mixed := _MIXED_SCRIPTS.match(label):  # Lisa Wang 王丽莎, 王丽莎 Lisa Wang
+        latin = (mixed["latin"] or mixed["latin2"]).strip()
+        return "strong" if name_shape(latin) == "strong" else None
     if _SPACED_HAN.match(label):
         label = label.replace(" ", "")
     if _CJK_NAME.match(label):

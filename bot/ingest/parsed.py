@@ -40,6 +40,7 @@ class Parsed:
     titles: dict[str, str] = field(default_factory=dict)  # given beside a label: 王芳（星河科技 CEO）：
     hint: str = ""  # why no turn was found, when the reader can tell
     moderator_hint: str = ""  # a label that says its speaker moderates: **Moderator (Jane Doe):**
+    headings: dict[int, str] = field(default_factory=dict)  # a section heading before turn n: 二、关于开源与闭源
 
     def add(self, label: str, text: str, start: float | None = None, *, new_turn: bool = False) -> None:
         """Add a paragraph, starting a turn when the label changes (or when asked)."""

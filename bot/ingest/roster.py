@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .labels import compact, name_shape, role
+
 _BULLET = re.compile(r"^\s*(?:[-*•·]|\d{1,2}[.)、])\s+", re.MULTILINE)
 _PAREN_AFTER = re.compile(r"^\s*[（(]([^（()）]{1,80})[)）]")
 _SEPARATOR_AFTER = re.compile(r"^\s*(?:[,，:：]|\s?[-–—]\s)\s*")
@@ -25,12 +27,16 @@ _NOT_TITLE = re.compile(r"^(?:and|or|with|the|a|an|和|及|与|以及|等|等人
 
 
 MAX_CHARS = 20_000  # of introduction read for a roster
+_INTERVIEW_WITH = re.compile(r"(?:interview with|in conversation with|a conversation with|talks? with|专访|对话|对谈)\s*"
+                             r"(?P<name>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){1,3}|[\u4e00-\u9fff]{2,4})", re.IGNORECASE)
+_ROLE_LINE = re.compile(r"^(?P<label>[^\n:：]{1,30}?)\s*[:：]\s*(?P<rest>[^\n]+)$", re.MULTILINE)
 
 
 @dataclass
 class Roster:
     titles: dict[str, str] = field(default_factory=dict)
     moderator: str | None = None
+    by_role: dict[str, str] = field(default_factory=dict)  # `Guest: Dr. Samuel Okafor, ...`: "guest" -> the name
 
 
 def _occurrences(text: str, names: list[str]) -> list[tuple[int, int, str]]:
@@ -82,6 +88,12 @@ def read_roster(intro: list[str], names: list[str]) -> Roster:
     """Titles and the moderator that the introduction gives for `names`."""
     text = _BULLET.sub("", "\n".join(line.replace("**", "") for line in intro))[:MAX_CHARS]
     roster = Roster()
+    if m := _INTERVIEW_WITH.search(text):  # 专访 王芳 / an interview with Jane Doe: who answers
+        roster.by_role.setdefault("interviewee", m["name"].strip())
+    for m in _ROLE_LINE.finditer(text):
+        person = re.split(r"[,，;；(（—–]|\s-\s", m["rest"], maxsplit=1)[0].strip(" *.")
+        if role(m["label"]) and name_shape(person) == "strong":
+            roster.by_role.setdefault(compact(m["label"]), person)
     found = _occurrences(text, names)
     for n, (start, end, name) in enumerate(found):
         if name in roster.titles:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..errors import QuoteBotError
@@ -54,7 +54,7 @@ def _aliases(intro: list[str]) -> dict[str, str]:
 
 
 def people(turns: list[Turn], mappings: list[SpeakerMap], roster_moderator: str | None,
-           warnings: list[str], intro: Sequence[str] = ()) -> dict[str, Person]:
+           warnings: list[str], intro: Sequence[str] = (), by_role: Mapping[str, str] | None = None) -> dict[str, Person]:
     """The person behind each label (by compacted label)."""
     labels = list(dict.fromkeys(compact(t.label) for t in turns))
     written = {compact(t.label): t.label for t in reversed(turns)}  # the first way each label is written
@@ -92,10 +92,29 @@ def people(turns: list[Turn], mappings: list[SpeakerMap], roster_moderator: str 
             person.name, person.how = aliases[label.casefold()], f"the introduction's {label!r}"
         elif len(initials) == 1:  # Jane Doe speaks, then "JD:"
             person.name, person.how = next(iter(initials)), f"merged {label!r}"
+        elif key in (by_role or {}):  # Guest: Dr. Samuel Okafor in the header, then "Guest:" turns
+            person.name, person.how = (by_role or {})[key], f"the introduction's {label!r}"
         elif role(label) == "moderator" and roster_moderator:
             person.name, person.how = roster_moderator, f"the roster's moderator, labelled {label!r}"
+    _merge_honorifics(found)
     _warn_about_labels(turns, found, written, warnings)
     return found
+
+
+_HONORIFIC = re.compile(r"^(?:dr|prof|professor|mr|mrs|ms|mx|sir|dame|sen|senator|rep|gov|judge|rev|fr)\.?\s+", re.IGNORECASE)
+
+
+def _merge_honorifics(found: dict[str, Person]) -> None:
+    """`Dr. Jane Smith:` and `Jane Smith:` are one person, named as the longer label has it."""
+    longest: dict[str, str] = {}
+    for person in found.values():
+        bare = compact(_HONORIFIC.sub("", person.name))
+        if len(person.name) > len(longest.get(bare, "")):
+            longest[bare] = person.name
+    for person in found.values():
+        fuller = longest[compact(_HONORIFIC.sub("", person.name))]
+        if fuller != person.name:
+            person.name, person.how = fuller, person.how or f"merged {person.name!r}"
 
 
 def _warn_about_labels(turns: list[Turn], found: dict[str, Person], written: dict[str, str], warnings: list[str]) -> None:
@@ -121,7 +140,7 @@ def pick_moderator(turns: list[Turn], names: dict[str, str], roster: str | None,
                 [names[compact(t.label)] for t in turns if compact(t.label) == wanted]
         if not match:
             raise QuoteBotError(f"--moderator {flag!r} never speaks; speakers: {', '.join(speaking)}")
-        if roster and roster != match[0]:
+        if roster and compact(roster) != compact(match[0]):
             warnings.append(f"the introduction names {roster} as moderator; --moderator makes it {match[0]}")
         return match[0], "--moderator"
     if roster and roster in speaking:
@@ -132,6 +151,9 @@ def pick_moderator(turns: list[Turn], names: dict[str, str], roster: str | None,
     asked: Counter[str] = Counter()
     spoke: Counter[str] = Counter()
     for t in turns:
+        if role(t.label) == "other" and not is_machine_label(t.label) and len(compact(t.label)) > 1 \
+                and compact(names[compact(t.label)]) == compact(t.label):
+            continue  # Audience member asks, and never moderates (unless --speaker named the label)
         spoke[names[compact(t.label)]] += 1
         asked[names[compact(t.label)]] += bool(_QUESTION.search(" ".join(p.text for p in t.paragraphs)))
     if len(speaking) < 2:
@@ -140,7 +162,10 @@ def pick_moderator(turns: list[Turn], names: dict[str, str], roster: str | None,
     def score(name: str) -> float:
         return asked[name] / spoke[name] + (0.25 if name == speaking[0] else 0) + min(asked[name], 5) * 0.02
 
-    best = max(speaking, key=score)
+    candidates = [n for n in speaking if spoke[n]]
+    if not candidates:
+        return None, ""
+    best = max(candidates, key=score)
     if asked[best] == 0 or asked[best] / spoke[best] < 0.3:
         warnings.append("no moderator found (nobody mostly asks questions), so no topics: pass --moderator NAME")
         return None, ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 
 from .labels import is_han
 
@@ -44,11 +45,10 @@ _ZH_STOP = frozenset((
 
 
 def named_keyword(question: str) -> str | None:
-    """The keyword a question names: “感受”, 关键词叫做X, `our next topic is X`; None when it names none."""
-    if m := _QUOTED.search(question):
-        return m[1].strip()
+    """The keyword a question names: 关键词叫做X, 我们聊聊X, `our next topic is X`, else “X” in quotes;
+    None when it names none."""
     if m := _NAMED_ZH.search(question):
-        keyword = re.sub(r"(吗|呢|么)$", "", (m[1] or m[2]).strip())
+        keyword = re.sub(r"(吗|呢|么)$", "", (m[1] or m[2]).strip().strip("“”\"「」『』"))
         rest = question[m.end():]
         # A keyword phrased as a question is often restated briefly: 大力一定会出奇迹吗？大力出奇迹…
         if len(keyword) > 4 and (short := re.search(re.escape(keyword[:2]) + r".{0,3}?" + re.escape(keyword[-2:]), rest)):
@@ -59,7 +59,9 @@ def named_keyword(question: str) -> str | None:
         while words and words[0].lower() in ("the", "a", "an", "our", "your"):
             words = words[1:]
         if 1 <= len(words) <= 5:
-            return " ".join(words)
+            return " ".join(words).strip("\"“”")
+    if m := _QUOTED.search(question):
+        return m[1].strip()
     return None
 
 
@@ -177,24 +179,43 @@ def _chinese_label(question: str, answers: str) -> str | None:
 MAX_LABEL = 40  # characters
 
 
-def label(question: str, answers: str) -> str:
-    """A short label for a moderator's question, in its language; never a greeting or a lone stop word."""
-    found = _label(question, answers)
+def label(question: str, answers: str, people: Sequence[str] = ()) -> str:
+    """A short label for a moderator's question, in its language; never a greeting, a lone stop
+    word or the name of someone on the panel ("David, what about policy?" is about policy)."""
+    cleaned = _without_people(question, people)
+    found = _label(cleaned, answers) or _opening_words(cleaned) or _opening_words(question) or "topic"
+    letters = re.findall(r"[A-Za-z]", question)
+    if len(letters) >= 12 and "".join(letters).isupper():
+        found = found.lower()  # a question in capitals (captions) gives a label in plain case
     return found if len(found) <= MAX_LABEL else found[: MAX_LABEL - 1].rstrip() + "…"
 
 
-def _label(question: str, answers: str) -> str:
+_ADDRESS = "总|老师|校长|教授|博士|院长|先生|女士|主任|经理|董|主编|书记|部长|所长"
+
+
+def _without_people(question: str, people: Sequence[str]) -> str:
+    """The question with the panel's names taken out: 冯校长, David, Ms. Chen."""
+    for person in sorted(people, key=len, reverse=True):
+        if is_han(person) and len(person) >= 2:
+            question = re.sub(rf"{re.escape(person)}|{re.escape(person[0])}(?:{_ADDRESS})", " ", question)
+        else:
+            for part in (p for p in re.split(r"[\s\-]+", person) if len(p) > 1):
+                question = re.sub(rf"(?<!\w){re.escape(part)}(?!\w)", " ", question, flags=re.IGNORECASE)
+    return question
+
+
+def _label(question: str, answers: str) -> str | None:
     if keyword := named_keyword(question):
         return keyword
     chinese = len(re.findall(r"[\u3400-\u9fff]", question)) * 2 > len(re.findall(r"\w", question))
     found = _chinese_label(question, answers) if chinese or (is_han(question) and not _EN_WORD.search(question)) else \
         _english_label(question, answers)
-    return found or _opening_words(question)
+    return found
 
 
 def _opening_words(question: str) -> str:
     """The question's first words, cut at a word, when nothing in it makes a label."""
-    asked = _asked(question).strip()
+    asked = _asked(question).strip(" ，,。.；;：:")
     if is_han(asked):
         return asked[:12].rstrip("，。？！?!,.")
     words = asked.split()
@@ -202,10 +223,28 @@ def _opening_words(question: str) -> str:
 
 
 def shares_phrase(a: str, b: str) -> bool:
-    """Whether two questions share a phrase: four Chinese characters, or three words."""
+    """Whether two questions share a phrase: four Chinese characters, or two words that are not
+    stop words ("What do you think" is how questions start, not what they are about)."""
     def grams(text: str) -> set[tuple[str, ...]]:
-        units = re.findall(r"[\u4e00-\u9fff]|[A-Za-z0-9]+", text.lower())
-        size = 4 if sum(len(u) == 1 and u > "\u4e00" for u in units) * 2 > len(units) else 3
-        return {tuple(units[i:i + size]) for i in range(len(units) - size + 1)}
+        units = re.findall(r"[\u4e00-\u9fff]|[A-Za-z0-9'’-]+", text.lower())
+        if sum(len(u) == 1 and u > "\u4e00" for u in units) * 2 > len(units):
+            return {tuple(units[i:i + 4]) for i in range(len(units) - 3)}
+        content = [u for u in units if u not in _EN_STOP and len(u) > 2]
+        return {tuple(content[i:i + 2]) for i in range(len(content) - 1)}
 
     return bool(grams(a) & grams(b))
+
+
+_SOUND_CHECK = re.compile(r"hear me|hear us|see my screen|听得到|听得见|能听到|看得到我", re.IGNORECASE)
+
+
+def is_prompt(text: str) -> bool:
+    """Whether a moderator's turn asks for an answer: a question, or a prompt (请…谈一谈, tell us about)."""
+    if _SOUND_CHECK.search(text):
+        return False
+    return bool(_PROMPT.search(text))
+
+
+_PROMPT = re.compile(r"[?？]|吗|呢|请.{0,12}(?:谈|说|讲|聊|分享|介绍)|谈一谈|谈谈|说一说|聊一聊|讲一讲|分享一下|"
+                     r"\b(?:tell us|talk (?:to us )?about|walk us through|describe|explain|share with us|give us|"
+                     r"say (?:a|one) (?:word|sentence))\b", re.IGNORECASE)
