@@ -42,9 +42,9 @@ class Parsed:
     moderator_hint: str = ""  # a label that says its speaker moderates: **Moderator (Jane Doe):**
     headings: dict[int, str] = field(default_factory=dict)  # a section heading before turn n: 二、关于开源与闭源
 
-    def add(self, label: str, text: str, start: float | None = None, *, new_turn: bool = False) -> None:
-        """Add a paragraph, starting a turn when the label changes (or when asked)."""
-        if new_turn or not self.turns or self.turns[-1].label != label:
+    def add(self, label: str, text: str, start: float | None = None) -> None:
+        """Add a paragraph, starting a turn when the label changes."""
+        if not self.turns or self.turns[-1].label != label:
             self.turns.append(Turn(label))
         if text:
             self.turns[-1].paragraphs.append(Paragraph(text, start))

@@ -61,7 +61,7 @@ def gather(parsed: Parsed, utterances: list[Utterance]) -> int:
         if speaker != label or (finished and (pause >= PAUSE_SECONDS or chars >= PARAGRAPH_CHARS)) or \
                 (chars >= UNPUNCTUATED_CHARS and pause >= PAUSE_SECONDS):
             if parts and label is not None:
-                parsed.add(label, join_lines(parts), start, new_turn=False)
+                parsed.add(label, join_lines(parts), start)
             parts, chars = [], 0
             if speaker != label:
                 parsed.turns.append(Turn(speaker))
