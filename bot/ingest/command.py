@@ -9,12 +9,15 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from ..errors import DataError, QuoteBotError
 from ..moments import is_web_url
 from ..slug import slugify, unique_slug
-from . import FORMATS, Ingested, Options, Report, SpeakerMap, ingest, read_transcript, to_yaml
+from . import FORMATS
+
+if TYPE_CHECKING:
+    from . import Ingested, Options, Report
 
 SUFFIXES = (".md", ".markdown", ".txt", ".text", ".srt", ".vtt", ".json")
 PROGRESS_FROM = 5  # files; fewer finish before a bar would be worth drawing
@@ -74,6 +77,8 @@ def _jobs(args: argparse.Namespace) -> tuple[list[_Job], int]:
 
 
 def _options(args: argparse.Namespace, job: _Job) -> Options:
+    from . import Options
+
     folder = args.transcript.is_dir() and job.target is not None  # there the file name is the unique id
     panel_id = args.panel_id or (job.target.stem if folder and job.target else slugify(job.source.stem, fallback="panel"))
     return Options(panel_id=panel_id, format=args.format, speakers=args.speaker_maps,
@@ -93,6 +98,8 @@ def _one(args: argparse.Namespace, job: _Job) -> _Done:
 
     if job.target is not None and job.target.exists() and not args.force and not args.dry_run:
         raise QuoteBotError(f"{job.target} exists; pass --force to overwrite it")
+    from . import ingest, read_transcript, to_yaml
+
     text, encoding = read_transcript(job.source)
     options = _options(args, job)
     try:
@@ -150,6 +157,8 @@ def run(args: argparse.Namespace, *, err: TextIO | None = None, out: TextIO | No
         progress: bool | None = None) -> int:
     """Ingest what the arguments name; 0 when everything was written, 1 when anything failed."""
     err, out = err or sys.stderr, out or sys.stdout
+    from . import SpeakerMap
+
     args.speaker_maps = tuple(SpeakerMap.parse(s) for s in args.speakers)  # a malformed one is a usage error
     if args.recording and not is_web_url(args.recording):
         raise QuoteBotError(f"--recording {args.recording!r} is not an http or https URL")
