@@ -12,11 +12,11 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.cache import data_path, fingerprint, load_library
-from bot.cli import Adapter
 from bot.errors import DataError, QuoteBotError
 from bot.health import Health
 from bot.library import Library
+from bot.panels.cache import data_path, fingerprint, load_library
+from bot.terminal.cli import Adapter
 
 logger = logging.getLogger(__name__)
 SHUTDOWN_SECONDS = 10

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import bot
 from adapters.slack.digest import slack_poster
-from bot.scheduler import DigestScheduler, Poster
-from bot.store import Store
+from bot.digest.scheduler import DigestScheduler, Poster
+from bot.digest.store import Store
 from tests.fakes.slack import FakeSlack
 from tests.postgres import running_postgres, server_binaries
 

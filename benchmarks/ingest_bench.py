@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.ingest import command
+from bot.panels.ingest import command
 
 SPEAKERS_EN = ["Maria Chen", "Tom Okafor", "Priya Nair", "José Álvarez"]
 SPEAKERS_ZH = ["周航", "林晓", "陈一鸣", "欧阳·娜扎"]
@@ -74,7 +74,7 @@ def _letters(n: int) -> str:
 
 def _hostile() -> list[tuple[str, str, float]]:
     """Inputs built to cost: each must stay linear in its size."""
-    from bot.ingest.decode import MAX_BYTES
+    from bot.panels.ingest.decode import MAX_BYTES
 
     line = "Jane Doe: This is the same line again and again.\n"
     return [

@@ -11,8 +11,8 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from .cli import Adapter, main
 from .errors import QuoteBotError
+from .terminal.cli import Adapter, main
 
 # What each platform needs installed beyond the core: its label, its extra, the modules that serve it.
 _EXTRAS = {"discord": ("Discord", "discord", ("adapters.discord.app", "adapters.runner")),
@@ -41,7 +41,7 @@ def _configured_adapters(env: Mapping[str, str], only: str | None = None) -> lis
         return adapters
     for platform in (name for name, on in wanted.items() if on):
         _require(platform)
-    from .store import Store, database_url
+    from .digest.store import Store, database_url
 
     store = Store.open(database_url(env))  # the digests' state, shared by every platform
     if wanted["discord"]:

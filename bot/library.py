@@ -9,14 +9,14 @@ from array import array
 from collections import OrderedDict
 from collections.abc import Collection, Mapping, Sequence
 
-from . import digest as digest_module
+from .digest import pick as digest_module
 from .errors import AmbiguousValueError, QueryError, UnknownValueError
-from .fold import compact, fold
-from .index import IndexData
-from .loader import PanelData
 from .models import EVERYTHING, Context, Hit, Panel, Query, Quote, Speaker, Topic
-from .names import Names
-from .search import Searcher, lazy_numpy
+from .panels.loader import PanelData
+from .search.fold import compact, fold
+from .search.index import IndexData
+from .search.names import Names
+from .search.ranking import Searcher, lazy_numpy
 
 MAX_QUERY_CHARS = 500
 MAX_LIMIT = 100

@@ -106,7 +106,7 @@ class Ran:
 @pytest.fixture
 def cli_main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Callable[..., Ran]:
     """`python -m bot ARGS` run in this process (no child, so it is fast); the root logger is put back."""
-    from bot.cli import main
+    from bot.terminal.cli import main
 
     root = logging.getLogger()
     monkeypatch.setattr(root, "handlers", list(root.handlers))

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import bot
-from bot.cache import default_cache_dir
 from bot.models import Query
+from bot.panels.cache import default_cache_dir
 
 from .conftest import MINIMAL_PANEL, recorded_panel
 

@@ -59,7 +59,7 @@ def test_listings_have_column_headers_and_the_banner_counts_as_panels_does(cli_m
     import io
 
     import bot
-    from bot.console import run
+    from bot.terminal.console import run
 
     listing = cli_main("panels").out.splitlines()
     assert listing[0].split() == ["id", "title", "event", "date", "quotes", "questions"]
@@ -74,7 +74,7 @@ def test_the_prompt_reads_like_a_shell() -> None:
     """Ctrl-C drops the line being typed; a second one in a row, or Ctrl-D, leaves on a fresh line."""
     import io
 
-    from bot.console import typed_lines
+    from bot.terminal.console import typed_lines
 
     def keys(*typed: str | type[BaseException]) -> Callable[[str], str]:
         pressed = iter(typed)

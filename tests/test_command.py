@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.command import Command, Query, parse_command, parse_console_line
-from bot.console import answer, run
+from bot.chat.command import Command, Query, parse_command, parse_console_line
 from bot.errors import QuoteBotError
 from bot.library import Library
+from bot.terminal.console import answer, run
 
 from .conftest import run_cli
 
@@ -66,7 +66,7 @@ def test_console_answer_in_colour(library: Library) -> None:
 
 
 def test_console_wraps_to_the_width(library: Library) -> None:
-    from bot.terminal import _width
+    from bot.terminal.render import _width
 
     text = answer(library, parse_console_line("/quote 大力出奇迹"), width=40)
     quote_lines = [line.replace("【", "").replace("】", "") for line in text.splitlines()

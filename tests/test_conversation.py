@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.command import Query
-from bot.conversation import Conversations
-from bot.cooldown import Cooldown
+from bot.chat.command import Query
+from bot.chat.conversation import Conversations
+from bot.chat.cooldown import Cooldown
 from bot.library import Library
 
 ALICE, BOB = "U-alice", "U-bob"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from bot.digest import pick
+from bot.digest.pick import pick
 from bot.library import Library
 from bot.models import Query
 

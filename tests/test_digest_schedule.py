@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.digest.schedule import due_date, parse_time, parse_timezone
+from bot.digest.scheduler import ChannelGone, DigestScheduler, RateLimited
+from bot.digest.store import Store, Subscription
 from bot.errors import QuoteBotError
 from bot.library import Library
 from bot.models import Query, Quote
-from bot.schedule import due_date, parse_time, parse_timezone
-from bot.scheduler import ChannelGone, DigestScheduler, RateLimited
-from bot.store import Store, Subscription
 
 from .postgres import running_postgres, server_binaries
 
@@ -259,8 +259,8 @@ def test_console_digest_commands(tmp_path: Path) -> None:
 
 
 def test_status_shows_why_a_digest_was_disabled(store: Store, library: Library) -> None:
-    from bot.command import parse_command
-    from bot.subscribing import answer_digest
+    from bot.chat.command import parse_command
+    from bot.digest.subscribing import answer_digest
 
     clock, platform = Clock(at("2026-11-28T10:00:00")), Platform()
     store.subscribe("console", "general", "09:00", "UTC", now=clock.now)
@@ -296,8 +296,8 @@ def test_a_graceful_restart_mid_round_loses_and_doubles_nothing(store: Store, li
 def two_panels(tmp_path: Path) -> Library:
     import shutil
 
-    from bot.cache import load_library
-    from bot.ingest import Options, ingest, to_yaml
+    from bot.panels.cache import load_library
+    from bot.panels.ingest import Options, ingest, to_yaml
 
     from .conftest import ROOT, SEED_PANEL
 
@@ -311,8 +311,8 @@ def two_panels(tmp_path: Path) -> Library:
 
 
 def test_a_digests_panel_filter_is_stored_and_used_and_etc_zones_are_zones(store: Store, two_panels: Library) -> None:
-    from bot.command import parse_command
-    from bot.subscribing import answer_digest
+    from bot.chat.command import parse_command
+    from bot.digest.subscribing import answer_digest
 
     clock, platform = Clock(at("2026-11-28T17:00:30")), Platform()  # 09:00 in Etc/GMT+8 (UTC-8)
     reply = answer_digest(store, two_panels, parse_command("digest subscribe 09:00 Etc/GMT+8 panel:en-panel"),
@@ -331,12 +331,12 @@ def test_a_database_from_before_the_panel_filter_upgrades_keeping_its_subscripti
     from alembic import command
     from alembic.config import Config
 
-    import bot.migrations
+    import bot.digest.migrations
 
     url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
     engine = sa.create_engine(url)
     config = Config()
-    config.set_main_option("script_location", str(Path(bot.migrations.__file__).parent))
+    config.set_main_option("script_location", str(Path(bot.digest.migrations.__file__).parent))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "0001")

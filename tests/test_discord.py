@@ -240,7 +240,7 @@ def test_a_hostile_recording_url_cannot_break_out_of_the_link(write_panel: Calla
 
 def test_spaces_and_invisible_characters_in_a_link_are_percent_encoded() -> None:
     from adapters.discord.render import moment_line
-    from bot.moments import Moment
+    from bot.panels.moments import Moment
 
     said = Moment(754.0, "12:34", "https://example.org/a b)\n[x](y)\u202e#t=754")
     assert moment_line(said) == "⏱ [12:34](https://example.org/a%20b%29%0A%5Bx%5D%28y%29%E2%80%AE#t=754)"
@@ -257,7 +257,7 @@ def test_a_long_quote_is_cut_to_leave_room_for_the_link(write_panel: Callable[..
 
 def test_a_link_too_long_for_the_embed_leaves_the_time_alone() -> None:
     from adapters.discord.render import moment_line
-    from bot.moments import Moment
+    from bot.panels.moments import Moment
 
     assert moment_line(Moment(754.0, "12:34", "https://example.org/" + ")" * 2000)) == "⏱ 12:34"
 
@@ -428,7 +428,7 @@ def test_a_bad_token_or_an_unreachable_discord_is_one_clear_line(token: str, rea
 
 
 def test_quote_digest_for_server_managers(library: Library, tmp_path: Path) -> None:
-    from bot.store import Store
+    from bot.digest.store import Store
 
     store = Store.open(f"sqlite:///{tmp_path / 'state.sqlite3'}")
 
@@ -459,8 +459,8 @@ def test_digest_posts_through_discord_py_with_429_and_a_deleted_channel(library:
     import datetime as dt
 
     from adapters.discord.digest import discord_poster
-    from bot.scheduler import DigestScheduler
-    from bot.store import Store
+    from bot.digest.scheduler import DigestScheduler
+    from bot.digest.store import Store
 
     now = dt.datetime(2026, 11, 28, 10, 0, tzinfo=dt.UTC)
     store = Store.open(f"sqlite:///{tmp_path / 'state.sqlite3'}")
@@ -487,8 +487,8 @@ def test_a_rate_limit_discord_py_gives_up_on_reaches_the_scheduler(library: Libr
     import datetime as dt
 
     from adapters.discord.digest import discord_poster
-    from bot.scheduler import DigestScheduler
-    from bot.store import Store
+    from bot.digest.scheduler import DigestScheduler
+    from bot.digest.store import Store
 
     now = dt.datetime(2026, 11, 28, 10, 0, tzinfo=dt.UTC)
     store = Store.open(f"sqlite:///{tmp_path / 'state.sqlite3'}")

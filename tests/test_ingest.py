@@ -13,9 +13,9 @@ import pytest
 import yaml
 
 from bot.errors import QuoteBotError
-from bot.ingest import Options, SpeakerMap, ingest, to_yaml
-from bot.ingest.decode import decode
-from bot.loader import read_panel
+from bot.panels.ingest import Options, SpeakerMap, ingest, to_yaml
+from bot.panels.ingest.decode import decode
+from bot.panels.loader import read_panel
 
 from .conftest import PANEL_ID, ROOT, SEED, SEED_PANEL, Ran
 
@@ -367,7 +367,7 @@ def test_progress_bar_is_drawn_for_many_files(tmp_path: Path) -> None:
     import argparse
     import io
 
-    from bot.ingest import command
+    from bot.panels.ingest import command
 
     args = argparse.Namespace(transcript=SAMPLES, output=None, dry_run=True, panel_id=None, format=None, speakers=[],
                               moderator=None, date=None, year=None, title=None, event=None, host=None,
@@ -399,9 +399,9 @@ def test_labelling_cuts_chinese_as_jieba_does_and_keeps_its_tags() -> None:
     import jieba
     import jieba.posseg
 
-    from bot.cache import WORDS_FILE
-    from bot.ingest.wordclass import JARGON_COUNT, KEPT_TAGS, dictionary
-    from bot.tokenizer import read_words
+    from bot.panels.cache import WORDS_FILE
+    from bot.panels.ingest.wordclass import JARGON_COUNT, KEPT_TAGS, dictionary
+    from bot.search.tokenizer import read_words
 
     jargon = read_words(WORDS_FILE)
     reference = jieba.Tokenizer()
@@ -416,7 +416,7 @@ def test_labelling_cuts_chinese_as_jieba_does_and_keeps_its_tags() -> None:
 
 
 def test_the_labelling_dictionary_is_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.ingest import wordclass
+    from bot.panels.ingest import wordclass
 
     monkeypatch.setenv("QUOTES_CACHE_DIR", str(tmp_path))
     wordclass.dictionary.cache_clear()
@@ -491,7 +491,7 @@ def test_an_unsupported_encoding_is_refused_naming_it() -> None:
 
 
 def test_an_empty_file_and_an_oversized_file_are_one_line_each(tmp_path: Path, cli_main: Callable[..., Ran]) -> None:
-    from bot.ingest.decode import MAX_BYTES
+    from bot.panels.ingest.decode import MAX_BYTES
 
     empty = tmp_path / "empty.txt"
     empty.write_text("", encoding="utf-8")

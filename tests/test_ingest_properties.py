@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.ingest import Options, ingest
+from bot.panels.ingest import Options, ingest
 
 from .test_ingest import assert_said_exactly
 
@@ -133,7 +133,7 @@ def test_every_generated_sentence_is_quoted_once_by_its_speaker(panel: tuple[str
     _, turns = panel
     speakers = ()
     if fmt == "json":
-        from bot.ingest import SpeakerMap
+        from bot.panels.ingest import SpeakerMap
 
         names = list(dict.fromkeys(t.name for t in turns))
         speakers = tuple(SpeakerMap(f"SPEAKER_{n:02}", name) for n, name in enumerate(names))

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from bot.models import Panel, Quote, Speaker
-from bot.moments import Moment, clock, escape_url, moment, moment_url
+from bot.panels.moments import Moment, clock, escape_url, moment, moment_url
 
 
 @pytest.mark.parametrize(("seconds", "shown"), [

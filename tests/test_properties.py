@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.command import parse_command
+from bot.chat.command import parse_command
 from bot.errors import QueryError, QuoteBotError
 from bot.library import MAX_QUERY_CHARS, Library
 from bot.models import Query

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import AmbiguousValueError, QueryError, UnknownValueError
-from bot.fold import fold
 from bot.library import Library
 from bot.models import Query
-from bot.tokenizer import Tokenizer
+from bot.search.fold import fold
+from bot.search.tokenizer import Tokenizer
 
 from .conftest import PANEL_ID
 

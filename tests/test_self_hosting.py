@@ -101,7 +101,7 @@ def test_logs_are_one_line_per_event_and_never_hold_a_secret() -> None:
     import io
     import logging
 
-    from bot.logs import configure
+    from bot.terminal.logs import configure
 
     env = {"LOG_LEVEL": "INFO", "LOG_FORMAT": "json", "DISCORD_TOKEN": "MTIz.secret.token-value",
            "DATABASE_URL": "postgresql+psycopg://quotes:hunter22@db/quotes"}

@@ -352,8 +352,8 @@ def test_bad_slack_settings_name_the_variable(env: dict[str, str], message: str)
 
 
 def test_an_internal_error_is_apologised_for_and_the_app_keeps_going(library: Library) -> None:
-    from bot.conversation import Conversations
-    from bot.cooldown import Cooldown
+    from bot.chat.conversation import Conversations
+    from bot.chat.cooldown import Cooldown
 
     class Exploding:
         def __getattr__(self, name: str) -> Any:
@@ -378,8 +378,8 @@ def test_digest_posts_through_the_real_web_client_with_429_and_a_deleted_channel
     from slack_sdk.web.async_client import AsyncWebClient
 
     from adapters.slack.digest import slack_poster
-    from bot.scheduler import DigestScheduler
-    from bot.store import Store
+    from bot.digest.scheduler import DigestScheduler
+    from bot.digest.store import Store
 
     now = dt.datetime(2026, 11, 28, 10, 0, tzinfo=dt.UTC)
     store = Store.open(f"sqlite:///{tmp_path / 'state.sqlite3'}")
@@ -415,7 +415,7 @@ def test_digest_posts_through_the_real_web_client_with_429_and_a_deleted_channel
 
 @pytest.mark.parametrize("admins_only", [True, False])
 def test_digest_commands_for_workspace_admins(library: Library, tmp_path: Path, admins_only: bool) -> None:
-    from bot.store import Store
+    from bot.digest.store import Store
 
     store = Store.open(f"sqlite:///{tmp_path / 'state.sqlite3'}")
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import bot
-from bot.terminal import render_quote
+from bot.terminal.render import render_quote
 
 from .conftest import MINIMAL_PANEL, recorded_panel
 

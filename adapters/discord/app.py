@@ -19,13 +19,13 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 
 from bot import Library
-from bot.command import Query
-from bot.conversation import Conversations, Shown
-from bot.cooldown import Cooldown
+from bot.chat.command import Query
+from bot.chat.conversation import Conversations, Shown
+from bot.chat.cooldown import Cooldown
+from bot.digest.scheduler import DigestScheduler
+from bot.digest.store import Store
 from bot.errors import QuoteBotError
 from bot.health import Health
-from bot.scheduler import DigestScheduler
-from bot.store import Store
 
 from . import render
 from .digest import digest_commands, discord_poster

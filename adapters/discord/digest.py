@@ -7,11 +7,11 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 
 from bot import Library
-from bot.command import Command, Query
+from bot.chat.command import Command, Query
+from bot.digest.scheduler import ChannelGone, Poster, RateLimited, utc_now
+from bot.digest.store import Store, Subscription
+from bot.digest.subscribing import answer_digest
 from bot.models import Quote
-from bot.scheduler import ChannelGone, Poster, RateLimited, utc_now
-from bot.store import Store, Subscription
-from bot.subscribing import answer_digest
 
 from . import render
 

@@ -12,7 +12,7 @@ import discord
 
 from bot import Library
 from bot.models import Context, Quote, Span, Speaker
-from bot.moments import Moment, escape_url, moment
+from bot.panels.moments import Moment, escape_url, moment
 
 NO_MENTIONS = discord.AllowedMentions.none()
 _MENTION_SYNTAX = re.compile(r"<(?=[@#/:]|a:|t:)")

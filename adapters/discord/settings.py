@@ -7,7 +7,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bot.cooldown import Cooldown
+from bot.chat.cooldown import Cooldown
 from bot.errors import QuoteBotError
 
 DEFAULT_API = "https://discord.com/api/v10"

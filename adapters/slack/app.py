@@ -18,15 +18,16 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import Library, conversation
-from bot.command import Command, Query, parse_command
-from bot.conversation import Conversations, Shown
-from bot.cooldown import Cooldown
+from bot import Library
+from bot.chat import conversation
+from bot.chat.command import Command, Query, parse_command
+from bot.chat.conversation import Conversations, Shown
+from bot.chat.cooldown import Cooldown
+from bot.digest.scheduler import DigestScheduler, utc_now
+from bot.digest.store import Store
+from bot.digest.subscribing import answer_digest
 from bot.errors import QuoteBotError
 from bot.health import Health
-from bot.scheduler import DigestScheduler, utc_now
-from bot.store import Store
-from bot.subscribing import answer_digest
 
 from . import render
 from .digest import slack_poster

@@ -6,9 +6,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import Library
+from bot.digest.scheduler import ChannelGone, Poster, RateLimited
+from bot.digest.store import Subscription
 from bot.models import Quote
-from bot.scheduler import ChannelGone, Poster, RateLimited
-from bot.store import Subscription
 
 from . import render
 

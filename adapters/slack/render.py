@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot import Library
-from bot.conversation import Shown
+from bot.chat.conversation import Shown
 from bot.models import Context, Quote, Span
-from bot.moments import escape_url, moment
+from bot.panels.moments import escape_url, moment
 
 Blocks = list[dict[str, Any]]
 _TEXT_LIMIT = 2900

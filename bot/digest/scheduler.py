@@ -15,8 +15,8 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
-from .library import Library
-from .models import Quote
+from ..library import Library
+from ..models import Quote
 from .schedule import due_date, parse_timezone
 from .store import Store, Subscription
 

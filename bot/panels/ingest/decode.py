@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
-from ..errors import QuoteBotError
+from ...errors import QuoteBotError
 
 MAX_BYTES = 4 * 1024 * 1024  # a ten-hour panel's transcript is under 1 MB
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),

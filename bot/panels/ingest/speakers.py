@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ..errors import QuoteBotError
+from ...errors import QuoteBotError
 from .labels import compact, display_name, is_generic, is_machine_label, role
 from .parsed import Turn
 

@@ -8,9 +8,9 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import TextIO
 
-from .library import Library
-from .models import Hit, Quote, Span
-from .moments import escape_url, moment
+from ..library import Library
+from ..models import Hit, Quote, Span
+from ..panels.moments import escape_url, moment
 
 BOLD_ON, BOLD_OFF = "\033[1;33m", "\033[0m"
 PLAIN_ON, PLAIN_OFF = "【", "】"

@@ -23,15 +23,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from . import __version__
-from .errors import DataError, Problem
-from .fold import fold
-from .index import IndexData, build
-from .library import Library
+from .. import __version__
+from ..errors import DataError, Problem
+from ..library import Library
+from ..models import Panel, Quote, Source, Speaker, Topic
+from ..search.fold import fold
+from ..search.index import IndexData, build
+from ..search.tokenizer import Tokenizer, read_words
 from .loader import PanelData, load_panels, panel_files
-from .models import Panel, Quote, Source, Speaker, Topic
-from .settings import shipped_data_dir
-from .tokenizer import Tokenizer, read_words
+from .shipped import shipped_data_dir
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ _ARRAYS = ("post_doc", "post_score", "post_ptr", "doc_len", "deep_folded")
 _MAPPED = 2  # the postings, the bulk of the index, stay in the file until a search reads them
 _KEEP_FILES = 8
 _TEXTS_PER_SLICE = 4096
-WORDS_FILE = Path(__file__).with_name("words.txt")
+WORDS_FILE = Path(__file__).parents[1] / "search" / "words.txt"
 
 
 def default_cache_dir() -> Path:

@@ -6,9 +6,9 @@ import difflib
 from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
-from .errors import AmbiguousValueError, UnknownValueError
+from ..errors import AmbiguousValueError, UnknownValueError
+from ..models import Panel, Speaker, Topic
 from .fold import compact
-from .models import Panel, Speaker, Topic
 
 T = TypeVar("T")
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from .errors import QuoteBotError
-from .models import EVERYTHING, Query
+from ..errors import QuoteBotError
+from ..models import EVERYTHING, Query
 from .schedule import parse_time, parse_timezone
 
 metadata = sa.MetaData()

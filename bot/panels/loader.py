@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .errors import DataError, Problem
-from .models import ROLES, Panel, Quote, Source, Speaker, Topic
+from ..errors import DataError, Problem
+from ..models import ROLES, Panel, Quote, Source, Speaker, Topic
 from .moments import is_web_url
 from .yamlfile import Mapping, parse_yaml
 

@@ -17,9 +17,9 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..models import Span
 from .fold import fold, fold_width_and_case
 from .index import IndexData, idf, impact, word_pattern
-from .models import Span
 from .segment import Piece, segment
 from .tokenizer import HAN
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Problem
+from ..errors import Problem
 
 
 class Mapping(dict):  # type: ignore[type-arg]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from ..errors import DataError, QuoteBotError
+from ...errors import DataError, QuoteBotError
 from ..moments import is_web_url
 from ..slug import slugify, unique_slug
 from . import FORMATS

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-from .models import Panel, Quote
+from ..models import Panel, Quote
 
 # Sites whose players read the start time from a `t` query parameter (in seconds); any other
 # recording gets a W3C media fragment, which browsers honour for a bare audio or video file.

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .errors import QuoteBotError
-from .models import EVERYTHING, Query
+from ..errors import QuoteBotError
+from ..models import EVERYTHING, Query
 
 FILTER_NAMES = {
     "speaker": "speaker", "发言人": "speaker", "嘉宾": "speaker",

@@ -19,8 +19,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..segment import cut_han
-from ..tokenizer import read_words
+from ...search.segment import cut_han
+from ...search.tokenizer import read_words
 
 JARGON_COUNT = 1000  # about what jieba gives a word added without a count
 

@@ -10,14 +10,14 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import TextIO
 
-from . import terminal
-from .command import Command, parse_console_line
-from .conversation import no_match
-from .errors import QuoteBotError
-from .library import Library
-from .scheduler import utc_now
-from .store import Store
-from .subscribing import answer_digest
+from ..chat.command import Command, parse_console_line
+from ..chat.conversation import no_match
+from ..digest.scheduler import utc_now
+from ..digest.store import Store
+from ..digest.subscribing import answer_digest
+from ..errors import QuoteBotError
+from ..library import Library
+from . import render as terminal
 
 logger = logging.getLogger(__name__)
 

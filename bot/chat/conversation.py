@@ -13,10 +13,10 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..library import Library
+from ..models import Quote, Span
 from .command import Query
 from .cooldown import Cooldown
-from .library import Library
-from .models import Quote, Span
 
 _REMEMBERED = 10_000
 

@@ -6,7 +6,7 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable
 
-from .errors import QuoteBotError
+from ..errors import QuoteBotError
 
 _USERS = 100_000  # users remembered; the longest idle are forgotten first
 

@@ -9,7 +9,7 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import QuoteBotError
+from ..errors import QuoteBotError
 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)$")
 

@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import QuoteBotError
+from ...errors import QuoteBotError
 from ..slug import unique_slug
 from . import FORMATS
 from .article import read_article

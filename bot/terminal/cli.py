@@ -12,12 +12,12 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from . import terminal
-from .command import Query
-from .errors import DataError, QueryError, QuoteBotError
-from .ingest import command as ingest_command
-from .library import MAX_LIMIT, Library
-from .models import Hit, Quote
+from ..chat.command import Query
+from ..errors import DataError, QueryError, QuoteBotError
+from ..library import MAX_LIMIT, Library
+from ..models import Hit, Quote
+from ..panels.ingest import command as ingest_command
+from . import render as terminal
 
 PROG = "python -m bot"
 EXIT_USAGE, EXIT_DATA, EXIT_SOFTWARE = 2, 1, 70
@@ -98,7 +98,7 @@ def _parser() -> _Parser:
 
 
 def _quote_json(library: Library, quote: Quote, hit: Hit | None = None) -> dict[str, Any]:
-    from .moments import moment
+    from ..panels.moments import moment
 
     panel = library.panel(quote.panel)
     said = moment(panel, quote)
@@ -120,7 +120,7 @@ def _print_json(value: Any) -> None:
 
 
 def _library(args: argparse.Namespace) -> Library:
-    from .cache import load_library  # imported here so that `--help` stays instant
+    from ..panels.cache import load_library  # imported here so that `--help` stays instant
 
     return load_library(args.data)
 
@@ -136,8 +136,8 @@ class PlatformHooks:
 
 def _check(args: argparse.Namespace, extras: PlatformHooks) -> int:
     """Every problem that would stop the bot, one line each; exit 1 if there is any."""
-    from .cache import load_library
-    from .store import Store, database_url
+    from ..digest.store import Store, database_url
+    from ..panels.cache import load_library
 
     problems = list(extras.problems(getattr(args, "only", None)))
     try:
@@ -177,8 +177,8 @@ def _run(args: argparse.Namespace, adapters: Callable[[str | None], list[Adapter
     if command in ("console", "run"):
         import functools
 
+        from ..digest.store import Store, database_url
         from .console import run
-        from .store import Store, database_url
 
         return run(library, store=functools.cache(lambda: Store.open(database_url())))
     if command in ("search", "random", "digest"):
@@ -195,7 +195,7 @@ def _run(args: argparse.Namespace, adapters: Callable[[str | None], list[Adapter
         elif hits:
             print(terminal.render_hits(library, hits, width=terminal.terminal_width(sys.stdout), color=color))
         else:
-            from .conversation import no_match
+            from ..chat.conversation import no_match
 
             print(no_match(library, query), file=sys.stderr)
         return 0
@@ -207,7 +207,7 @@ def _run(args: argparse.Namespace, adapters: Callable[[str | None], list[Adapter
                          "before": [_quote_json(library, q) for q in ctx.before],
                          "after": [_quote_json(library, q) for q in ctx.after]})
         else:
-            from .command import Command
+            from ..chat.command import Command
             from .console import answer
 
             print(answer(library, Command("context", argument=args.quote_id), color=color))
@@ -235,7 +235,7 @@ def _run(args: argparse.Namespace, adapters: Callable[[str | None], list[Adapter
 
 
 def _validate(paths: Sequence[str]) -> int:
-    from .cache import load_library
+    from ..panels.cache import load_library
 
     targets: list[str | None] = list(paths) or [os.environ.get("QUOTES_DATA_DIR") or None]
     failed = False

@@ -11,7 +11,7 @@ import json
 import math
 from typing import Any
 
-from ..errors import QuoteBotError
+from ...errors import QuoteBotError
 from .noise import without_sounds
 from .parsed import Parsed
 from .timed import Utterance, gather

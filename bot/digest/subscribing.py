@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from .command import Command
-from .errors import QuoteBotError
-from .library import Library
-from .models import Quote
+from ..chat.command import Command
+from ..errors import QuoteBotError
+from ..library import Library
+from ..models import Quote
 from .schedule import is_time, parse_time, parse_timezone
 from .store import Store, Subscription
 

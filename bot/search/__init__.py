@@ -1,0 +1,1 @@
+"""Search: folding, segmentation, the index and the ranking behind `Library.search`."""

@@ -1,0 +1,1 @@
+"""The terminal: the command line, the interactive console, and rendering quotes as text."""
