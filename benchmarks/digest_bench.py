@@ -95,7 +95,7 @@ async def measure_discord(url: str, count: int, per_second: float) -> dict[str, 
     library = bot.load_library()
     async with discord_session(library) as (fake, client):
         fake.messages_per_second = per_second
-        made, wall = await _run(store, "discord", discord_poster(client, library))
+        made, wall = await _run(store, "discord", discord_poster(client, "en"))
         sent = sum(1 for r in fake.requests if r.method == "POST" and r.path.endswith("/messages"))
     return {"posted": made, "wall": wall, "db_ms": store.seconds / max(made, 1) * 1e3, "limited": sent - made}
 

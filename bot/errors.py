@@ -7,7 +7,15 @@ from dataclasses import dataclass
 
 
 class QuoteBotError(Exception):
-    """An error to show to the user as it is: bad input, unknown names, bad data."""
+    """An error to show to the user: bad input, unknown names, bad data.
+
+    `str(error)` is the English line the command line prints; `key` and `params`, when given,
+    name the catalogue message chat front ends show instead, in the user's language.
+    """
+
+    def __init__(self, text: str = "", *, key: str = "", **params: object) -> None:
+        super().__init__(text)
+        self.key, self.params = key, params
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +45,8 @@ class UnknownValueError(QuoteBotError):
     def __init__(self, kind: str, value: str, suggestions: Sequence[str]) -> None:
         self.kind, self.value, self.suggestions = kind, value, list(suggestions)
         hint = f"; closest: {', '.join(self.suggestions)}" if self.suggestions else ""
-        super().__init__(f"unknown {kind} {value!r}{hint}")
+        super().__init__(f"unknown {kind} {value!r}{hint}", key=f"unknown.{kind}", value=value,
+                         closest=", ".join(self.suggestions))
 
 
 class AmbiguousValueError(QuoteBotError):
@@ -45,7 +54,8 @@ class AmbiguousValueError(QuoteBotError):
 
     def __init__(self, kind: str, value: str, matches: Sequence[str]) -> None:
         self.kind, self.value, self.matches = kind, value, list(matches)
-        super().__init__(f"{kind} {value!r} is ambiguous: {', '.join(self.matches)}")
+        super().__init__(f"{kind} {value!r} is ambiguous: {', '.join(self.matches)}", key=f"ambiguous.{kind}",
+                         value=value, matches=", ".join(self.matches))
 
 
 class QueryError(QuoteBotError):

@@ -116,7 +116,8 @@ class Library:
         if not 1 <= limit <= MAX_LIMIT:
             raise QueryError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
         if len(words) > MAX_QUERY_CHARS:
-            raise QueryError(f"the search is {len(words)} characters long; at most {MAX_QUERY_CHARS}")
+            raise QueryError(f"the search is {len(words)} characters long; at most {MAX_QUERY_CHARS}",
+                             key="bad.too_long", length=len(words), most=MAX_QUERY_CHARS)
         allowed = self._allowed(query)
         pieces = self._searcher.pieces(fold(words))[:MAX_PIECES] if words.strip() else []
         if not pieces:

@@ -73,7 +73,7 @@ def test_default_cache_folder_follows_the_environment(monkeypatch, tmp_path: Pat
 def test_an_edited_panel_file_is_noticed_and_reloaded(write_panel: Callable[..., Path]) -> None:
     import asyncio
 
-    from adapters.runner import watch_panels
+    from bot.serving import watch_panels
 
     path = write_panel()
     library = bot.load_library(path.parent, use_cache=False)

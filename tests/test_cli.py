@@ -66,7 +66,7 @@ def test_listings_have_column_headers_and_the_banner_counts_as_panels_does(cli_m
     assert listing[2].split()[-2:] == ["34", "6"]
     assert cli_main("speakers").out.splitlines()[0].split() == ["id", "name", "title", "role", "paragraphs", "panel"]
     out = io.StringIO()
-    run(bot.load_library(), ["/topics"], out=out)
+    run(bot.load_library(), ["/topics"], out=out, env={})
     assert out.getvalue().splitlines()[0].split() == ["id", "name", "quotes", "panel"]
 
 

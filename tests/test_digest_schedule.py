@@ -243,32 +243,35 @@ def test_console_digest_commands(tmp_path: Path) -> None:
     script = ("/digest status\n/digest subscribe 08:30 Asia/Shanghai topic:同质化\n/digest status\n"
               "/digest preview\n/digest subscribe 25:00\n/digest subscribe 09:00 Mars/Base\n"
               "/digest subscribe speaker:nobody\n/digest unsubscribe\n/digest status\n")
-    done = run_cli(input=script, env={"QUOTES_STATE_DIR": str(tmp_path), "DIGEST_DEFAULT_TZ": "Europe/Berlin"})
+    done = run_cli(input=script, env={"QUOTES_STATE_DIR": str(tmp_path), "DIGEST_DEFAULT_TZ": "Europe/Berlin",
+                                      "LANG": "C.UTF-8"})
     replies = done.stdout.split("\n\n")
-    assert replies[0] == "No digest here. Subscribe with: digest subscribe 09:00 Europe/Berlin"
+    assert replies[0] == "No daily quote here. Subscribe with: digest subscribe 09:00 Europe/Berlin"
     assert replies[1] == "Subscribed: a quote every day at 08:30 (Asia/Shanghai), topic 同质化."
     assert replies[2] == "A quote every day at 08:30 (Asia/Shanghai), topic 同质化."
     assert replies[3].startswith("Tomorrow's quote (") and "模型同质化和创新性" in replies[3]
-    assert replies[4].startswith("error: time '25:00' is not HH:MM")
-    assert replies[5].startswith("error: unknown time zone 'Mars/Base'")
-    assert replies[6].startswith("error: unknown speaker 'nobody'")
+    assert replies[4].startswith("25:00 is not a time of day")
+    assert replies[5].startswith("Mars/Base is not a time zone")
+    assert replies[6] == "No speaker is called nobody."
     assert replies[7] == "Unsubscribed."
-    assert replies[8].startswith("No digest here.")
+    assert replies[8].startswith("No daily quote here.")
     assert (tmp_path / "panel-quotes.sqlite3").is_file()
     assert done.returncode == 0 and done.stderr == ""
 
 
 def test_status_shows_why_a_digest_was_disabled(store: Store, library: Library) -> None:
-    from bot.chat.command import parse_command
-    from bot.digest.subscribing import answer_digest
+    from bot.chat.catalogue import text
+    from bot.chat.core import Actor, Chat, Place
+    from bot.chat.replies import Notice
 
     clock, platform = Clock(at("2026-11-28T10:00:00")), Platform()
     store.subscribe("console", "general", "09:00", "UTC", now=clock.now)
     platform.failures = [ChannelGone("is_archived")]
     run(scheduler(store, library, platform, clock))
-    status = answer_digest(store, library, parse_command("digest status"), platform="console", channel="general",
-                           user=None, now=clock.now)
-    assert "Disabled: is_archived." in status.text and "(failed: is_archived)" in status.text
+    status = Chat(library, store=store).ask("digest status", Actor("me", manages=True), Place("console", "general"))
+    assert isinstance(status, Notice)
+    said = " ".join(text(m) for m in status.messages)
+    assert "Stopped: is_archived." in said and "(failed: is_archived)" in said
 
 
 def test_a_graceful_restart_mid_round_loses_and_doubles_nothing(store: Store, library: Library, tmp_path: Path) -> None:
@@ -311,17 +314,19 @@ def two_panels(tmp_path: Path) -> Library:
 
 
 def test_a_digests_panel_filter_is_stored_and_used_and_etc_zones_are_zones(store: Store, two_panels: Library) -> None:
-    from bot.chat.command import parse_command
-    from bot.digest.subscribing import answer_digest
+    from bot.chat.catalogue import text
+    from bot.chat.core import Actor, Chat, Place
+    from bot.chat.replies import Notice
 
     clock, platform = Clock(at("2026-11-28T17:00:30")), Platform()  # 09:00 in Etc/GMT+8 (UTC-8)
-    reply = answer_digest(store, two_panels, parse_command("digest subscribe 09:00 Etc/GMT+8 panel:en-panel"),
-                          platform="console", channel="general", user=None, now=clock.now)
-    assert reply.text == "Subscribed: a quote every day at 09:00 (Etc/GMT+8), panel en-panel."
+    chat, here = Chat(two_panels, store=store), Place("console", "general")
+    manager = Actor("me", manages=True)
+    reply = chat.ask("digest subscribe 09:00 Etc/GMT+8 panel:en-panel", manager, here)
+    assert isinstance(reply, Notice)
+    assert text(reply.messages[0]) == "Subscribed: a quote every day at 09:00 (Etc/GMT+8), panel en-panel."
     assert store.subscription("console", "general").panel == "en-panel"
-    preview = answer_digest(store, two_panels, parse_command("digest preview"), platform="console", channel="general",
-                            user=None, now=clock.now)
-    assert preview.quote is not None and preview.quote.panel == "en-panel"
+    preview = chat.ask("digest preview", manager, here)
+    assert preview.card.quote.panel == "en-panel"  # type: ignore[union-attr]
     assert run(scheduler(store, two_panels, platform, clock)) == 1
     assert [ref.split("/")[0] for _, ref in platform.posted] == ["en-panel"]
 

@@ -50,7 +50,7 @@ def test_commands_are_synced_with_autocomplete_and_chinese_names(library: Librar
     async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
         sync = await fake.wait_for(lambda r: r.method == "PUT" and r.path == f"/applications/{APPLICATION_ID}/commands")
         commands = {c["name"]: c for c in sync.body}
-        assert set(commands) == {"quote", "quote-speakers", "quote-topics"}
+        assert set(commands) == {"quote", "quote-speakers", "quote-topics", "quote-help"}
         quote = commands["quote"]
         assert quote["name_localizations"]["zh-CN"] == "语录"
         options = {o["name"]: o for o in quote["options"]}
@@ -72,7 +72,7 @@ def test_chinese_keyword_answers_with_the_best_quote_as_an_embed(library: Librar
         embed = data["embeds"][0]
         assert "**算力**" in embed["description"] and "从**算力**维度讲" in embed["description"]
         assert embed["author"]["name"] == "陈石 · 峰瑞资本投资合伙人"
-        assert embed["footer"]["text"] == "中国 AIGC 新机遇 · 中国 AIGC 新机遇 · 首届中国 AIGC 产业峰会 · 2023-03-29 · 1 of 2"
+        assert embed["footer"]["text"] == "中国 AIGC 新机遇 · 首届中国 AIGC 产业峰会 · 2023-03-29 · 1 of 2"
         assert "url" not in embed  # the seed transcript gives no link
         assert data["allowed_mentions"] == {"parse": []}
         assert not data.get("flags", 0) & EPHEMERAL
@@ -89,7 +89,7 @@ def test_pinyin_speaker_topic_part_and_private(library: Library) -> None:
         body = reply(await fake.callback_for(await fake.command("quote", {"topic": "同质化", "private": True})))
         assert body["data"]["embeds"][0]["footer"]["text"].startswith("模型同质化和创新性 · ")
         assert body["data"]["flags"] & EPHEMERAL
-        assert "Post" in [c["label"] for row in body["data"]["components"] for c in row["components"]]
+        assert "Send" in [c["label"] for row in body["data"]["components"] for c in row["components"]]
 
     run(scenario, library)
 
@@ -131,12 +131,12 @@ def test_context_prev_next_and_post(library: Library) -> None:
         assert context["data"]["flags"] & EPHEMERAL
         assert "**Question**" in context["data"]["embeds"][0]["description"]
         refused = reply(await fake.callback_for(await fake.click(ids["Next"], user=OTHER_USER)))
-        assert refused["data"]["content"] == "Only the person who ran the command can use this button."
+        assert refused["data"]["content"] == "Only the person who asked can use this button."
         paged = reply(await fake.callback_for(await fake.click(ids["Next"])))
         assert paged["type"] == 7 and paged["data"]["embeds"][0]["description"] != first
         assert paged["data"]["embeds"][0]["footer"]["text"].endswith("2 of 5")
-        posted = reply(await fake.callback_for(await fake.click(ids["Post"])))
-        assert posted["data"]["content"] == "Posted to the channel."
+        posted = reply(await fake.callback_for(await fake.click(ids["Send"])))
+        assert posted["type"] == 7 and posted["data"]["content"] == "Sent to the channel."  # the preview becomes a note
         message = await fake.wait_for(lambda r: r.method == "POST" and r.path == f"/channels/{CHANNEL_ID}/messages")
         assert message.body["content"] == "shared by <@600000000000000001>"
         assert message.body["allowed_mentions"] == {"parse": []}
@@ -150,7 +150,7 @@ def test_what_a_user_typed_is_shown_literally_in_errors(library: Library) -> Non
     async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
         error = reply(await fake.callback_for(await fake.command("quote", {"keyword": "算力", "speaker": hostile})))
         content = error["data"]["content"]
-        assert content.startswith("unknown speaker") and "\\*\\*boom\\*\\*" in content
+        assert content.startswith("No speaker is called") and "\\*\\*boom\\*\\*" in content
         assert "<@&123456>" not in content and "@everyone" not in content
 
     run(scenario, library)
@@ -172,11 +172,11 @@ def test_hostile_names_in_the_data_are_shown_literally_in_suggestions(write_pane
 def test_only_the_asker_may_post_or_see_the_context_of_a_private_answer_and_post_works_once(library: Library) -> None:
     async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
         ids = buttons(reply(await fake.callback_for(await fake.command("quote", {"keyword": "大模型", "private": True}))))
-        for button in ("Post", "Context"):
+        for button in ("Send", "Context", "Next", "Cancel"):
             refused = reply(await fake.callback_for(await fake.click(ids[button], user=OTHER_USER)))
-            assert refused["data"]["content"] == "Only the person who ran the command can use this button."
-        answers = [reply(await fake.callback_for(await fake.click(ids["Post"])))["data"]["content"] for _ in range(3)]
-        assert answers == ["Posted to the channel.", "Already posted.", "Already posted."]
+            assert refused["data"]["content"] == "Only the person who asked can use this button."
+        answers = [reply(await fake.callback_for(await fake.click(ids["Send"])))["data"]["content"] for _ in range(3)]
+        assert answers == ["Sent to the channel.", "Already sent.", "Already sent."]
         posts = [r for r in fake.requests if r.method == "POST" and r.path == f"/channels/{CHANNEL_ID}/messages"]
         assert len(posts) == 1
 
@@ -214,11 +214,13 @@ def test_a_quote_with_a_start_links_its_time_to_the_moment_in_the_recording(writ
 
 
 def test_without_a_recording_the_embed_shows_the_time_alone(write_panel: Callable[..., Path]) -> None:
-    from adapters.discord.render import quote_embed
+    from adapters.discord.render import card_embed
+    from bot import Card
 
     library = bot.load_library(write_panel(recorded_panel().replace("  recording: https://youtu.be/abc123\n", "")).parent,
                                use_cache=False)
-    assert quote_embed(library, library.quote("q2")).description == "“The engine weaves algebraic patterns.”\n\n⏱ 12:34"
+    embed = card_embed(Card(library.quote("q2"), library.panel("p")))
+    assert embed.description == "“The engine weaves algebraic patterns.”\n\n⏱ 12:34"
 
 
 MASKED_LINK = re.compile(r"⏱ \[12:34\]\(([^()\s<>\[\]]*)\)")
@@ -227,11 +229,12 @@ MASKED_LINK = re.compile(r"⏱ \[12:34\]\(([^()\s<>\[\]]*)\)")
 def test_a_hostile_recording_url_cannot_break_out_of_the_link(write_panel: Callable[..., Path]) -> None:
     from urllib.parse import unquote
 
-    from adapters.discord.render import quote_embed
+    from adapters.discord.render import card_embed
+    from bot import Card
 
     hostile = "https://example.org/a)**b**_c_`d`[e](https://evil.example)<@123>|x\\y'z\"w"
     library = bot.load_library(write_panel(recorded_panel(recording=json.dumps(hostile))).parent, use_cache=False)
-    description = quote_embed(library, library.quote("q2")).description or ""
+    description = card_embed(Card(library.quote("q2"), library.panel("p"))).description or ""
     link = MASKED_LINK.fullmatch(description.split("\n\n")[-1])
     assert link, description
     assert not set("*`|\\'\"") & set(link[1])
@@ -247,11 +250,12 @@ def test_spaces_and_invisible_characters_in_a_link_are_percent_encoded() -> None
 
 
 def test_a_long_quote_is_cut_to_leave_room_for_the_link(write_panel: Callable[..., Path]) -> None:
-    from adapters.discord.render import quote_embed
+    from adapters.discord.render import card_embed
+    from bot import Card
 
     panel = recorded_panel().replace("The engine weaves algebraic patterns.", "weaves " * 1000)
     library = bot.load_library(write_panel(panel).parent, use_cache=False)
-    description = quote_embed(library, library.quote("q2")).description or ""
+    description = card_embed(Card(library.quote("q2"), library.panel("p"))).description or ""
     assert len(description) <= 4096 and description.endswith("…”\n\n⏱ [12:34](https://youtu.be/abc123?t=754)")
 
 
@@ -282,12 +286,12 @@ def test_errors_are_private_and_the_client_keeps_going(library: Library) -> None
     async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
         unknown = reply(await fake.callback_for(await fake.command("quote", {"keyword": "算力", "speaker": "chen shy"})))
         assert unknown["data"]["flags"] & EPHEMERAL
-        assert unknown["data"]["content"].startswith("unknown speaker 'chen shy'; closest: 陈石 (chen-shi)")
+        assert unknown["data"]["content"] == "No speaker is called chen shy. Closest: 陈石 (chen-shi)."
         missing = reply(await fake.callback_for(await fake.command("quote", {"keyword": "算力", "speaker": "林莱尼"})))
-        assert missing["data"]["content"] == "No quote matches '算力' speaker:林莱尼. 陈石、马千里 speak of it."
+        assert missing["data"]["content"] == "No quote matches '算力' speaker:林莱尼. 陈石, 马千里 speak of it."
         zh = reply(await fake.callback_for(await fake.command("quote", {"keyword": "不存在的词"}, locale="zh-CN")))
         assert zh["data"]["content"] == "没有找到符合 '不存在的词' 的语录。"
-        broken = client.service.library
+        broken = client.chat.state.library
 
         class Exploding:
             def __getattr__(self, name: str) -> Any:
@@ -295,10 +299,10 @@ def test_errors_are_private_and_the_client_keeps_going(library: Library) -> None
                     raise RuntimeError("disk on fire")
                 return getattr(broken, name)
 
-        client.service.library = Exploding()  # type: ignore[assignment]
+        client.chat.state.library = Exploding()  # type: ignore[attr-defined]
         sorry = reply(await fake.callback_for(await fake.command("quote", {"keyword": "算力"})))
         assert sorry["data"]["content"] == "Sorry, something went wrong; it has been logged."
-        client.service.library = broken
+        client.chat.state.library = broken  # type: ignore[attr-defined]
         again = reply(await fake.callback_for(await fake.command("quote", {"keyword": "算力"})))
         assert again["data"]["embeds"]
 
@@ -382,7 +386,7 @@ def test_guild_ids_sync_commands_to_those_guilds(library: Library) -> None:
     async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
         sync = await fake.wait_for(lambda r: r.method == "PUT" and r.path.endswith("/commands"))
         assert sync.path == f"/applications/{APPLICATION_ID}/guilds/{GUILD_ID}/commands"
-        assert {c["name"] for c in sync.body} == {"quote", "quote-speakers", "quote-topics"}
+        assert {c["name"] for c in sync.body} == {"quote", "quote-speakers", "quote-topics", "quote-help"}
 
     run(scenario, library, guild_ids=(GUILD_ID,))
 
@@ -443,10 +447,10 @@ def test_quote_digest_for_server_managers(library: Library, tmp_path: Path) -> N
         assert done["data"]["content"] == "Subscribed: a quote every day at 08:30 (Asia/Shanghai), topic 感受."
         refused = reply(await fake.callback_for(await fake.command("quote-digest", subcommand="unsubscribe",
                                                                    user=OTHER_USER)))
-        assert refused["data"]["content"] == "Only members who can manage this server can change its digests."
+        assert refused["data"]["content"] == "Only people who manage this place can change its daily quote."
         bad = reply(await fake.callback_for(await fake.command("quote-digest", {"timezone": "Mars/Base"},
                                                                subcommand="subscribe")))
-        assert bad["data"]["content"].startswith("unknown time zone 'Mars/Base'")
+        assert bad["data"]["content"].startswith("Mars/Base is not a time zone")
         preview = reply(await fake.callback_for(await fake.command("quote-digest", subcommand="preview")))
         assert preview["data"]["embeds"][0]["footer"]["text"].startswith("感受 · ")
 

@@ -101,11 +101,12 @@ def test_logs_are_one_line_per_event_and_never_hold_a_secret() -> None:
     import io
     import logging
 
+    from bot.platforms import installed, secrets
     from bot.terminal.logs import configure
 
     env = {"LOG_LEVEL": "INFO", "LOG_FORMAT": "json", "DISCORD_TOKEN": "MTIz.secret.token-value",
            "DATABASE_URL": "postgresql+psycopg://quotes:hunter22@db/quotes"}
-    configure(env)
+    configure(env, secrets(installed(), env))  # each platform names its own secrets
     stream = io.StringIO()
     logging.getLogger().handlers[0].stream = stream  # type: ignore[attr-defined]
     log = logging.getLogger("test")

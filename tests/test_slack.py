@@ -16,6 +16,7 @@ import pytest
 pytest.importorskip("slack_bolt", reason="slack-bolt is installed with the test extras")
 
 import bot
+from bot import Card
 from bot.library import Library
 
 from .conftest import MINIMAL_PANEL, recorded_panel
@@ -69,7 +70,7 @@ def test_signed_slash_command_gets_the_preview_in_the_ack(library: Library) -> N
         assert "\u200b*算力*\u200b" in section_text(reply["blocks"])
         context = reply["blocks"][1]["elements"]
         assert context[0]["text"] == "*陈石* · 峰瑞资本投资合伙人"
-        assert context[1]["text"] == "中国 AIGC 新机遇 · 中国 AIGC 新机遇 · 首届中国 AIGC 产业峰会 · 2023-03-29"
+        assert context[1]["text"] == "中国 AIGC 新机遇 · 首届中国 AIGC 产业峰会 · 2023-03-29"
         buttons = next(b for b in reply["blocks"] if b["type"] == "actions")["elements"]
         assert [b["text"]["text"] for b in buttons] == ["Send", "Another", "Context", "Cancel"]
         assert reply.get("response_type", "ephemeral") == "ephemeral"
@@ -140,12 +141,12 @@ def test_only_the_asker_may_send_and_send_posts_once(library: Library) -> None:
         token = token_of(await command(session, "奇瑞"))
         await click(session, "quote_send", token, user=OTHER_USER)  # a correctly signed press by someone else
         refused = await session.fake.call("response_url")
-        assert refused.body["text"] == "Only the person who ran /quote can use this button."
+        assert refused.body["text"] == "Only the person who asked can use this button."
         for _ in range(4):
             await click(session, "quote_send", token)
         await click(session, "quote_context", token, user=OTHER_USER)  # the preview is private: so is its context
         texts = [r.get("text") for r in await responses(session, 6)]
-        assert texts.count("Already sent.") == 3 and texts.count("Only the person who ran /quote can use this button.") == 2
+        assert texts.count("Already sent.") == 3 and texts.count("Only the person who asked can use this button.") == 2
         assert [c.method for c in session.fake.calls].count("chat.postMessage") == 1
 
     run(scenario, library)
@@ -166,7 +167,7 @@ def test_another_counts_against_the_cooldown(library: Library) -> None:
 def test_unknown_buttons_say_they_expired(library: Library) -> None:
     async def scenario(session: SlackSession) -> None:
         await click(session, "quote_another", "no-such-token")
-        assert (await session.fake.call("response_url")).body["text"] == "These buttons have expired; run /quote again."
+        assert (await session.fake.call("response_url")).body["text"] == "These buttons have expired; ask again."
 
     run(scenario, library)
 
@@ -204,7 +205,7 @@ def test_without_a_recording_the_time_shows_alone(write_panel: Callable[..., Pat
 
     library = bot.load_library(write_panel(recorded_panel().replace("  recording: https://youtu.be/abc123\n", "")).parent,
                                use_cache=False)
-    assert where(library, library.quote("q2")) == "Engines · Test panel · 2024-01-02 · 12:34"
+    assert where(Card(library.quote("q2"), library.panel("p"))) == "Engines · Test panel · 2024-01-02 · 12:34"
 
 
 def test_a_hostile_recording_url_cannot_break_out_of_the_link(write_panel: Callable[..., Path]) -> None:
@@ -212,7 +213,7 @@ def test_a_hostile_recording_url_cannot_break_out_of_the_link(write_panel: Calla
 
     hostile = "https://example.org/v.mp4?a=1&b=<!channel>|click-me<@U123>"
     library = bot.load_library(write_panel(recorded_panel(recording=json.dumps(hostile))).parent, use_cache=False)
-    assert where(library, library.quote("q2")) == (
+    assert where(Card(library.quote("q2"), library.panel("p"))) == (
         "Engines · Test panel · 2024-01-02 · "
         "<https://example.org/v.mp4?a=1&amp;b=%3C!channel%3E%7Cclick-me%3C@U123%3E#t=754|12:34>")
 
@@ -223,7 +224,7 @@ def test_a_bar_in_the_source_url_cannot_relabel_its_link(write_panel: Callable[.
     panel = MINIMAL_PANEL.format(panel_id="p").replace(
         '  date: "2024-01-02"', '  date: "2024-01-02"\n  source:\n    url: https://example.org/t|Official&nbsp;site')
     library = bot.load_library(write_panel(panel).parent, use_cache=False)
-    assert where(library, library.quote("q2")).endswith(" · <https://example.org/t%7COfficial&amp;nbsp;site|source>")
+    assert where(Card(library.quote("q2"), library.panel("p"))).endswith(" · <https://example.org/t%7COfficial&amp;nbsp;site|source>")
 
 
 def test_a_link_too_long_for_the_context_leaves_the_time_alone(write_panel: Callable[..., Path]) -> None:
@@ -231,17 +232,17 @@ def test_a_link_too_long_for_the_context_leaves_the_time_alone(write_panel: Call
 
     long = "https://example.org/v.mp4?" + "&" * 1900
     library = bot.load_library(write_panel(recorded_panel(recording=json.dumps(long))).parent, use_cache=False)
-    assert where(library, library.quote("q2")) == "Engines · Test panel · 2024-01-02 · 12:34"
+    assert where(Card(library.quote("q2"), library.panel("p"))) == "Engines · Test panel · 2024-01-02 · 12:34"
 
 
 def test_error_paths_answer_privately(library: Library) -> None:
     async def scenario(session: SlackSession) -> None:
         unknown = await command(session, '算力 speaker:"chen shy"')
-        assert unknown["text"].startswith("unknown speaker 'chen shy'; closest: 陈石 (chen-shi)")
+        assert unknown["text"] == "No speaker is called chen shy. Closest: 陈石 (chen-shi)."
         missing = await command(session, "算力 speaker:林莱尼")
-        assert missing["text"] == "No quote matches '算力' speaker:林莱尼. 陈石 and 马千里 speak of it."
-        assert (await command(session, "speaker:"))["text"] == "speaker: needs a value, e.g. speaker:陈石"
-        assert "*/quote* finds quotes" in (await command(session, "help"))["text"]
+        assert missing["text"] == "No quote matches '算力' speaker:林莱尼. 陈石, 马千里 speak of it."
+        assert (await command(session, "speaker:"))["text"] == "speaker: needs a value, like speaker:name."
+        assert "`/quote random` a random quote" in (await command(session, "help"))["text"]
         assert "陈石 (`chen-shi`)" in (await command(session, "speakers"))["text"]
 
     run(scenario, library)
@@ -352,8 +353,7 @@ def test_bad_slack_settings_name_the_variable(env: dict[str, str], message: str)
 
 
 def test_an_internal_error_is_apologised_for_and_the_app_keeps_going(library: Library) -> None:
-    from bot.chat.conversation import Conversations
-    from bot.chat.cooldown import Cooldown
+    from bot import Chat
 
     class Exploding:
         def __getattr__(self, name: str) -> Any:
@@ -361,14 +361,14 @@ def test_an_internal_error_is_apologised_for_and_the_app_keeps_going(library: Li
                 raise RuntimeError("disk on fire")
             return getattr(library, name)
 
-    talk = Conversations(Exploding(), Cooldown.parse("off"))  # type: ignore[arg-type]
+    talk = Chat(Exploding())  # type: ignore[arg-type]
 
     async def scenario(session: SlackSession) -> None:
         assert (await command(session, "算力"))["text"] == "Sorry, something went wrong; it has been logged."
-        talk.library = library
+        talk.library = talk.state.library = library
         assert "blocks" in await command(session, "算力")
 
-    run(scenario, library, conversations=talk)
+    run(scenario, library, chat=talk)
 
 
 def test_digest_posts_through_the_real_web_client_with_429_and_a_deleted_channel(library: Library,
@@ -424,7 +424,7 @@ def test_digest_commands_for_workspace_admins(library: Library, tmp_path: Path, 
         assert done["text"] == "Subscribed: a quote every day at 09:00 (Asia/Shanghai), topic 感受."
         other = await command(session, "digest unsubscribe", user=OTHER_USER)
         if admins_only:
-            assert other["text"] == "Only workspace admins and owners can change this channel's digest."
+            assert other["text"] == "Only people who manage this place can change its daily quote."
             status = await command(session, "digest status")
             assert status["text"].startswith("A quote every day at 09:00 (Asia/Shanghai)")
             preview = await command(session, "digest preview")

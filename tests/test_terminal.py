@@ -6,14 +6,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import bot
-from bot.terminal.render import render_quote
+from bot.chat.replies import Card
+from bot.terminal.render import render_card
 
 from .conftest import MINIMAL_PANEL, recorded_panel
 
 
 def rendered(write_panel: Callable[..., Path], panel: str) -> list[str]:
     library = bot.load_library(write_panel(panel).parent, use_cache=False)
-    return render_quote(library, library.quote("q2")).splitlines()
+    quote = library.quote("q2")
+    return render_card(Card(quote, library.panel(quote.panel))).splitlines()
 
 
 def test_the_time_ends_the_where_line_and_the_link_follows_it(write_panel: Callable[..., Path]) -> None:

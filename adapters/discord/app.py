@@ -1,14 +1,17 @@
-"""The Discord client: /quote, /quote-speakers and /quote-topics, with buttons under each quote.
+"""The Discord client: /quote, /quote-help, /quote-speakers, /quote-topics and /quote-digest, with
+buttons under each quote.
 
-Handlers translate an interaction into a library call and the result into an embed; state
-that buttons need (the query, the hits, who asked) is kept in memory under a short token in
-the button's custom id, so a click after a restart is told the buttons expired.
+Handlers translate an interaction into one call on the chat core and render the reply it gives
+back. Buttons are `DynamicItem`s: their custom id carries the core's token, so a press is routed
+by pattern without a View kept per message, and after a restart the core says they expired.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
+import re
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -16,60 +19,175 @@ import aiohttp
 import discord
 import yarl
 from discord import app_commands
-from discord.app_commands import locale_str as _
 
-from bot import Library
-from bot.chat.command import Query
-from bot.chat.conversation import Conversations, Shown
-from bot.chat.cooldown import Cooldown
-from bot.digest.scheduler import DigestScheduler
-from bot.digest.store import Store
-from bot.errors import QuoteBotError
-from bot.health import Health
+from bot import (
+    Actor,
+    Answer,
+    Audience,
+    Chat,
+    Command,
+    ContextView,
+    Cooldown,
+    DigestScheduler,
+    Health,
+    Help,
+    Library,
+    Listing,
+    Notice,
+    Place,
+    QuoteBotError,
+    Raw,
+    Removed,
+    Reply,
+    Shared,
+    Store,
+    failure,
+    language_of,
+    message,
+    parse_command,
+)
 
 from . import render
 from .digest import digest_commands, discord_poster
 from .settings import DiscordSettings
-from .words import Translator, say
+from .words import Translator, key
 
 logger = logging.getLogger(__name__)
-_PAGE = 5
+PLATFORM = "discord"
+_STYLES = {"another": discord.ButtonStyle.primary, "send": discord.ButtonStyle.success}
 
 
-def _view(token: str, shown: Shown, locale: discord.Locale) -> discord.ui.View:
+class QuoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"pq:(?P<button>[a-z]+):(?P<token>[\w-]+)"):
+    """A button under a quote: `pq:<button>:<token>`; what a press does is the core's to decide."""
+
+    def __init__(self, button: str, token: str, label: str = "") -> None:
+        super().__init__(discord.ui.Button(label=label or button, custom_id=f"pq:{button}:{token}",
+                                           style=_STYLES.get(button, discord.ButtonStyle.secondary)))
+        self.button, self.token = button, token
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
+                             match: re.Match[str]) -> QuoteButton:
+        return cls(match["button"], match["token"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        chat: Chat = interaction.client.chat
+        language = _language(interaction)
+        await _guarded(interaction, language, lambda: _deliver(
+            interaction, chat, chat.press(self.token, self.button, _actor(interaction), _place(interaction)), language))
+
+
+def _language(interaction: discord.Interaction[Any]) -> str:
+    default = getattr(interaction.client, "language", "en")
+    return language_of(str(interaction.locale), default) if interaction.locale else default
+
+
+def _actor(interaction: discord.Interaction[Any], *, manages: bool = False) -> Actor:
+    return Actor(str(interaction.user.id), _language(interaction), manages)
+
+
+def _place(interaction: discord.Interaction[Any]) -> Place:
+    return Place(PLATFORM, str(interaction.channel_id or 0))
+
+
+def _view(answer: Answer, language: str) -> discord.ui.View | None:
+    if not answer.buttons:
+        return None
     view = discord.ui.View(timeout=None)
-    buttons = [("another", discord.ButtonStyle.primary), ("context", discord.ButtonStyle.secondary)]
-    if len(shown.refs) > 1:
-        buttons += [("prev", discord.ButtonStyle.secondary), ("next", discord.ButtonStyle.secondary)]
-    if shown.private:
-        buttons.append(("post", discord.ButtonStyle.success))
-    for action, style in buttons:
-        view.add_item(discord.ui.Button(label=say(action, locale), style=style, custom_id=f"pq:{action}:{token}"))
-    view.stop()  # the client handles clicks itself (on_interaction), so the view is never stored
+    for button in answer.buttons:
+        view.add_item(QuoteButton(button.value, answer.token, render.say(message(f"button.{button.value}"), language)))
+    view.stop()  # presses reach QuoteButton through the client's dynamic items, not this view
     return view
 
 
-def _page_note(shown: Shown, locale: discord.Locale) -> str:
-    return say("page", locale, n=shown.index + 1, total=len(shown.refs)) if len(shown.refs) > 1 else ""
+async def _private(interaction: discord.Interaction[Any], text: str) -> None:
+    if interaction.response.is_done():
+        await interaction.followup.send(text, ephemeral=True, allowed_mentions=render.NO_MENTIONS)
+    else:
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=render.NO_MENTIONS)
+
+
+async def _deliver(interaction: discord.Interaction[Any], chat: Chat, reply: Reply, language: str) -> None:
+    """Render the core's reply as this interaction's response."""
+    respond = interaction.response
+    if isinstance(reply, Answer):
+        note = render.say(reply.note, language) if reply.note else ""
+        page = render.say(message("page", n=reply.page[0], total=reply.page[1]), language) if reply.page else ""
+        embed = render.card_embed(reply.card, footer_note=page)
+        view = _view(reply, language)
+        extra: dict[str, Any] = {"view": view} if view else {}
+        if reply.replaces:
+            await respond.edit_message(content=note or None, embed=embed, allowed_mentions=render.NO_MENTIONS, **extra)
+        else:
+            await respond.send_message(note, embed=embed, ephemeral=reply.audience is Audience.ACTOR,
+                                       allowed_mentions=render.NO_MENTIONS, **extra)
+    elif isinstance(reply, Shared):
+        await _share(interaction, chat, reply, language)
+    elif isinstance(reply, ContextView):
+        await respond.send_message(embed=render.context_embed(reply, language), ephemeral=True,
+                                   allowed_mentions=render.NO_MENTIONS)
+    elif isinstance(reply, Listing):
+        await respond.send_message(embed=render.listing_embed(reply, language), ephemeral=True,
+                                   allowed_mentions=render.NO_MENTIONS)
+    elif isinstance(reply, Help):
+        await respond.send_message(embed=render.help_embed(reply, language), ephemeral=True,
+                                   allowed_mentions=render.NO_MENTIONS)
+    elif isinstance(reply, Removed):
+        await respond.defer()
+        await interaction.delete_original_response()
+    elif isinstance(reply, Notice):
+        await _private(interaction, render.notice_text(reply, language))
+
+
+async def _share(interaction: discord.Interaction[Any], chat: Chat, shared: Shared, language: str) -> None:
+    """Send: post the quote to the channel as shared by the presser, and turn the preview into a note."""
+    channel = interaction.channel
+    by = render.say(message("share.shared_by", user=_mention(interaction.user)), language)
+    try:
+        if not isinstance(channel, discord.abc.Messageable):
+            raise discord.Forbidden  # type: ignore[call-arg]
+        await channel.send(by, embed=render.card_embed(shared.card), allowed_mentions=render.NO_MENTIONS)
+    except (discord.Forbidden, discord.NotFound, TypeError):
+        await _private(interaction, render.notice_text(chat.share_failed(shared.token, "closed"), language))
+        return
+    await interaction.response.edit_message(content=render.say(message("share.posted"), language), embed=None,
+                                            view=None, allowed_mentions=render.NO_MENTIONS)
+
+
+def _mention(user: discord.abc.User) -> Raw:
+    return Raw(user.mention)  # markup Discord draws as the user; allowed_mentions keeps it from pinging
+
+
+async def _guarded(interaction: discord.Interaction[Any], language: str,
+                   handler: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """The client outlives any one interaction: a bug is logged and apologised for."""
+    try:
+        await handler()
+    except Exception:
+        logger.exception("interaction failed")
+        await _private(interaction, render.say(message("sorry"), language))
 
 
 class _QuoteHandlers:
-    """What both client classes do: sync the commands, route button clicks, report errors."""
+    """What both client classes do: sync the commands, report errors, hold the chat core."""
 
     tree: app_commands.CommandTree[Any]
-    service: Conversations
+    chat: Chat
     settings: DiscordSettings
+    language: str
 
     def _set_up(self, library: Library, settings: DiscordSettings, store: Store | None) -> None:
-        self.settings = settings
-        self.service = Conversations(library, Cooldown.parse(settings.cooldown))
+        self.settings, self.language = settings, settings.language
+        self.chat = Chat(library, cooldown=Cooldown.parse(settings.cooldown), store=store,
+                         default_timezone=settings.digest_timezone)
         self.tree = app_commands.CommandTree(self)  # type: ignore[arg-type]
         self.tree.on_error = self._on_command_error  # type: ignore[method-assign]
-        register_commands(self.tree, self.service)
+        register_commands(self.tree, self.chat)
         if store is not None:
-            self.tree.add_command(digest_commands(library, store, settings.digest_timezone))
+            self.tree.add_command(digest_commands(self.chat))
 
     async def setup_hook(self) -> None:
+        self.add_dynamic_items(QuoteButton)  # type: ignore[attr-defined]
         await self.tree.set_translator(Translator())
         if self.settings.guild_ids:  # development: guild commands appear at once
             for guild_id in self.settings.guild_ids:
@@ -79,13 +197,10 @@ class _QuoteHandlers:
         else:
             await self.tree.sync()
 
-    async def on_interaction(self, interaction: discord.Interaction) -> None:
-        custom_id = str(interaction.data.get("custom_id", "")) if interaction.data else ""
-        if interaction.type is discord.InteractionType.component and custom_id.startswith("pq:"):
-            await _guarded(interaction, lambda: _on_button(self.service, interaction, custom_id))
-
-    async def _on_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
-        await _report(interaction, error.original if isinstance(error, app_commands.CommandInvokeError) else error)
+    async def _on_command_error(self, interaction: discord.Interaction[Any],
+                                error: app_commands.AppCommandError) -> None:
+        logger.error("command failed", exc_info=error)
+        await _private(interaction, render.say(message("sorry"), _language(interaction)))
 
 
 class QuoteClient(_QuoteHandlers, discord.Client):
@@ -117,145 +232,84 @@ def make_client(library: Library, settings: DiscordSettings, store: Store | None
     return kind(library, settings, store, **options)
 
 
-async def _private(interaction: discord.Interaction, text: str) -> None:
-    if interaction.response.is_done():
-        await interaction.followup.send(text, ephemeral=True, allowed_mentions=render.NO_MENTIONS)
-    else:
-        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=render.NO_MENTIONS)
+def _with_options(command: Command, speaker: str | None, topic: str | None, panel: str | None) -> Command:
+    """The typed options join the filters written in the keyword; one given both ways is an error."""
+    query = command.query
+    for name, value in (("speaker", speaker), ("topic", topic), ("panel", panel)):
+        if value:
+            if getattr(query, name):
+                raise QuoteBotError(f"{name} is given twice", key="bad.filter_twice", name=name)
+            query = dataclasses.replace(query, **{name: value})
+    if command.action in ("search", "random"):
+        return Command("search" if query.words else "random", query)
+    return Command(command.action, query, command.argument, command.digest)
 
 
-async def _report(interaction: discord.Interaction, error: BaseException) -> None:
-    """User errors are shown to the user as they are; anything else is logged, and apologised for."""
-    if isinstance(error, QuoteBotError):
-        await _private(interaction, render.safe(str(error)))  # it quotes what the user typed
-    else:
-        logger.exception("interaction failed", exc_info=error)
-        await _private(interaction, say("sorry", interaction.locale))
+async def answer_command(interaction: discord.Interaction[Any], chat: Chat, command: Callable[[], Command], *,
+                         private: bool = False) -> None:
+    """One slash command: its options as a core command, the core's reply rendered back."""
+    language = _language(interaction)
+    manages = bool(interaction.permissions.manage_guild or interaction.permissions.administrator)
 
-
-async def _guarded(interaction: discord.Interaction, handler: Callable[[], Coroutine[Any, Any, None]]) -> None:
-    try:
-        await handler()
-    except Exception as error:  # the client must outlive any one interaction
-        await _report(interaction, error)
-
-
-def _no_match(service: Conversations, query: Query, locale: discord.Locale) -> str:
-    text = say("no_match", locale, query=render.safe(query.describe()))
-    filtered = query.speaker or query.topic or query.panel
-    if query.words and filtered and (speakers := service.library.speakers_of(query.words)):
-        text += say("who_speaks", locale, names="、".join(render.safe(s.name) for s in speakers))
-    return text
-
-
-async def answer_query(service: Conversations, interaction: discord.Interaction, query: Query, private: bool) -> None:
-    """A /quote command: the best hit (or a random quote) as an embed with its buttons."""
-    if wait := service.cooldown.wait(interaction.user.id):
-        await _private(interaction, say("cooldown", interaction.locale, seconds=max(1, round(wait))))
-        return
-    answered = service.answer(str(interaction.channel_id or 0), str(interaction.user.id), query, private=private,
-                              page=_PAGE)
-    if answered is None:
-        await _private(interaction, _no_match(service, query, interaction.locale))
-        return
-    await _send_shown(service, interaction, *answered)
-
-
-async def _send_shown(service: Conversations, interaction: discord.Interaction, shown: Shown, token: str,
-                      *, edit: bool = False) -> None:
-    quote = service.library.quote(shown.ref)
-    embed = render.quote_embed(service.library, quote, shown.current_spans,
-                               footer_note=_page_note(shown, interaction.locale))
-    view = _view(token, shown, interaction.locale)
-    if edit:
-        await interaction.response.edit_message(embed=embed, view=view, allowed_mentions=render.NO_MENTIONS)
-    else:
-        await interaction.response.send_message(embed=embed, view=view, ephemeral=shown.private,
-                                                allowed_mentions=render.NO_MENTIONS)
-
-
-async def _on_button(service: Conversations, interaction: discord.Interaction, custom_id: str) -> None:
-    _, action, token = custom_id.split(":", 2)
-    pressed = service.press(token, str(interaction.user.id), action)
-    locale = interaction.locale
-    if pressed.verdict != "ok" or pressed.shown is None:
-        await _private(interaction, say(pressed.verdict, locale, seconds=max(1, round(pressed.wait))))
-        return
-    shown = pressed.shown
-    if action in ("prev", "next"):
-        shown.index = (shown.index + (1 if action == "next" else -1)) % len(shown.refs)
-        await _send_shown(service, interaction, shown, token, edit=True)
-    elif action == "another":
-        fresh = service.next_quote(str(interaction.channel_id or 0), str(interaction.user.id), shown)
-        if fresh is None:
-            await _private(interaction, _no_match(service, shown.query, locale))
-            return
-        await _send_shown(service, interaction, *fresh)
-    elif action == "context":
-        context = service.library.context(shown.ref)
-        embed = render.context_embed(service.library, context, question_label=say("question", locale))
-        await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=render.NO_MENTIONS)
-    elif action == "post":
-        embed = render.quote_embed(service.library, service.library.quote(shown.ref), shown.current_spans)
-        channel = interaction.channel
+    async def handle() -> None:
         try:
-            if not isinstance(channel, discord.abc.Messageable):
-                raise QuoteBotError("this channel does not take messages")
-            await channel.send(say("shared_by", locale, user=interaction.user.mention), embed=embed,
-                               allowed_mentions=render.NO_MENTIONS)
-        except Exception:
-            service.unsend(token)  # nothing was posted: Post may be pressed again
-            raise
-        await interaction.response.send_message(say("posted", locale), ephemeral=True,
-                                                allowed_mentions=render.NO_MENTIONS)
+            parsed = command()
+        except QuoteBotError as error:  # the options did not parse: the core words it
+            reply: Reply = failure(error)
+        else:
+            reply = chat.run(parsed, _actor(interaction, manages=manages), _place(interaction), private=private)
+        await _deliver(interaction, chat, reply, language)
+
+    await _guarded(interaction, language, handle)
 
 
-def register_commands(tree: app_commands.CommandTree, service: Conversations) -> None:
-    """/quote with autocompleted filters, and the two listings."""
-    library = service.library
+def register_commands(tree: app_commands.CommandTree[Any], chat: Chat) -> None:
+    """/quote with autocompleted filters, the listings and the help."""
+    library = chat.library
 
-    @app_commands.command(name=_("quote"), description=_("Find a quote from the panel discussions"))
-    @app_commands.rename(keyword=_("keyword"), speaker=_("speaker"), topic=_("topic"), panel=_("panel"),
-                         private=_("private"))
-    @app_commands.describe(keyword=_("Words to look for, in Chinese, pinyin or English"),
-                           speaker=_("Who said it: name, pinyin or title"),
-                           topic=_("The moderator's question it answers"), panel=_("Which panel"),
-                           private=_("Answer only to me"))
-    async def quote(interaction: discord.Interaction, keyword: str | None = None, speaker: str | None = None,
+    @app_commands.command(name=key("quote"), description=key("quote.description"))
+    @app_commands.rename(keyword=key("keyword"), speaker=key("speaker"), topic=key("topic"), panel=key("panel"),
+                         private=key("private"))
+    @app_commands.describe(keyword=key("keyword.description"), speaker=key("speaker.description"),
+                           topic=key("topic.description"), panel=key("panel.description"),
+                           private=key("private.description"))
+    async def quote(interaction: discord.Interaction[Any], keyword: str | None = None, speaker: str | None = None,
                     topic: str | None = None, panel: str | None = None, private: bool = False) -> None:
         """Find a quote from the panel discussions."""
-        await answer_query(service, interaction, Query(keyword or "", speaker, topic, panel), private)
+        await answer_command(interaction, chat, lambda: _with_options(parse_command(keyword or ""), speaker, topic, panel),
+                     private=private)
 
     @quote.autocomplete("speaker")
-    async def speaker_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def speaker_choices(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=render.speaker_line_of(s)[:100], value=s.id)
                 for s in library.speaker_choices(current)]
 
     @quote.autocomplete("topic")
-    async def topic_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def topic_choices(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=t.name[:100], value=t.id) for t in library.topic_choices(current)]
 
-    async def panel_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def panel_choices(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=p.title[:100], value=p.id) for p in library.panel_choices(current)]
 
     if len(library.panels) > 1:  # with one panel there is nothing to choose
         quote.autocomplete("panel")(panel_choices)
 
-    @app_commands.command(name=_("quote-speakers"), description=_("Who speaks in the loaded panels"))
-    async def speakers(interaction: discord.Interaction) -> None:
-        lines = [f"{s.name} ({s.id}) · {s.title}" for s in {s.id: s for s in library.speakers}.values()]
-        await interaction.response.send_message(embed=render.listing_embed(say("speakers", interaction.locale), lines),
-                                                ephemeral=True, allowed_mentions=render.NO_MENTIONS)
+    @app_commands.command(name=key("speakers"), description=key("speakers.description"))
+    async def speakers(interaction: discord.Interaction[Any]) -> None:
+        await answer_command(interaction, chat, lambda: Command("speakers"))
 
-    @app_commands.command(name=_("quote-topics"), description=_("The topics of the loaded panels"))
-    async def topics(interaction: discord.Interaction) -> None:
-        lines = [f"{t.name} ({t.id})" for t in library.topics]
-        await interaction.response.send_message(embed=render.listing_embed(say("topics", interaction.locale), lines),
-                                                ephemeral=True, allowed_mentions=render.NO_MENTIONS)
+    @app_commands.command(name=key("topics"), description=key("topics.description"))
+    async def topics(interaction: discord.Interaction[Any]) -> None:
+        await answer_command(interaction, chat, lambda: Command("topics"))
+
+    @app_commands.command(name=key("help"), description=key("help.description"))
+    async def help(interaction: discord.Interaction[Any]) -> None:
+        await answer_command(interaction, chat, lambda: Command("help"))
 
     tree.add_command(quote)
     tree.add_command(speakers)
     tree.add_command(topics)
+    tree.add_command(help)
 
 
 async def _digests_when_ready(client: discord.Client, scheduler: DigestScheduler, stop: asyncio.Event) -> None:
@@ -284,7 +338,8 @@ async def serve(library: Library, settings: DiscordSettings, store: Store | None
             if store is None:
                 await client.start(settings.token)
             else:
-                scheduler = DigestScheduler(store, library, {"discord": discord_poster(client, library)})
+                poster = discord_poster(client, settings.language)
+                scheduler = DigestScheduler(store, library, {"discord": poster})
                 if health is not None:
                     health.digest_runs["discord"] = lambda: scheduler.last_run
                 stop = asyncio.Event()

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import discord
 from discord import app_commands
-from discord.app_commands import locale_str as _
 
-from bot import Library
-from bot.chat.command import Command, Query
-from bot.digest.scheduler import ChannelGone, Poster, RateLimited, utc_now
-from bot.digest.store import Store, Subscription
-from bot.digest.subscribing import answer_digest
-from bot.models import Quote
+from bot import Card, ChannelGone, Chat, Command, DigestOrder, Poster, Query, Quote, RateLimited, Subscription, message
 
 from . import render
+from .words import key
 
-ONLY_MANAGERS = "Only members who can manage this server can change its digests."
 
-
-def discord_poster(client: discord.Client, library: Library) -> Poster:
+def discord_poster(client: discord.Client, language: str) -> Poster:
     """Send the quote as an embed; a channel Discord says is gone or closed disables the digest.
 
     discord.py itself waits out 429s (it reads Retry-After); only when it gives up does the
@@ -26,56 +21,57 @@ def discord_poster(client: discord.Client, library: Library) -> Poster:
     """
 
     async def post(subscription: Subscription, quote: Quote) -> str:
+        chat: Chat = client.chat  # type: ignore[attr-defined]
+        card = Card(quote, chat.library.panel(quote.panel))
         channel = client.get_partial_messageable(int(subscription.channel))
         try:
-            message = await channel.send(embed=render.quote_embed(library, quote, footer_note="Quote of the day"),
-                                         allowed_mentions=render.NO_MENTIONS)
+            message_ = await channel.send(embed=render.card_embed(card, footer_note=render.say(message("digest.note"),
+                                                                                             language)),
+                                          allowed_mentions=render.NO_MENTIONS)
         except (discord.NotFound, discord.Forbidden) as error:
             raise ChannelGone(f"Discord {error.status}: {error.text or 'channel gone or closed to the bot'}") from None
         except discord.HTTPException as error:
             if error.status == 429:  # discord.py retried five times already: back off as told
                 raise RateLimited(float(error.response.headers.get("Retry-After", 1))) from None
             raise
-        return str(message.id)
+        return str(message_.id)
 
     return post
 
 
-def digest_commands(library: Library, store: Store, default_timezone: str) -> app_commands.Group:
-    """/quote-digest subscribe|unsubscribe|status|preview, shown to Manage Server members only."""
-    group = app_commands.Group(name="quote-digest", description="A quote every day in this channel",
+def digest_commands(chat: Chat) -> app_commands.Group:
+    """/quote-digest subscribe|unsubscribe|status|preview, shown to Manage Server members only; the
+    core checks it again (Discord's default permissions can be changed by a server's owner)."""
+    from .app import answer_command
+
+    group = app_commands.Group(name=key("digest"), description=key("digest.description"),
                                default_permissions=discord.Permissions(manage_guild=True), guild_only=True)
 
-    async def answer(interaction: discord.Interaction, words: str, query: Query | None = None) -> None:
-        permissions = interaction.permissions
-        if not (permissions.manage_guild or permissions.administrator):  # Discord hides it; check anyway
-            await interaction.response.send_message(ONLY_MANAGERS, ephemeral=True, allowed_mentions=render.NO_MENTIONS)
-            return
-        reply = answer_digest(store, library, Command("digest", query or Query(), words), platform="discord",
-                              channel=str(interaction.channel_id), user=str(interaction.user.id), now=utc_now(),
-                              default_timezone=default_timezone)
-        embeds = [render.quote_embed(library, reply.quote)] if reply.quote else []
-        await interaction.response.send_message(render.safe(reply.text), embeds=embeds, ephemeral=True,
-                                                allowed_mentions=render.NO_MENTIONS)
+    async def order(interaction: discord.Interaction[Any], action: str, query: Query | None = None,
+                    time: str | None = None, zone: str | None = None) -> None:
+        command = Command("digest", query or Query(), digest=DigestOrder(action, time, zone))
+        await answer_command(interaction, chat, lambda: command)
 
-    @group.command(name="subscribe", description="Post a quote here every day")
-    @app_commands.describe(time=_("Local time, HH:MM (default 09:00)"), timezone=_("Like Asia/Shanghai"),
-                           topic=_("Only this topic"), speaker=_("Only this speaker"), panel=_("Only this panel"))
-    async def subscribe(interaction: discord.Interaction, time: str = "09:00", timezone: str | None = None,
+    @group.command(name=key("subscribe"), description=key("subscribe.description"))
+    @app_commands.rename(time=key("time"), timezone=key("timezone"), topic=key("topic"), speaker=key("speaker"),
+                         panel=key("panel"))
+    @app_commands.describe(time=key("time.description"), timezone=key("timezone.description"),
+                           topic=key("digest_topic.description"), speaker=key("digest_speaker.description"),
+                           panel=key("digest_panel.description"))
+    async def subscribe(interaction: discord.Interaction[Any], time: str | None = None, timezone: str | None = None,
                         topic: str | None = None, speaker: str | None = None, panel: str | None = None) -> None:
-        await answer(interaction, f"subscribe {time} {timezone or default_timezone}",
-                     Query(topic=topic, speaker=speaker, panel=panel))
+        await order(interaction, "subscribe", Query(topic=topic, speaker=speaker, panel=panel), time, timezone)
 
-    @group.command(name="unsubscribe", description="Stop this channel's daily quote")
-    async def unsubscribe(interaction: discord.Interaction) -> None:
-        await answer(interaction, "unsubscribe")
+    @group.command(name=key("unsubscribe"), description=key("unsubscribe.description"))
+    async def unsubscribe(interaction: discord.Interaction[Any]) -> None:
+        await order(interaction, "unsubscribe")
 
-    @group.command(name="status", description="This channel's daily quote: when, and what was last posted")
-    async def status(interaction: discord.Interaction) -> None:
-        await answer(interaction, "status")
+    @group.command(name=key("status"), description=key("status.description"))
+    async def status(interaction: discord.Interaction[Any]) -> None:
+        await order(interaction, "status")
 
-    @group.command(name="preview", description="Tomorrow's quote for this channel, shown only to you")
-    async def preview(interaction: discord.Interaction) -> None:
-        await answer(interaction, "preview")
+    @group.command(name=key("preview"), description=key("preview.description"))
+    async def preview(interaction: discord.Interaction[Any]) -> None:
+        await order(interaction, "preview")
 
     return group

@@ -1,6 +1,6 @@
-"""Quotes as Discord embeds: markdown escaped, mentions neutralised, matched words in bold.
+"""The core's replies as Discord messages: markdown escaped, mentions neutralised, matched words in bold.
 
-Pure functions of the library's values; nothing here talks to Discord.
+Pure functions of the replies; nothing here talks to Discord.
 """
 
 from __future__ import annotations
@@ -10,9 +10,19 @@ from collections.abc import Sequence
 
 import discord
 
-from bot import Library
-from bot.models import Context, Quote, Span, Speaker
-from bot.panels.moments import Moment, escape_url, moment
+from bot import (
+    Card,
+    ContextView,
+    Help,
+    Listing,
+    Message,
+    Moment,
+    Notice,
+    Speaker,
+    escape_url,
+    message,
+    translate,
+)
 
 NO_MENTIONS = discord.AllowedMentions.none()
 _MENTION_SYNTAX = re.compile(r"<(?=[@#/:]|a:|t:)")
@@ -21,6 +31,7 @@ _DESCRIPTION_LIMIT = 4000
 # What could end a markdown link early or be read as markup or a mention inside its target.
 _LINK_UNSAFE = "()[]<>\\\"'`*|"
 _LINK_LIMIT = 1000  # a longer link (a URL full of escapes) shows the time alone
+Span = tuple[int, int]
 
 
 def safe(text: str) -> str:
@@ -28,6 +39,20 @@ def safe(text: str) -> str:
     escaped = discord.utils.escape_mentions(discord.utils.escape_markdown(text))
     # <@1>, <#2>, <@&3>, </cmd:4>: Discord would draw any of these as a mention or a link.
     return _MENTION_SYNTAX.sub("<\u200b", escaped)
+
+
+def code(text: str) -> str:
+    """Text inside `code`: only a backtick could end it early."""
+    return text.replace("`", "ˋ")
+
+
+def say(said: Message, language: str) -> str:
+    """A catalogue message with every parameter escaped for Discord."""
+    return translate(said, language, safe)
+
+
+def notice_text(notice: Notice, language: str) -> str:
+    return " ".join(say(m, language) for m in notice.messages)
 
 
 def bold_spans(text: str, spans: Sequence[Span]) -> str:
@@ -44,49 +69,50 @@ def speaker_line_of(speaker: Speaker) -> str:
     return f"{speaker.name} · {speaker.title}" if speaker.title else speaker.name
 
 
-def speaker_line(quote: Quote) -> str:
-    return speaker_line_of(quote.speaker)
-
-
 def moment_line(said: Moment) -> str:
     """⏱ [12:34](https://youtu.be/x?t=754), a link to the moment in the recording; ⏱ 12:34 with none."""
     link = f"[{said.label}]({escape_url(said.url, _LINK_UNSAFE)})" if said.url else ""
     return f"⏱ {link if link and len(link) <= _LINK_LIMIT else said.label}"
 
 
-def quote_embed(library: Library, quote: Quote, spans: Sequence[Span] = (), *, footer_note: str = "") -> discord.Embed:
+def card_embed(card: Card, *, footer_note: str = "") -> discord.Embed:
     """The quote, when it was said (linked into the recording), who said it, and where: topic, panel,
     event and date; a link to the source."""
-    panel = library.panel(quote.panel)
-    said = moment(panel, quote)
+    said = card.moment
     when = f"\n\n{moment_line(said)}" if said else ""  # in the description: a footer cannot link
-    text = bold_spans(quote.text, spans)
+    text = bold_spans(card.quote.text, card.spans)
     if len(text) > _DESCRIPTION_LIMIT - len(when):
         text = text[:_DESCRIPTION_LIMIT - len(when)] + "…"
     embed = discord.Embed(description=f"“{text}”{when}", colour=COLOUR)
-    if panel.source.url:  # the panel's title links to where the transcript was published
-        embed.title, embed.url = safe(panel.title), panel.source.url
-    embed.set_author(name=speaker_line(quote))
-    where = [quote.topic.name if quote.topic else "", panel.title, panel.event,
-             panel.date.isoformat() if panel.date else ""]
-    embed.set_footer(text=" · ".join(x for x in [*where, footer_note] if x))
+    if card.panel.source.url:  # the panel's title links to where the transcript was published
+        embed.title, embed.url = safe(card.panel.title), card.panel.source.url
+    embed.set_author(name=card.who)  # author and footer are plain text: Discord renders no markdown there
+    embed.set_footer(text=" · ".join(x for x in [*card.where, footer_note] if x))
     return embed
 
 
-def context_embed(library: Library, context: Context, *, question_label: str) -> discord.Embed:
-    """The moderator's question, the paragraph before, the quote, and the one after."""
-    shown = [context.question] if context.question and context.question not in context.before else []
+def context_embed(view: ContextView, language: str) -> discord.Embed:
+    """The moderator's question, the paragraphs around the quote, and the quote itself marked."""
+    label = say(message("context.question"), language)
     parts = []
-    for quote in (*shown, *context.before, context.quote, *context.after):
-        label = f"**{question_label}** " if quote is context.question else ""
-        line = f"{label}**{safe(quote.speaker.name)}**: {safe(quote.text)}"
-        parts.append(f"> {line}" if quote is context.quote else line)
+    for line in view.lines:
+        prefix = f"**{label}** " if line.is_question else ""
+        text = f"{prefix}**{safe(line.quote.speaker.name)}**: {safe(line.quote.text)}"
+        parts.append(f"> {text}" if line.is_focus else text)
     embed = discord.Embed(description="\n\n".join(parts)[:_DESCRIPTION_LIMIT], colour=COLOUR)
-    panel = library.panel(context.quote.panel)
-    embed.set_footer(text=" · ".join(x for x in (panel.title, panel.event) if x))
+    embed.set_footer(text=" · ".join(dict.fromkeys(x for x in (view.panel.title, view.panel.event) if x)))
     return embed
 
 
-def listing_embed(title: str, lines: Sequence[str]) -> discord.Embed:
-    return discord.Embed(title=title, description="\n".join(safe(line) for line in lines)[:_DESCRIPTION_LIMIT],
+def listing_embed(listing: Listing, language: str) -> discord.Embed:
+    """One line a row: name (`id`) · the rest."""
+    lines = [f"{safe(row[1])} (`{safe(row[0])}`) · " + " · ".join(safe(c) for c in row[2:] if c) for row in listing.rows]
+    return discord.Embed(title=say(listing.title, language), description="\n".join(lines)[:_DESCRIPTION_LIMIT],
+                         colour=COLOUR)
+
+
+def help_embed(help: Help, language: str) -> discord.Embed:
+    lines = [f"`/quote keyword:{code(e.example)}` {say(e.meaning, language)}" for e in help.entries]
+    return discord.Embed(title=say(help.intro, language),
+                         description="\n".join([*lines, "", say(help.outro, language)])[:_DESCRIPTION_LIMIT],
                          colour=COLOUR)

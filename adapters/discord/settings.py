@@ -7,8 +7,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bot.chat.cooldown import Cooldown
-from bot.errors import QuoteBotError
+from bot import Cooldown, QuoteBotError, language_of
 
 DEFAULT_API = "https://discord.com/api/v10"
 
@@ -23,6 +22,7 @@ class DiscordSettings:
     shard_count: int | None = None  # with shards: a number, or 0 for as many as Discord recommends
     shard_ids: tuple[int, ...] = ()
     digest_timezone: str = "UTC"
+    language: str = "en"  # QUOTES_LOCALE: for whoever has no language of their own, and digest posts
 
     @property
     def sharded(self) -> bool:
@@ -46,7 +46,8 @@ class DiscordSettings:
         Cooldown.parse(cooldown)  # fail at start, naming the variable, not at the first command
         count, ids = _shards(env.get("DISCORD_SHARD_COUNT", "").strip(), env.get("DISCORD_SHARD_IDS", ""))
         return cls(token, guilds, api.rstrip("/") if api else None, env.get("DISCORD_GATEWAY_URL") or None, cooldown,
-                   count, ids, env.get("DIGEST_DEFAULT_TZ", "UTC"))
+                   count, ids, env.get("DIGEST_DEFAULT_TZ", "UTC"),
+                   language_of(env.get("QUOTES_LOCALE")))
 
 
 def _shards(count_text: str, ids_text: str) -> tuple[int | None, tuple[int, ...]]:

@@ -5,24 +5,22 @@ from __future__ import annotations
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import Library
-from bot.digest.scheduler import ChannelGone, Poster, RateLimited
-from bot.digest.store import Subscription
-from bot.models import Quote
+from bot import Card, ChannelGone, Library, Poster, Quote, RateLimited, Subscription, message
 
 from . import render
 
 GONE = {"channel_not_found", "not_in_channel", "is_archived", "account_inactive", "invalid_auth", "token_revoked"}
 
 
-def slack_poster(client: AsyncWebClient, library: Library) -> Poster:
+def slack_poster(client: AsyncWebClient, library: Library, language: str = "en") -> Poster:
     """Post the quote as a Block Kit message; map Slack's answers to what the scheduler does next."""
 
     async def post(subscription: Subscription, quote: Quote) -> str:
-        blocks = render.quote_blocks(library, quote, note="Quote of the day")
+        card = Card(quote, library.panel(quote.panel))
+        blocks = render.card_blocks(card, note=render.say(message("digest.note"), language))
         try:
             response = await client.chat_postMessage(channel=subscription.channel, blocks=blocks,
-                                                     text=render.fallback(quote))
+                                                     text=render.fallback(card))
         except SlackApiError as error:
             if error.response.status_code == 429:
                 raise RateLimited(float(error.response.headers.get("Retry-After", 1))) from None

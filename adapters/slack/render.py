@@ -1,6 +1,6 @@
-"""Quotes as Slack Block Kit: mrkdwn escaped so data cannot notify anyone or break formatting.
+"""The core's replies as Slack Block Kit: mrkdwn escaped so data cannot notify anyone or break formatting.
 
-Pure functions of the library's values; nothing here talks to Slack.
+Pure functions of the replies; nothing here talks to Slack.
 """
 
 from __future__ import annotations
@@ -8,12 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot import Library
-from bot.chat.conversation import Shown
-from bot.models import Context, Quote, Span
-from bot.panels.moments import escape_url, moment
+from bot import Answer, Card, ContextView, Help, Listing, Message, Notice, escape_url, message, translate
 
 Blocks = list[dict[str, Any]]
+Span = tuple[int, int]
 _TEXT_LIMIT = 2900
 _ZWSP = "\u200b"
 
@@ -36,6 +34,15 @@ def plain(text: str) -> str:
     return escaped
 
 
+def say(said: Message, language: str) -> str:
+    """A catalogue message with every parameter made literal for mrkdwn."""
+    return translate(said, language, plain)
+
+
+def notice_text(notice: Notice, language: str) -> str:
+    return " ".join(say(m, language) for m in notice.messages)
+
+
 def bold_spans(text: str, spans: Sequence[Span]) -> str:
     # Slack only bolds *x* at word boundaries; zero-width spaces make one inside Chinese text.
     out, at = [], 0
@@ -46,59 +53,70 @@ def bold_spans(text: str, spans: Sequence[Span]) -> str:
     return "".join(out)
 
 
-def who(quote: Quote) -> str:
-    speaker = quote.speaker
+def who(card: Card) -> str:
+    speaker = card.speaker
     return f"*{plain(speaker.name)}* · {plain(speaker.title)}" if speaker.title else f"*{plain(speaker.name)}*"
 
 
-def where(library: Library, quote: Quote) -> str:
+def where(card: Card) -> str:
     """Topic · panel · event · date · <link|12:34> (the moment in the recording) · <url|source>."""
-    panel = library.panel(quote.panel)
-    said = moment(panel, quote)
-    parts = [quote.topic.name if quote.topic else "", panel.title, panel.event,
-             panel.date.isoformat() if panel.date else ""]
-    text = " · ".join(plain(p) for p in parts if p)
+    said = card.moment
+    text = " · ".join(plain(p) for p in card.where)
     if said:
         linked = link(said.url, said.label) if said.url else ""
         # A context element takes 3000 characters: a link too long to fit leaves the time alone.
         text += f" · {linked if linked and len(text) + len(linked) < _TEXT_LIMIT else said.label}"
-    if panel.source.url:
-        text += f" · {link(panel.source.url, 'source')}"
+    if card.panel.source.url:
+        text += f" · {link(card.panel.source.url, 'source')}"
     return text
 
 
-def fallback(quote: Quote) -> str:
+def fallback(card: Card) -> str:
     """The notification text: who said what, escaped."""
-    return escape(f"{quote.speaker.name}: {quote.text}")[:_TEXT_LIMIT]
+    return escape(f"{card.speaker.name}: {card.quote.text}")[:_TEXT_LIMIT]
 
 
-def quote_blocks(library: Library, quote: Quote, spans: Sequence[Span] = (), *, note: str = "") -> Blocks:
-    text = bold_spans(quote.text, spans)
+def card_blocks(card: Card, *, note: str = "") -> Blocks:
+    text = bold_spans(card.quote.text, card.spans)
     if len(text) > _TEXT_LIMIT:
         text = text[:_TEXT_LIMIT] + "…"
-    context = [{"type": "mrkdwn", "text": who(quote)}, {"type": "mrkdwn", "text": where(library, quote)}]
+    context = [{"type": "mrkdwn", "text": who(card)}, {"type": "mrkdwn", "text": where(card)}]
     if note:
         context.append({"type": "mrkdwn", "text": note})
     return [{"type": "section", "text": {"type": "mrkdwn", "text": f"“{text}”"}},
             {"type": "context", "elements": context}]
 
 
-def preview_blocks(library: Library, shown: Shown, token: str, labels: dict[str, str]) -> Blocks:
-    """The private preview: the quote and Send, Another, Context, Cancel (the /giphy pattern)."""
-    blocks = quote_blocks(library, library.quote(shown.ref), shown.current_spans)
-    buttons = [("send", "primary"), ("another", None), ("context", None), ("cancel", None)]
-    blocks.append({"type": "actions", "block_id": "quote_actions", "elements": [
-        {"type": "button", "action_id": f"quote_{name}", "value": token,
-         "text": {"type": "plain_text", "text": labels[name]}, **({"style": style} if style else {})}
-        for name, style in buttons]})
+def answer_blocks(answer: Answer, language: str) -> Blocks:
+    """A quote with its buttons (the private preview: Send, Another, Context, Cancel, ...)."""
+    page = say(message("page", n=answer.page[0], total=answer.page[1]), language) if answer.page else ""
+    blocks = card_blocks(answer.card, note=page)
+    if answer.note:
+        blocks.insert(0, {"type": "section", "text": {"type": "mrkdwn", "text": say(answer.note, language)}})
+    if answer.buttons:
+        blocks.append({"type": "actions", "block_id": "quote_actions", "elements": [
+            {"type": "button", "action_id": f"quote_{button.value}", "value": answer.token,
+             "text": {"type": "plain_text", "text": translate(message(f"button.{button.value}"), language)},
+             **({"style": "primary"} if button.value == "send" else {})}
+            for button in sorted(answer.buttons, key=lambda b: b.value != "send")]})  # Send first, as /giphy
     return blocks
 
 
-def context_blocks(library: Library, context: Context, *, question_label: str) -> Blocks:
+def context_blocks(view: ContextView, language: str) -> Blocks:
+    label = say(message("context.question"), language)
     lines = []
-    shown = [context.question] if context.question and context.question not in context.before else []
-    for quote in (*shown, *context.before, context.quote, *context.after):
-        label = f"_{question_label}_ " if quote is context.question else ""
-        line = f"{label}*{plain(quote.speaker.name)}*: {plain(quote.text)}"
-        lines.append(f">{line}" if quote is context.quote else line)
+    for line in view.lines:
+        prefix = f"_{label}_ " if line.is_question else ""
+        text = f"{prefix}*{plain(line.quote.speaker.name)}*: {plain(line.quote.text)}"
+        lines.append(f">{text}" if line.is_focus else text)
     return [{"type": "section", "text": {"type": "mrkdwn", "text": "\n\n".join(lines)[:_TEXT_LIMIT]}}]
+
+
+def listing_text(listing: Listing, language: str) -> str:
+    rows = [f"{plain(row[1])} (`{plain(row[0])}`) · " + " · ".join(plain(c) for c in row[2:] if c) for row in listing.rows]
+    return "\n".join([f"*{say(listing.title, language)}*", *rows])
+
+
+def help_text(help: Help, language: str) -> str:
+    lines = [f"• `/quote {plain(e.example)}` {say(e.meaning, language)}" for e in help.entries]
+    return "\n".join([say(help.intro, language), *lines, say(help.outro, language)])

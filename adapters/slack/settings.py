@@ -6,8 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bot.chat.cooldown import Cooldown
-from bot.errors import QuoteBotError
+from bot import Cooldown, QuoteBotError, language_of
 
 
 @dataclass(frozen=True)
@@ -21,6 +20,7 @@ class SlackSettings:
     cooldown: str = "5/30"
     digest_admins_only: bool = True
     digest_timezone: str = "UTC"
+    language: str = "en"  # QUOTES_LOCALE: for whoever has no language of their own, and digest posts
 
     @property
     def socket_mode(self) -> bool:
@@ -53,4 +53,5 @@ class SlackSettings:
         if admins_only not in ("true", "false", "1", "0", "yes", "no"):
             raise QuoteBotError(f"SLACK_DIGEST_ADMINS_ONLY={admins_only!r}: expected true or false")
         return cls(bot_token, app_token, secret, env.get("SLACK_HTTP_HOST", "127.0.0.1"), int(port_text), api,
-                   cooldown, admins_only in ("true", "1", "yes"), env.get("DIGEST_DEFAULT_TZ", "UTC"))
+                   cooldown, admins_only in ("true", "1", "yes"), env.get("DIGEST_DEFAULT_TZ", "UTC"),
+                   language_of(env.get("QUOTES_LOCALE")))

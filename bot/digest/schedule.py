@@ -23,7 +23,8 @@ def parse_time(text: str) -> dt.time:
     """`09:00` (or `9:00`, or with a full-width colon) as a time of day."""
     match = _TIME.match(text.strip())
     if not match:
-        raise QuoteBotError(f"time {text!r} is not HH:MM on a 24-hour clock, e.g. 09:00 or 18:30")
+        raise QuoteBotError(f"time {text!r} is not HH:MM on a 24-hour clock, e.g. 09:00 or 18:30",
+                            key="bad.time", value=text)
     return dt.time(int(match[1]), int(match[2]))
 
 
@@ -35,7 +36,7 @@ def parse_timezone(name: str) -> ZoneInfo:
         return ZoneInfo(name if name.upper() != "UTC" else "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         raise QuoteBotError(f"unknown time zone {name!r}: use an IANA name such as Asia/Shanghai, "
-                            "America/New_York or UTC") from None
+                            "America/New_York or UTC", key="bad.timezone", value=name) from None
 
 
 def due_date(post_time: dt.time, zone: ZoneInfo, now: dt.datetime) -> dt.date | None:

@@ -8,22 +8,29 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn
 
-from ..chat.command import Query
+from ..chat import listings
+from ..chat.core import Chat
+from ..chat.replies import Card, Notice
 from ..errors import DataError, QueryError, QuoteBotError
 from ..library import MAX_LIMIT, Library
-from ..models import Hit, Quote
+from ..models import Hit, Query, Quote
 from ..panels.ingest import command as ingest_command
-from . import render as terminal
+from ..platforms import Platform, Serve
+from . import render
+from .console import show
+
+ENGLISH = "en"  # the command line is for scripts and logs: one language
+
+
+def _say(reply: Notice) -> str:
+    return show(reply, ENGLISH)
 
 PROG = "python -m bot"
 EXIT_USAGE, EXIT_DATA, EXIT_SOFTWARE = 2, 1, 70
 logger = logging.getLogger(__name__)
-Adapter = tuple[str, Callable[[Library, Any], Coroutine[Any, Any, None]]]  # name; serve(library, health)
-SHUTDOWN_SECONDS = 10  # a platform's name, and how to serve the library on it
 
 
 class _Parser(argparse.ArgumentParser):
@@ -56,7 +63,7 @@ def _year(text: str) -> int:
     return int(text)
 
 
-def _parser() -> _Parser:
+def _parser(platforms: Sequence[Platform] = ()) -> _Parser:
     data = _Parser(add_help=False)
     data_help = "panel folder or file (default: $QUOTES_DATA_DIR or the shipped panels)"
     data.add_argument("--data", metavar="DIR", default=argparse.SUPPRESS, help=data_help)
@@ -88,12 +95,14 @@ def _parser() -> _Parser:
     p = sub.add_parser("ingest", help="turn transcripts (articles, subtitles, meeting exports, ASR JSON) into panel YAML")
     ingest_command.add_arguments(p, _date, _year)
     sub.add_parser("console", parents=[data], help="the interactive console")
+    names = [platform.name for platform in platforms]
     p = sub.add_parser("check", parents=[data], help="check the settings, the data and the database; one line per problem")
-    p.add_argument("--only", choices=("discord", "slack"), help="also require this chat bot's tokens")
-    sub.add_parser("discord-invite", help="print the link that adds the Discord bot to a server "
-                   "(needs DISCORD_APPLICATION_ID or DISCORD_TOKEN)")
+    p.add_argument("--only", choices=names, help="also require this chat bot's tokens")
+    for platform in platforms:
+        for verb, (what, _) in dict(platform.commands).items():
+            sub.add_parser(verb, help=what)
     p = sub.add_parser("run", parents=[data], help="the chat bots whose tokens are set; the console when none is (the default)")
-    p.add_argument("--only", choices=("discord", "slack"), help="run this chat bot alone (one container each)")
+    p.add_argument("--only", choices=names, help="run this chat bot alone (one container each)")
     return parser
 
 
@@ -125,21 +134,12 @@ def _library(args: argparse.Namespace) -> Library:
     return load_library(args.data)
 
 
-@dataclass(frozen=True)
-class PlatformHooks:
-    """What only the entry point may know: the chat platforms' settings (see __main__)."""
-
-    problems: Callable[[str | None], list[str]] = lambda only: []
-    discord_invite: Callable[[], str] = lambda: "run this as python -m bot discord-invite"
-    serve: Callable[[Library, list[Adapter], str | None], int] | None = None  # runs the bots side by side
-
-
-def _check(args: argparse.Namespace, extras: PlatformHooks) -> int:
+def _check(args: argparse.Namespace, platforms: Sequence[Platform], env: Mapping[str, str]) -> int:
     """Every problem that would stop the bot, one line each; exit 1 if there is any."""
     from ..digest.store import Store, database_url
     from ..panels.cache import load_library
 
-    problems = list(extras.problems(getattr(args, "only", None)))
+    problems = _platform_problems(platforms, env, getattr(args, "only", None))
     try:
         library = load_library(getattr(args, "data", None), use_cache=False)
     except DataError as error:
@@ -157,23 +157,55 @@ def _check(args: argparse.Namespace, extras: PlatformHooks) -> int:
     return EXIT_DATA if problems else 0
 
 
-def _run(args: argparse.Namespace, adapters: Callable[[str | None], list[Adapter]], extras: PlatformHooks) -> int:
-    color = not getattr(args, "json", False) and terminal.use_color(sys.stdout)
+def _platform_problems(platforms: Sequence[Platform], env: Mapping[str, str], only: str | None) -> list[str]:
+    """The configured platforms' settings and extras, one line per problem; `only`'s are required."""
+    problems = []
+    for platform in platforms:
+        if platform.configured(env) or platform.name == only:
+            for attempt in (lambda p=platform: p.settings(env), platform.require):
+                try:
+                    attempt()
+                except QuoteBotError as error:
+                    problems.append(str(error))
+    return problems
+
+
+def _servers(platforms: Sequence[Platform], env: Mapping[str, str], only: str | None) -> list[tuple[str, Serve]]:
+    """What serves each chat platform whose tokens are set (or `only` that one); bad settings and
+    missing extras fail here, before the data is loaded."""
+    chosen = [p for p in platforms if (p.name == only if only else p.configured(env))]
+    if only and not chosen[0].configured(env):
+        raise QuoteBotError(f"--only {only} needs {chosen[0].secrets[0]}")
+    if not chosen:
+        return []
+    for platform in chosen:
+        platform.require()
+        platform.settings(env)
+    from ..digest.store import Store, database_url
+
+    store = Store.open(database_url(env))  # the digests' state, shared by every platform
+    return [(platform.name, platform.server(env, store)) for platform in chosen]
+
+
+def _run(args: argparse.Namespace, platforms: Sequence[Platform], env: Mapping[str, str]) -> int:
+    color = not getattr(args, "json", False) and render.use_color(sys.stdout)
     command = args.command or "run"
     if command == "validate":
         return _validate(args.paths)
     if command == "ingest":
         return _ingest(args)
-    if command == "discord-invite":
-        print(extras.discord_invite())
-        return 0
+    for platform in platforms:
+        if command in dict(platform.commands):
+            print(dict(platform.commands)[command][1](env))
+            return 0
     if command == "check":
-        return _check(args, extras)
-    # Bad settings fail here, before the data is loaded.
-    configured = adapters(getattr(args, "only", None)) if command == "run" else []
+        return _check(args, platforms, env)
+    servers = _servers(platforms, env, getattr(args, "only", None)) if command == "run" else []
     library = _library(args)
-    if configured and extras.serve is not None:
-        return extras.serve(library, configured, getattr(args, "data", None))
+    if servers:
+        from ..serving import serve_all
+
+        return serve_all(library, servers, getattr(args, "data", None))
     if command in ("console", "run"):
         import functools
 
@@ -193,11 +225,10 @@ def _run(args: argparse.Namespace, adapters: Callable[[str | None], list[Adapter
             items = [_quote_json(library, h.quote, h if command == "search" else None) for h in hits]
             _print_json(items if command == "search" else (items[0] if items else None))
         elif hits:
-            print(terminal.render_hits(library, hits, width=terminal.terminal_width(sys.stdout), color=color))
+            cards = [Card(h.quote, library.panel(h.quote.panel), h.spans) for h in hits]
+            print(render.render_cards(cards, width=render.terminal_width(sys.stdout), color=color))
         else:
-            from ..chat.conversation import no_match
-
-            print(no_match(library, query), file=sys.stderr)
+            print(_say(Chat(library).no_match(query)), file=sys.stderr)
         return 0
     if command == "context":
         ctx = library.context(args.quote_id)
@@ -207,22 +238,18 @@ def _run(args: argparse.Namespace, adapters: Callable[[str | None], list[Adapter
                          "before": [_quote_json(library, q) for q in ctx.before],
                          "after": [_quote_json(library, q) for q in ctx.after]})
         else:
-            from ..chat.command import Command
-            from .console import answer
-
-            print(answer(library, Command("context", argument=args.quote_id), color=color))
+            print(show(Chat(library).context(args.quote_id), ENGLISH, width=render.terminal_width(sys.stdout),
+                       color=color))
         return 0
     if command == "export":
         items = [_quote_json(library, q) for q in library.quotes]
         if args.json:
             _print_json(items)
         else:
-            print(terminal.table([[str(i[k] or "") for k in ("id", "speaker", "role", "topic", "text")] for i in items]))
+            print(render.table([[str(i[k] or "") for k in ("id", "speaker", "role", "topic", "text")] for i in items]))
         return 0
-    rows_of = {"speakers": terminal.speaker_rows, "topics": terminal.topic_rows, "panels": terminal.panel_rows}
-    columns = {"speakers": terminal.SPEAKER_COLUMNS, "topics": terminal.TOPIC_COLUMNS,
-               "panels": terminal.PANEL_COLUMNS}[command]
-    rows = rows_of[command](library)
+    columns = listings.COLUMNS[command]
+    rows = listings.ROWS[command](library)
     if args.json:
         numbers = ("paragraphs", "quotes", "questions")
         items = [{k: int(v) if k in numbers else v for k, v in zip(columns, row)} for row in rows]
@@ -230,7 +257,7 @@ def _run(args: argparse.Namespace, adapters: Callable[[str | None], list[Adapter
             item["count"] = sum(item.get(k, 0) for k in numbers)
         _print_json(items)
     else:
-        print(terminal.table(rows, columns))
+        print(render.table(rows, columns))
     return 0
 
 
@@ -256,19 +283,17 @@ def _ingest(args: argparse.Namespace) -> int:
     return ingest_command.run(args)
 
 
-def main(argv: Sequence[str] | None = None, adapters: Callable[[str | None], list[Adapter]] = lambda only: [],
-         platform_problems: Callable[[str | None], list[str]] = lambda only: [],
-         discord_invite: Callable[[], str] | None = None,
-         serve: Callable[[Library, list[Adapter], str | None], int] | None = None) -> int:
-    """The command line. The entry point (__main__) passes in what needs the chat platforms:
-    the bots `run` should start, their settings' problems for `check`, the invite link."""
-    extras = PlatformHooks(platform_problems, discord_invite or PlatformHooks.discord_invite, serve)
+def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    """The command line: `python -m bot` and the installed `panel-quotes` script."""
+    from ..platforms import installed, secrets
     from .logs import configure
 
-    configure()
-    args = _parser().parse_args(argv)
+    env = os.environ if env is None else env
+    platforms = installed()
+    configure(env, secrets(platforms, env))
+    args = _parser(platforms).parse_args(argv)
     try:
-        return _run(args, adapters, extras)
+        return _run(args, platforms, env)
     except DataError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)

@@ -7,75 +7,64 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TextIO
 
-from ..chat.command import Command, parse_console_line
-from ..chat.conversation import no_match
-from ..digest.scheduler import utc_now
+from ..chat import catalogue
+from ..chat.catalogue import language_of
+from ..chat.command import CONSOLE_BUTTONS, parse_console_line
+from ..chat.cooldown import Cooldown
+from ..chat.core import Actor, Chat, Place, failure
+from ..chat.replies import Answer, Card, ContextView, Help, Listing, Message, Notice, Raw, Reply, message
 from ..digest.store import Store
-from ..digest.subscribing import answer_digest
 from ..errors import QuoteBotError
 from ..library import Library
-from . import render as terminal
+from . import render
 
 logger = logging.getLogger(__name__)
 
-HELP = """\
-Commands (the same as /quote in Slack):
-  /quote 算力                     quotes about 算力, best first (pinyin works too: suanli)
-  /quote 大模型 speaker:陈石       filter by speaker: name, pinyin (chen shi) or id
-  /quote topic:感受               a random quote on a topic: name, id or part of it (同质化)
-  /quote random                   a random quote; filters work here too
-  /speakers  /topics  /panels     what the library holds
-  /context PANEL/QUOTE-ID         the question a quote answers and what was said around it
-  /digest subscribe 09:00 Asia/Shanghai topic:感受   a daily quote here (also: unsubscribe, status, preview)
-  /help  /quit
-Bare words search too. Filters: speaker: topic: panel: (also 发言人： 话题：)."""
+CONSOLE = "console"
 
 
-CONSOLE_CHANNEL = "console"
+def console_language(env: Mapping[str, str] = os.environ) -> str:
+    """QUOTES_LOCALE, else the shell's LC_ALL, LC_MESSAGES or LANG; English when none names one we speak."""
+    for name in ("QUOTES_LOCALE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        if env.get(name):
+            return language_of(env[name])
+    return language_of(None)
 
 
-def answer(library: Library, command: Command, *, width: int = 78, color: bool = False,
-           store: Callable[[], Store] | None = None) -> str:
-    """The console's reply to one command, as text. `store` opens the state for /digest."""
-    q = command.query
-    if command.action == "digest":
-        if store is None:
-            raise QuoteBotError("digests need the state database; this console has none")
-        reply = answer_digest(store(), library, command, platform="console", channel=CONSOLE_CHANNEL, user=None,
-                              now=utc_now(), default_timezone=os.environ.get("DIGEST_DEFAULT_TZ", "UTC"))
-        if reply.quote is None:
-            return reply.text
-        return reply.text + "\n" + terminal.render_quote(library, reply.quote, width=width, color=color)
-    if command.action == "help":
-        return HELP
-    if command.action == "speakers":
-        return terminal.table(terminal.speaker_rows(library), terminal.SPEAKER_COLUMNS)
-    if command.action == "topics":
-        return terminal.table(terminal.topic_rows(library), terminal.TOPIC_COLUMNS)
-    if command.action == "panels":
-        return terminal.table(terminal.panel_rows(library), terminal.PANEL_COLUMNS)
-    if command.action == "context":
-        ctx = library.context(command.argument)
-        parts = []
-        if ctx.question and ctx.question not in ctx.before:
-            parts.append(terminal.render_quote(library, ctx.question, width=width, color=color, label="Q"))
-        parts += [terminal.render_quote(library, x, width=width, color=color) for x in ctx.before]
-        parts.append(terminal.render_quote(library, ctx.quote, width=width, color=color, label="»"))
-        parts += [terminal.render_quote(library, x, width=width, color=color) for x in ctx.after]
-        return "\n\n".join(parts)
-    if command.action == "random":
-        quote = library.random(q)
-        return terminal.render_quote(library, quote, width=width, color=color) if quote else no_match(library, q)
-    hits = library.search(q, limit=3)
-    if not hits:
-        return no_match(library, q)
-    return terminal.render_hits(library, hits, width=width, color=color)
+def show(reply: Reply, language: str, *, width: int = 78, color: bool = False) -> str:
+    """A typed reply as terminal text, in `language`: the console's renderer."""
+    def say(said: Message) -> str:
+        return catalogue.text(said, language, render.printable)
+
+    if isinstance(reply, Answer):
+        parts = [say(reply.note)] if reply.note else []
+        parts.append(render.render_card(reply.card, width=width, color=color))
+        extras = [say(message("page", n=reply.page[0], total=reply.page[1]))] if reply.page else []
+        typed = [f"/{b.value}" for b in reply.buttons if b.value in CONSOLE_BUTTONS]
+        if typed:
+            extras.append(say(message("console.buttons", buttons=Raw("  ".join(typed)))))
+        return "\n".join(parts) + ("\n      " + " · ".join(extras) if extras else "")
+    if isinstance(reply, ContextView):
+        labels = {True: "Q", False: ""}
+        return "\n\n".join(render.render_card(Card(line.quote, reply.panel), width=width, color=color,
+                                                label="»" if line.is_focus else labels[line.is_question])
+                             for line in reply.lines)
+    if isinstance(reply, Listing):
+        header = [say(message(f"column.{c}")) for c in reply.columns]
+        return render.table([[render.printable(cell) for cell in row] for row in reply.rows], header)
+    if isinstance(reply, Help):
+        rows = [[f"/quote {entry.example}", say(entry.meaning)] for entry in reply.entries]
+        return "\n".join([say(reply.intro), render.table(rows), say(reply.outro), "/quit"])
+    if isinstance(reply, Notice):
+        return " ".join(say(m) for m in reply.messages)
+    return ""  # Shared and Removed need a channel and a preview: the console has neither
 
 
-def typed_lines(read: Callable[[str], str] = input, out: TextIO = sys.stdout) -> Iterator[str]:
+def typed_lines(read: Callable[[str], str] = input, out: TextIO = sys.stdout,
+                ctrl_c: str = "(Ctrl-C again or Ctrl-D to leave)") -> Iterator[str]:
     """Lines typed at the prompt, as a shell reads them: Ctrl-C drops the line being typed, and a
     second Ctrl-C in a row, or Ctrl-D, leaves; the terminal is left on a fresh line."""
     with contextlib.suppress(ImportError):
@@ -91,7 +80,7 @@ def typed_lines(read: Callable[[str], str] = input, out: TextIO = sys.stdout) ->
             out.write("\n")
             if interrupted:
                 return
-            out.write("(Ctrl-C again or Ctrl-D to leave)\n")
+            out.write(ctrl_c + "\n")
             interrupted = True
             continue
         interrupted = False
@@ -99,20 +88,28 @@ def typed_lines(read: Callable[[str], str] = input, out: TextIO = sys.stdout) ->
 
 
 def run(library: Library, lines: Iterable[str] | None = None, out: TextIO = sys.stdout,
-        store: Callable[[], Store] | None = None) -> int:
+        store: Callable[[], Store] | None = None, env: Mapping[str, str] = os.environ,
+        cooldown: Cooldown | None = None) -> int:
     """Answer commands until /quit or end of input; a bad command never ends the session.
 
-    `lines` defaults to the terminal (with a prompt) or to standard input when it is piped.
+    `lines` defaults to the terminal (with a prompt) or to standard input when it is piped. The
+    console is one person at their own desk: they manage its digest, and the buttons under an
+    answer are typed (/another, /next, /prev, /context).
     """
+    language = console_language(env)
+    chat = Chat(library, cooldown=cooldown, store=store, default_timezone=env.get("DIGEST_DEFAULT_TZ", "UTC"))
+    actor, place = Actor(getpass_user(), language, manages=True), Place(CONSOLE, CONSOLE)
     interactive = lines is None and sys.stdin.isatty()
     if lines is None:
-        lines = typed_lines(out=out) if interactive else sys.stdin
-    color = terminal.use_color(out)
-    width = terminal.terminal_width(out)
+        lines = typed_lines(out=out, ctrl_c=catalogue.text(message("console.ctrl_c"), language)) \
+            if interactive else sys.stdin
+    color = render.use_color(out)
+    width = render.terminal_width(out)
     if interactive:
         said = sum(not q.speaker.is_moderator for q in library.quotes)
-        out.write(f"panel-quotes: {said} quotes and {len(library.quotes) - said} questions from "
-                  f"{len(library.panels)} panel(s). Type /help for commands, /quit to leave.\n")
+        out.write(catalogue.text(message("console.banner", quotes=said, questions=len(library.quotes) - said,
+                                         panels=len(library.panels)), language) + "\n")
+    last = ""  # the token of the last answer, for the typed buttons
     for line in lines:
         if not line.strip():
             continue
@@ -121,14 +118,30 @@ def run(library: Library, lines: Iterable[str] | None = None, out: TextIO = sys.
             command = parse_console_line(line)
             if command.action == "quit":
                 break
-            reply = answer(library, command, width=width, color=color, store=store)
+            if command.action == "press":
+                reply = chat.press(last, command.argument, actor, place)
+            else:
+                reply = chat.run(command, actor, place)
+            if isinstance(reply, Answer):
+                last = reply.token
+            text = show(reply, language, width=width, color=color)
             logger.info("console %s %s answered in %.1f ms", command.action, command.query.describe(),
                         (time.perf_counter() - started) * 1000)
         except QuoteBotError as error:
-            reply = f"error: {error}"
+            text = show(failure(error), language)
         except Exception:  # a bug must not end the session; say so and log it
             logger.exception("console command failed: %r", line)
-            reply = "Sorry, something went wrong with that command; it has been logged."
-        out.write(reply + "\n\n")
+            text = catalogue.text(message("sorry"), language)
+        out.write(text + "\n\n")
         out.flush()
     return 0
+
+
+def getpass_user() -> str:
+    """Who sits at the console, for the digest's created_by: the login name, when there is one."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return CONSOLE

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
-SECRETS = ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "POSTGRES_PASSWORD")
+SECRETS = ("POSTGRES_PASSWORD",)  # the core's own; each chat platform names its own (bot.platforms)
 
 
 class _Redact(logging.Filter):
@@ -43,15 +43,17 @@ class _OneLine(logging.Formatter):
         return super().format(record).replace("\n", " | ")  # a traceback stays one line: one event, one line
 
 
-def configure(env: Mapping[str, str] = os.environ) -> None:
-    """LOG_LEVEL (default WARNING) and LOG_FORMAT (text or json) from the environment."""
+def configure(env: Mapping[str, str] = os.environ, secrets: Sequence[str] = ()) -> None:
+    """LOG_LEVEL (default WARNING) and LOG_FORMAT (text or json) from the environment; `secrets`
+    (the platforms' tokens) and the database password never reach the log."""
     level = env.get("LOG_LEVEL", "WARNING").upper()
     handler = logging.StreamHandler()
     if env.get("LOG_FORMAT", "text").lower() == "json":
         handler.setFormatter(_JsonLines())
     else:
         handler.setFormatter(_OneLine("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(_Redact([env.get(name, "") for name in SECRETS] + [_password(env.get("DATABASE_URL", ""))]))
+    handler.addFilter(_Redact([env.get(name, "") for name in SECRETS] + list(secrets)
+                              + [_password(env.get("DATABASE_URL", ""))]))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level if level in logging.getLevelNamesMapping() else "WARNING")

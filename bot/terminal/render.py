@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TextIO
 
-from ..library import Library
-from ..models import Hit, Quote, Span
-from ..panels.moments import escape_url, moment
+from ..chat.replies import Card
+from ..models import Span
+from ..panels.moments import escape_url
 
 BOLD_ON, BOLD_OFF = "\033[1;33m", "\033[0m"
 PLAIN_ON, PLAIN_OFF = "【", "】"
@@ -68,35 +68,28 @@ def highlight(text: str, spans: Sequence[Span], on: str, off: str) -> str:
     return "".join(out)
 
 
-def render_quote(library: Library, quote: Quote, spans: Sequence[Span] = (), *, width: int = 78,
-                 color: bool = False, label: str = "") -> str:
+def render_card(card: Card, *, width: int = 78, color: bool = False, label: str = "") -> str:
     """A quote wrapped and indented, then who said it, the topic and the panel under it."""
     on, off = (BOLD_ON, BOLD_OFF) if color else (PLAIN_ON, PLAIN_OFF)
-    text = printable(quote.text)
+    text = printable(card.quote.text)
     lines = []
     for n, (start, end) in enumerate(wrap(text, width - 4)):
-        inside = [(max(s, start) - start, min(e, end) - start) for s, e in spans if s < end and e > start]
+        inside = [(max(s, start) - start, min(e, end) - start) for s, e in card.spans if s < end and e > start]
         prefix = (label or "").ljust(4) if n == 0 else "    "
         lines.append(prefix + highlight(text[start:end].strip("\n"), inside, on, off).rstrip())
-    speaker = quote.speaker
-    who = f"{speaker.name} · {speaker.title}" if speaker.title else speaker.name
-    panel = library.panel(quote.panel)
-    said = moment(panel, quote)
-    where = " · ".join(x for x in (quote.topic.name if quote.topic else None, panel.title,
-                                   panel.date.isoformat() if panel.date else None, said.label if said else None) if x)
-    lines.append(f"    — {printable(who)}")
+    said = card.moment
+    where = " · ".join(x for x in (*card.where, said.label if said else None) if x)
+    lines.append(f"    — {printable(card.who)}")
     lines.append(f"      {printable(where)}")
     if said and said.url:
         lines.append(f"      {escape_url(said.url)}")
-    lines.append(f"      {quote.ref}")
+    lines.append(f"      {card.quote.ref}")
     return "\n".join(lines)
 
 
-def render_hits(library: Library, hits: Iterable[Hit], *, width: int = 78, color: bool = False) -> str:
-    hits = list(hits)
-    labels = [f"{n}." if len(hits) > 1 else "" for n in range(1, len(hits) + 1)]
-    return "\n\n".join(render_quote(library, h.quote, h.spans, width=width, color=color, label=label)
-                       for h, label in zip(hits, labels))
+def render_cards(cards: Sequence[Card], *, width: int = 78, color: bool = False) -> str:
+    labels = [f"{n}." if len(cards) > 1 else "" for n in range(1, len(cards) + 1)]
+    return "\n\n".join(render_card(c, width=width, color=color, label=label) for c, label in zip(cards, labels))
 
 
 def table(rows: Sequence[Sequence[str]], header: Sequence[str] = ()) -> str:
@@ -109,34 +102,6 @@ def table(rows: Sequence[Sequence[str]], header: Sequence[str] = ()) -> str:
         cells = [cell + " " * (widths[i] - sum(_width(c) for c in cell)) for i, cell in enumerate(row)]
         out.append("  ".join(cells).rstrip())
     return "\n".join(out)
-
-
-# The columns of each listing; a speaker's paragraphs are their quotes, or a moderator's questions.
-SPEAKER_COLUMNS = ("id", "name", "title", "role", "paragraphs", "panel")
-TOPIC_COLUMNS = ("id", "name", "quotes", "panel")
-PANEL_COLUMNS = ("id", "title", "event", "date", "quotes", "questions")
-
-
-def speaker_rows(library: Library) -> list[list[str]]:
-    counts = library.quote_counts()
-    return [[s.id, s.name, s.title, s.role, str(counts.get((s.panel, s.id), 0)), s.panel] for s in library.speakers]
-
-
-def topic_rows(library: Library) -> list[list[str]]:
-    counts: dict[tuple[str, str], int] = {}
-    for q in library.quotes:
-        if q.topic and not q.speaker.is_moderator:
-            counts[(q.panel, q.topic.id)] = counts.get((q.panel, q.topic.id), 0) + 1
-    return [[t.id, t.name, str(counts.get((t.panel, t.id), 0)), t.panel] for t in library.topics]
-
-
-def panel_rows(library: Library) -> list[list[str]]:
-    """Each panel with its quotes (what panelists said) and questions (the moderator's paragraphs)."""
-    said: dict[str, list[int]] = {p.id: [0, 0] for p in library.panels}
-    for q in library.quotes:
-        said[q.panel][q.speaker.is_moderator] += 1
-    return [[p.id, p.title, p.event, p.date.isoformat() if p.date else "", str(said[p.id][0]), str(said[p.id][1])]
-            for p in library.panels]
 
 
 def terminal_width(stream: TextIO) -> int:

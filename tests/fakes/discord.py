@@ -293,6 +293,8 @@ class FakeDiscord:
     async def click(self, custom_id: str, *, user: dict[str, Any] = USER, locale: str = "en-US") -> int:
         payload = self._base(3, user, locale)
         payload["data"] = {"custom_id": custom_id, "component_type": 2}
-        payload["message"] = self.message({"content": ""})
+        # The message the button is on, as Discord sends it: discord.py finds the button there.
+        button = {"type": 2, "style": 1, "label": "button", "custom_id": custom_id}
+        payload["message"] = self.message({"content": "", "components": [{"type": 1, "components": [button]}]})
         await self.dispatch("INTERACTION_CREATE", payload)
         return int(payload["id"])

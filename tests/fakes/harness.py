@@ -12,7 +12,7 @@ import discord
 
 from adapters.discord.app import make_client, point_at
 from adapters.discord.settings import DiscordSettings
-from bot.library import Library
+from bot import Library
 
 from .discord import FakeDiscord
 from .loopback import serve_on_loopback
@@ -50,7 +50,7 @@ class SlackSession:
 
 
 @contextlib.asynccontextmanager
-async def slack_session(library: Library, *, socket_mode: bool = False, conversations: Any = None,
+async def slack_session(library: Library, *, socket_mode: bool = False, chat: Any = None,
                         store: Any = None, **settings: Any) -> AsyncIterator[SlackSession]:
     """A started fake Slack and this project's app against it, in HTTP or Socket Mode."""
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -63,7 +63,7 @@ async def slack_session(library: Library, *, socket_mode: bool = False, conversa
     config = SlackSettings(bot_token=BOT_TOKEN, app_token=APP_TOKEN if socket_mode else None,
                            signing_secret=None if socket_mode else SIGNING_SECRET, api_url=fake.api_url,
                            **{"cooldown": "off", **settings})
-    app = build_app(library, config, conversations, store)
+    app = build_app(library, config, chat, store)
     runner, handler = None, None
     try:
         if socket_mode:

@@ -53,6 +53,7 @@ class FakeSlack:
     rate_limit_next: int = 0  # answer this many calls with 429 and Retry-After: 3
     deleted_channels: set[str] = field(default_factory=set)  # posting there: channel_not_found
     per_second: float | None = None  # a rate limit on chat.postMessage, as Slack has one
+    locales: dict[str, str] = field(default_factory=dict)  # user -> what users.info says (default en-US)
     _limit: PerSecond = field(default_factory=PerSecond)
     port: int = 0
     _runner: web.AppRunner | None = None
@@ -119,7 +120,10 @@ class FakeSlack:
                                       "team_id": TEAM, "user_id": BOT_USER, "bot_id": "B0QUOTEBOT"})
         if method == "users.info":
             user = body.get("user")
-            return web.json_response({"ok": True, "user": {"id": user, "is_admin": user == USER, "is_owner": False}})
+            profile = {"id": user, "is_admin": user == USER, "is_owner": False}
+            if str(body.get("include_locale", "")).lower() in ("true", "1"):
+                profile["locale"] = self.locales.get(str(user), "en-US")
+            return web.json_response({"ok": True, "user": profile})
         if method == "apps.connections.open":
             return web.json_response({"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"})
         if method == "chat.postMessage" and body.get("channel") in self.deleted_channels:

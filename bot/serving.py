@@ -1,22 +1,23 @@
-"""Running the chat front ends side by side: the health endpoint, and stopping on SIGTERM."""
+"""Running the chat front ends side by side: reloading the panels, /healthz, stopping on SIGTERM."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import http.server
+import json
 import logging
 import os
 import signal
+import threading
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
-
-from bot.errors import DataError, QuoteBotError
-from bot.health import Health
-from bot.library import Library
-from bot.panels.cache import data_path, fingerprint, load_library
-from bot.terminal.cli import Adapter
+from .errors import DataError, QuoteBotError
+from .health import Health
+from .library import Library
+from .panels.cache import data_path, fingerprint, load_library
+from .platforms import Serve
 
 logger = logging.getLogger(__name__)
 SHUTDOWN_SECONDS = 10
@@ -43,7 +44,7 @@ async def watch_panels(library: Library, path: Path, reload_now: asyncio.Event, 
         logger.info("reloaded %d quotes from %s", len(library.quotes), path)
 
 
-def serve_all(library: Library, adapters: list[Adapter], data: str | None = None) -> int:
+def serve_all(library: Library, adapters: list[tuple[str, Serve]], data: str | None = None) -> int:
     """Run every configured chat adapter, and the health endpoint, until one stops or SIGTERM.
 
     On SIGTERM (docker stop) the adapters are cancelled, which closes their connections, and
@@ -64,7 +65,7 @@ def serve_all(library: Library, adapters: list[Adapter], data: str | None = None
                                           for name, start in adapters]
         for name, _ in adapters:
             logger.info("starting the %s bot", name)
-        endpoint = await _health_endpoint(health)
+        endpoint = _health_endpoint(health)
         stopping: asyncio.Task[Any] = asyncio.create_task(stop.wait())
         try:
             done, _ = await asyncio.wait([*tasks, stopping], return_when=asyncio.FIRST_COMPLETED)
@@ -79,34 +80,46 @@ def serve_all(library: Library, adapters: list[Adapter], data: str | None = None
             stopping.cancel()
             watcher.cancel()
             if endpoint is not None:
-                await endpoint.cleanup()
+                endpoint.shutdown()
+                endpoint.server_close()
         logger.info("stopped")
 
     asyncio.run(all_of())
     return 0
 
 
-async def _health_endpoint(health: Any) -> Any:
-    """/healthz on HEALTH_HOST:HEALTH_PORT (default 127.0.0.1:8080); HEALTH_PORT=0 turns it off."""
+class _HealthRequests(http.server.BaseHTTPRequestHandler):
+    health: Health
+
+    def do_GET(self) -> None:
+        if self.path.split("?")[0] != "/healthz":
+            self.send_error(404)
+            return
+        healthy, report = self.health.report()
+        body = json.dumps(report).encode()
+        self.send_response(200 if healthy else 503)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Probes every few seconds would flood the log: keep quiet."""
+
+
+def _health_endpoint(health: Health) -> http.server.ThreadingHTTPServer | None:
+    """/healthz on HEALTH_HOST:HEALTH_PORT (default 127.0.0.1:8080), served from a thread of its
+    own so a busy event loop cannot fail the probe; HEALTH_PORT=0 turns it off."""
     port = os.environ.get("HEALTH_PORT", "8080")
     if port == "0":
         return None
     if not port.isdigit():
         raise QuoteBotError(f"HEALTH_PORT={port!r}: expected a port number, or 0 for no health endpoint")
-    async def healthz(_request: web.Request) -> web.Response:
-        healthy, report = health.report()
-        return web.json_response(report, status=200 if healthy else 503)
-
-    app = web.Application()
-    app.router.add_get("/healthz", healthz)
-    runner = web.AppRunner(app, handle_signals=False, access_log=None)
-    await runner.setup()
     host = os.environ.get("HEALTH_HOST", "127.0.0.1")
+    handler = type("Handler", (_HealthRequests,), {"health": health})
     try:
-        await web.TCPSite(runner, host, int(port)).start()
+        server = http.server.ThreadingHTTPServer((host, int(port)), handler)
     except OSError as error:
-        await runner.cleanup()
         raise QuoteBotError(f"cannot serve /healthz on HEALTH_HOST={host} HEALTH_PORT={port}: {error.strerror}") from None
-    return runner
-
-
+    threading.Thread(target=server.serve_forever, name="healthz", daemon=True).start()
+    return server

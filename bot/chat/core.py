@@ -1,0 +1,236 @@
+"""The chat core: what every command and every button does, decided once for every front end.
+
+A front end turns a platform event into `Chat.ask` (typed text), `Chat.run` (a command it
+parsed from its own options) or `Chat.press` (a button), with who did it (`Actor`) and where
+(`Place`), and renders the typed reply it gets back. Who may press what, single-use Send, the
+cooldown, no-match suggestions and the context rule live here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..digest.store import Store
+from ..errors import QuoteBotError
+from ..library import Library
+from ..models import Query
+from . import digests, listings
+from .catalogue import DEFAULT
+from .command import Command, parse_command
+from .conversation import Conversations, Shown
+from .cooldown import Cooldown
+from .replies import (
+    Answer,
+    Audience,
+    Button,
+    Card,
+    Help,
+    HelpEntry,
+    Message,
+    Notice,
+    Removed,
+    Reply,
+    Shared,
+    context_view,
+    message,
+    message_with,
+)
+
+PAGE = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who typed the command or pressed the button: the platform's user id, the language to
+    answer in, and whether they may change this place's daily digest."""
+
+    id: str
+    language: str = DEFAULT
+    manages: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where it happened: the platform's name and the channel's id there."""
+
+    platform: str
+    channel: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform}:{self.channel}"
+
+
+def failure(error: QuoteBotError) -> Notice:
+    """A user error as a notice: its catalogue message, or its English line when it has none."""
+    said = message_with(error.key, error.params) if error.key else message("error.text", text=str(error))
+    if error.key.startswith("unknown.") and error.params.get("closest"):
+        return Notice((said, message("unknown.closest", names=error.params["closest"])), error=True)
+    return Notice((said,), error=True)
+
+
+def buttons_for(shown: Shown) -> tuple[Button, ...]:
+    """Another and Context always; Prev and Next through several hits; Send and Cancel on a
+    private answer, which only its asker sees."""
+    buttons = [Button.ANOTHER, Button.CONTEXT]
+    if len(shown.refs) > 1:
+        buttons += [Button.PREV, Button.NEXT]
+    if shown.private:
+        buttons += [Button.SEND, Button.CANCEL]
+    return tuple(buttons)
+
+
+def may_press(shown: Shown, button: Button, actor: Actor) -> bool:
+    """The asker may press anything; others only Another and Context under a public answer."""
+    return actor.id == shown.user or (not shown.private and button in (Button.ANOTHER, Button.CONTEXT))
+
+
+class Chat:
+    """One chat core per running bot, shared by all its front ends' events.
+
+    Example:
+        >>> chat = Chat(load_library())  # doctest: +SKIP
+        >>> chat.ask("算力 speaker:陈石", Actor("u1"), Place("console", "here")).card.speaker.name  # doctest: +SKIP
+        '陈石'
+    """
+
+    def __init__(self, library: Library, *, cooldown: Cooldown | None = None,
+                 store: Store | Callable[[], Store] | None = None, default_timezone: str = "UTC",
+                 page: int = PAGE, rng: random.Random | None = None) -> None:
+        self.library = library
+        self.cooldown = cooldown or Cooldown.parse("off")
+        self.state = Conversations(library, rng or random.Random())
+        self.default_timezone = default_timezone
+        self.page = page
+        self._store = store
+
+    @property
+    def store(self) -> Store | None:
+        """The digests' store; a front end may hand a function that opens it on first use."""
+        if callable(self._store) and not isinstance(self._store, Store):
+            self._store = self._store()
+        return self._store
+
+    # -- commands ----------------------------------------------------------------------------
+
+    def ask(self, text: str, actor: Actor, place: Place, *, private: bool = False) -> Reply:
+        """Answer what follows `/quote` (the command language), as typed."""
+        try:
+            command = parse_command(text)
+        except QuoteBotError as error:
+            return failure(error)
+        return self.run(command, actor, place, private=private)
+
+    def run(self, command: Command, actor: Actor, place: Place, *, private: bool = False) -> Reply:
+        """Answer a parsed command. `private` answers only the actor (with Send to share it)."""
+        try:
+            return self._run(command, actor, place, private)
+        except QuoteBotError as error:
+            return failure(error)
+
+    def _run(self, command: Command, actor: Actor, place: Place, private: bool) -> Reply:
+        if command.action == "help":
+            return self.help()
+        if wait := self.cooldown.wait(f"{place.platform}:{actor.id}"):
+            return Notice((message("cooldown", seconds=max(1, round(wait))),))
+        if command.action in ("speakers", "topics", "panels"):
+            return listings.listing(self.library, command.action)
+        if command.action == "context":
+            return self.context(command.argument)
+        if command.action == "digest":
+            return digests.answer(self, command, actor, place)
+        if command.action == "press":
+            raise QuoteBotError("only the console types its buttons", key="bad.command", name=command.argument)
+        answered = self.state.answer(place.key, actor.id, command.query, private=private, page=self.page)
+        if answered is None:
+            return self.no_match(command.query)
+        return self.answer(*answered)
+
+    def help(self) -> Help:
+        """The commands, with examples drawn from the loaded panels."""
+        library = self.library
+        speaker = next((s.name for s in library.speakers if not s.is_moderator), "")
+        topics = [t.name for t in library.topics]
+        word = topics[0] if topics else "AI"
+        quote = next((q.ref for q in library.quotes if not q.speaker.is_moderator), "")
+        entries = [HelpEntry(_quoted(word), message("help.search")),
+                   HelpEntry(f"{_quoted(word)} speaker:{_quoted(speaker)}", message("help.speaker")),
+                   HelpEntry(f"topic:{_quoted(topics[-1] if topics else word)}", message("help.topic")),
+                   HelpEntry("random", message("help.random")),
+                   HelpEntry("speakers", message("help.speakers")),
+                   HelpEntry("topics", message("help.topics")),
+                   HelpEntry("panels", message("help.panels")),
+                   HelpEntry(f"context {quote}", message("help.context")),
+                   HelpEntry(f"digest subscribe 09:00 {self.default_timezone}", message("help.digest")),
+                   HelpEntry("help", message("help.help"))]
+        return Help(tuple(entries), message("help.intro"), message("help.filters"))
+
+    def context(self, ref: str) -> Reply:
+        quote = self.library.quote(ref)
+        return context_view(self.library.context(quote.ref), self.library.panel(quote.panel))
+
+    def no_match(self, query: Query) -> Notice:
+        """Nothing matched: say so, and who does speak of the words when a filter was in the way."""
+        said = [message("no_match", query=query.describe())]
+        filtered = query.speaker or query.topic or query.panel
+        if query.words and filtered and (speakers := self.library.speakers_of(query.words)):
+            said.append(message("no_match.who_speaks", count=len(speakers), names=tuple(s.name for s in speakers)))
+        return Notice(tuple(said))
+
+    def card(self, ref: str, spans: tuple[tuple[int, int], ...] = ()) -> Card:
+        quote = self.library.quote(ref)
+        return Card(quote, self.library.panel(quote.panel), spans)
+
+    def answer(self, shown: Shown, token: str, *, replaces: bool = False, note: Message | None = None) -> Answer:
+        return Answer(self.card(shown.ref, shown.current_spans), Audience.ACTOR if shown.private else Audience.EVERYONE,
+                      buttons_for(shown), token, (shown.index + 1, len(shown.refs)) if len(shown.refs) > 1 else None,
+                      note, replaces)
+
+    # -- buttons -----------------------------------------------------------------------------
+
+    def press(self, token: str, button: str, actor: Actor, place: Place) -> Reply:
+        """Decide a button press: refuse it (expired, not yours, already sent, cooldown) or answer it."""
+        try:
+            return self._press(token, button, actor, place)
+        except QuoteBotError as error:
+            return failure(error)
+
+    def _press(self, token: str, name: str, actor: Actor, place: Place) -> Reply:
+        shown = self.state.recall(token)
+        pressed = next((b for b in Button if b.value == name), None)
+        if shown is None or pressed is None:
+            return Notice((message("refused.expired"),))
+        if pressed not in buttons_for(shown):
+            return Notice((message("refused.not_offered", button=message(f"button.{pressed.value}")),))
+        if not may_press(shown, pressed, actor):
+            return Notice((message("refused.not_yours"),))
+        if pressed is Button.SEND:
+            if shown.sent:
+                return Notice((message("refused.already_sent"),))
+            shown.sent = True
+            return Shared(self.card(shown.ref, shown.current_spans), actor.id, token)
+        if pressed is Button.CANCEL:
+            return Removed()
+        if pressed is Button.CONTEXT:
+            return self.context(shown.ref)
+        if pressed in (Button.PREV, Button.NEXT):
+            shown.index = (shown.index + (1 if pressed is Button.NEXT else -1)) % len(shown.refs)
+            return self.answer(shown, token, replaces=True)
+        if wait := self.cooldown.wait(f"{place.platform}:{actor.id}"):
+            return Notice((message("cooldown", seconds=max(1, round(wait))),))
+        fresh = self.state.next_quote(place.key, actor.id, shown)
+        if fresh is None:
+            return self.no_match(shown.query)
+        return self.answer(*fresh, replaces=shown.private)  # a preview is shuffled in place
+
+    def share_failed(self, token: str, reason: str) -> Notice:
+        """Sending did not reach the channel (`reason`: a `share.*` key): Send may be pressed again."""
+        if shown := self.state.recall(token):
+            shown.sent = False
+        return Notice((message(f"share.{reason}"),), error=True)
+
+
+def _quoted(value: str) -> str:
+    return f'"{value}"' if any(c.isspace() for c in value) else value

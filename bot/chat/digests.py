@@ -1,0 +1,73 @@
+"""The digest commands in chat: subscribe, unsubscribe, status and preview, for any front end."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from ..digest.schedule import parse_time, parse_timezone
+from ..digest.scheduler import utc_now
+from ..digest.store import Subscription
+from ..errors import QuoteBotError
+from .command import Command
+from .replies import Answer, Audience, Card, Message, Notice, Reply, message
+
+if TYPE_CHECKING:
+    from .core import Actor, Chat, Place
+
+DEFAULT_TIME = "09:00"
+
+
+def schedule(sub: Subscription) -> Message:
+    """every day at 09:00 (Asia/Shanghai), topic 感受"""
+    filters = tuple(message(f"digest.filter.{name}", value=value) for name, value in
+                    (("topic", sub.topic), ("speaker", sub.speaker), ("panel", sub.panel)) if value)
+    time = f"{sub.post_time:%H:%M}"
+    if filters:
+        return message("digest.schedule_filtered", time=time, zone=sub.timezone, filters=filters)
+    return message("digest.schedule", time=time, zone=sub.timezone)
+
+
+def answer(chat: Chat, command: Command, actor: Actor, place: Place, now: dt.datetime | None = None) -> Reply:
+    """What a digest command does in `place`; only an actor who manages it may use them."""
+    order = command.digest
+    if order is None:
+        raise QuoteBotError("digest takes subscribe, unsubscribe, status or preview", key="bad.digest")
+    if not actor.manages:
+        return Notice((message("digest.not_allowed"),))
+    store = chat.store
+    if store is None:
+        return Notice((message("digest.no_store"),), error=True)
+    now = now or utc_now()
+    filters = replace(command.query, words="")  # a digest draws from filters alone
+    if order.action == "subscribe":
+        post_time = parse_time(order.time or DEFAULT_TIME)
+        zone = parse_timezone(order.zone or chat.default_timezone)
+        if not chat.library.search(filters, limit=1):  # unknown names raise on the way
+            return Notice((message("digest.no_quotes"),), error=True)
+        sub = store.subscribe(place.platform, place.channel, f"{post_time:%H:%M}", zone.key, filters=filters,
+                              by=actor.id, now=now)
+        return Notice((message("digest.subscribed", schedule=schedule(sub)),))
+    current = store.subscription(place.platform, place.channel)
+    if order.action == "unsubscribe":
+        gone = store.unsubscribe(place.platform, place.channel)
+        return Notice((message("digest.unsubscribed" if gone else "digest.none_to_stop"),))
+    if order.action == "status":
+        if current is None:
+            return Notice((message("digest.none", time=DEFAULT_TIME, zone=chat.default_timezone),))
+        said = [message("digest.status", schedule=schedule(current))]
+        if not current.enabled:
+            said.append(message("digest.disabled", reason=current.disabled_reason or ""))
+        if last := store.last_post(current.id):
+            key = "digest.last_failed" if last.error else "digest.last"
+            said.append(message(key, date=str(last.local_date), quote=last.quote_ref, error=last.error or ""))
+        return Notice(tuple(said))
+    # preview: tomorrow's quote for this place, with its filters (or the command's)
+    zone = parse_timezone(current.timezone if current else chat.default_timezone)
+    tomorrow = now.astimezone(zone).date() + dt.timedelta(days=1)
+    quote = chat.library.digest(place.key, tomorrow, current.filters if current else filters)
+    if quote is None:
+        return Notice((message("digest.no_quotes"),), error=True)
+    return Answer(Card(quote, chat.library.panel(quote.panel)), Audience.ACTOR,
+                  note=message("digest.tomorrow", date=tomorrow.isoformat()))
