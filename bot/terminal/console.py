@@ -87,51 +87,68 @@ def typed_lines(read: Callable[[str], str] = input, out: TextIO = sys.stdout,
         yield line
 
 
+class Console:
+    """One person at their own desk: they manage its digest, and type the buttons under the last
+    answer (/another, /next, /prev, /context)."""
+
+    def __init__(self, library: Library, *, env: Mapping[str, str] = os.environ,
+                 store: Callable[[], Store] | None = None, cooldown: Cooldown | None = None,
+                 width: int = 78, color: bool = False) -> None:
+        self.language = console_language(env)
+        self.chat = Chat(library, cooldown=cooldown, store=store, default_timezone=env.get("DIGEST_DEFAULT_TZ", "UTC"))
+        self.actor, self.place = Actor(getpass_user(), self.language, manages=True), Place(CONSOLE, CONSOLE)
+        self.width, self.color = width, color
+        self.last = ""  # the token of the last answer, for the typed buttons
+
+    def answer(self, line: str) -> str:
+        """The reply to one typed line, as text; raises EOFError on /quit."""
+        started = time.perf_counter()
+        try:
+            command = parse_console_line(line)
+            if command.action == "quit":
+                raise EOFError
+            if command.action == "press":
+                reply = self.chat.press(self.last, command.argument, self.actor, self.place)
+            else:
+                reply = self.chat.run(command, self.actor, self.place)
+            if isinstance(reply, Answer):
+                self.last = reply.token
+            logger.info("console %s %s answered in %.1f ms", command.action, command.query.describe(),
+                        (time.perf_counter() - started) * 1000)
+            return show(reply, self.language, width=self.width, color=self.color)
+        except QuoteBotError as error:
+            return show(failure(error), self.language)
+        except EOFError:
+            raise
+        except Exception:  # a bug must not end the session; say so and log it
+            logger.exception("console command failed: %r", line)
+            return catalogue.text(message("sorry"), self.language)
+
+
 def run(library: Library, lines: Iterable[str] | None = None, out: TextIO = sys.stdout,
         store: Callable[[], Store] | None = None, env: Mapping[str, str] = os.environ,
         cooldown: Cooldown | None = None) -> int:
     """Answer commands until /quit or end of input; a bad command never ends the session.
 
-    `lines` defaults to the terminal (with a prompt) or to standard input when it is piped. The
-    console is one person at their own desk: they manage its digest, and the buttons under an
-    answer are typed (/another, /next, /prev, /context).
+    `lines` defaults to the terminal (with a prompt) or to standard input when it is piped.
     """
-    language = console_language(env)
-    chat = Chat(library, cooldown=cooldown, store=store, default_timezone=env.get("DIGEST_DEFAULT_TZ", "UTC"))
-    actor, place = Actor(getpass_user(), language, manages=True), Place(CONSOLE, CONSOLE)
+    console = Console(library, env=env, store=store, cooldown=cooldown, width=render.terminal_width(out),
+                      color=render.use_color(out))
     interactive = lines is None and sys.stdin.isatty()
     if lines is None:
-        lines = typed_lines(out=out, ctrl_c=catalogue.text(message("console.ctrl_c"), language)) \
+        lines = typed_lines(out=out, ctrl_c=catalogue.text(message("console.ctrl_c"), console.language)) \
             if interactive else sys.stdin
-    color = render.use_color(out)
-    width = render.terminal_width(out)
     if interactive:
         said = sum(not q.speaker.is_moderator for q in library.quotes)
         out.write(catalogue.text(message("console.banner", quotes=said, questions=len(library.quotes) - said,
-                                         panels=len(library.panels)), language) + "\n")
-    last = ""  # the token of the last answer, for the typed buttons
+                                         panels=len(library.panels)), console.language) + "\n")
     for line in lines:
         if not line.strip():
             continue
-        started = time.perf_counter()
         try:
-            command = parse_console_line(line)
-            if command.action == "quit":
-                break
-            if command.action == "press":
-                reply = chat.press(last, command.argument, actor, place)
-            else:
-                reply = chat.run(command, actor, place)
-            if isinstance(reply, Answer):
-                last = reply.token
-            text = show(reply, language, width=width, color=color)
-            logger.info("console %s %s answered in %.1f ms", command.action, command.query.describe(),
-                        (time.perf_counter() - started) * 1000)
-        except QuoteBotError as error:
-            text = show(failure(error), language)
-        except Exception:  # a bug must not end the session; say so and log it
-            logger.exception("console command failed: %r", line)
-            text = catalogue.text(message("sorry"), language)
+            text = console.answer(line)
+        except EOFError:
+            break
         out.write(text + "\n\n")
         out.flush()
     return 0
