@@ -102,19 +102,42 @@ class Ran:
     out: str
     err: str
 
+    # the names subprocess.CompletedProcess uses, so a test reads the same either way
+    @property
+    def returncode(self) -> int:
+        return self.code
+
+    @property
+    def stdout(self) -> str:
+        return self.out
+
+    @property
+    def stderr(self) -> str:
+        return self.err
+
 
 @pytest.fixture
 def cli_main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Callable[..., Ran]:
-    """`python -m bot ARGS` run in this process (no child, so it is fast); the root logger is put back."""
+    """`python -m bot ARGS` run in this process (no child, so it is fast), with `env` set and `input`
+    as standard input for the call; the environment and the root logger are put back afterwards."""
     from bot.terminal.cli import main
 
     root = logging.getLogger()
     monkeypatch.setattr(root, "handlers", list(root.handlers))
     monkeypatch.setattr(root, "level", root.level)
 
-    def run(*args: str) -> Ran:
+    def run(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> Ran:
+        for name, value in (env or {}).items():
+            monkeypatch.setenv(name, value)
+        if input is not None:
+            import io
+
+            monkeypatch.setattr(sys, "stdin", io.StringIO(input))
         capsys.readouterr()
-        code = main(list(args))
+        try:
+            code = main(list(args))
+        except SystemExit as exit:  # argparse leaves this way on a usage error, as the process would
+            code = exit.code if isinstance(exit.code, int) else 1
         captured = capsys.readouterr()
         return Ran(code, captured.out, captured.err)
 

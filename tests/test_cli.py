@@ -5,22 +5,23 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from .conftest import PANEL_ID, Ran, recorded_panel, run_cli
+from .conftest import PANEL_ID, Ran, recorded_panel
 
 HIT_FIELDS = {"id", "speaker", "speaker_id", "title", "topic", "topic_id", "panel", "text", "start", "link"}
 
 
-def run_json(*args: str):
-    done = run_cli(*args, "--json")
+def run_json(cli_main: Callable[..., Ran], *args: str) -> Any:
+    done = cli_main(*args, "--json")
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
 
-def test_search_json_has_the_documented_fields() -> None:
-    hits = run_json("search", "算力", "--speaker", "chen shi")
+def test_search_json_has_the_documented_fields(cli_main: Callable[..., Ran]) -> None:
+    hits = run_json(cli_main, "search", "算力", "--speaker", "chen shi")
     assert hits[0]["id"] == f"{PANEL_ID}/chen-shi-11"
     assert hits[0].keys() >= HIT_FIELDS
     assert hits[0]["speaker"] == "陈石" and hits[0]["speaker_id"] == "chen-shi"
@@ -30,28 +31,28 @@ def test_search_json_has_the_documented_fields() -> None:
     assert hits[0]["text"][start:end] == "算力"
 
 
-def test_search_limit_and_filters() -> None:
-    hits = run_json("search", "模型", "--limit", "3", "--topic", "同质化")
+def test_search_limit_and_filters(cli_main: Callable[..., Ran]) -> None:
+    hits = run_json(cli_main, "search", "模型", "--limit", "3", "--topic", "同质化")
     assert len(hits) == 3 and {h["topic_id"] for h in hits} == {"tong-zhi-hua-he-chuang-xin"}
 
 
-def test_search_with_no_match_is_an_empty_list() -> None:
-    assert run_json("search", "算力", "--speaker", "林莱尼") == []
+def test_search_with_no_match_is_an_empty_list(cli_main: Callable[..., Ran]) -> None:
+    assert run_json(cli_main, "search", "算力", "--speaker", "林莱尼") == []
 
 
-def test_random_and_digest_give_one_object() -> None:
-    assert run_json("random", "--speaker", "马千里").keys() >= HIT_FIELDS
-    one = run_json("digest", "--channel", "general", "--date", "2026-11-28")
+def test_random_and_digest_give_one_object(cli_main: Callable[..., Ran]) -> None:
+    assert run_json(cli_main, "random", "--speaker", "马千里").keys() >= HIT_FIELDS
+    one = run_json(cli_main, "digest", "--channel", "general", "--date", "2026-11-28")
     assert one.keys() >= HIT_FIELDS
-    assert one == run_json("digest", "--channel", "general", "--date", "2026-11-28")
+    assert one == run_json(cli_main, "digest", "--channel", "general", "--date", "2026-11-28")
 
 
-def test_listings() -> None:
-    speakers = run_json("speakers")
+def test_listings(cli_main: Callable[..., Ran]) -> None:
+    speakers = run_json(cli_main, "speakers")
     assert {"id": "chen-shi", "name": "陈石", "title": "峰瑞资本投资合伙人", "role": "panelist", "paragraphs": 14,
             "count": 14, "panel": PANEL_ID} in speakers
-    assert run_json("topics")[0]["name"] == "感受"
-    [panel] = run_json("panels")
+    assert run_json(cli_main, "topics")[0]["name"] == "感受"
+    [panel] = run_json(cli_main, "panels")
     assert (panel["id"], panel["quotes"], panel["questions"], panel["count"]) == (PANEL_ID, 34, 6, 40)
 
 
@@ -95,21 +96,21 @@ def test_the_prompt_reads_like_a_shell() -> None:
     assert list(typed_lines(keys("/topics", EOFError), out)) == ["/topics"] and out.getvalue() == "\n"
 
 
-def test_export_includes_the_moderator_with_roles() -> None:
-    quotes = run_json("export")
+def test_export_includes_the_moderator_with_roles(cli_main: Callable[..., Ran]) -> None:
+    quotes = run_json(cli_main, "export")
     assert len(quotes) == 40
     assert sum(q["role"] == "moderator" for q in quotes) == 6
     assert [q["position"] for q in quotes] == list(range(1, 41))
 
 
-def test_context_json() -> None:
-    ctx = run_json("context", "chen-shi-3")
+def test_context_json(cli_main: Callable[..., Ran]) -> None:
+    ctx = run_json(cli_main, "context", "chen-shi-3")
     assert ctx["question"]["speaker_id"] == "jin-lei"
     assert [q["quote_id"] for q in ctx["before"] + ctx["after"]] == ["chen-shi-2", "ma-qian-li-1"]
 
 
-def test_text_output_is_readable() -> None:
-    done = run_cli("search", "奇瑞")
+def test_text_output_is_readable(cli_main: Callable[..., Ran]) -> None:
+    done = cli_main("search", "奇瑞")
     assert "【奇瑞】" in done.stdout and "— 马千里 · 无界 AI 联合创始人" in done.stdout
 
 
@@ -124,21 +125,21 @@ def test_text_output_is_readable() -> None:
     (["context", "no-such-quote"], "unknown quote 'no-such-quote'"),
     (["frobnicate"], "invalid choice: 'frobnicate'"),
 ])
-def test_usage_errors_are_one_line_and_exit_2(args: list[str], message: str) -> None:
-    done = run_cli(*args)
+def test_usage_errors_are_one_line_and_exit_2(args: list[str], message: str, cli_main: Callable[..., Ran]) -> None:
+    done = cli_main(*args)
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and message in done.stderr
     assert "Traceback" not in done.stderr
 
 
-def test_control_characters_in_a_query_are_harmless() -> None:
-    done = run_cli("search", "\x07\x1b[31m算力\x7f", "--json")
+def test_control_characters_in_a_query_are_harmless(cli_main: Callable[..., Ran]) -> None:
+    done = cli_main("search", "\x07\x1b[31m算力\x7f", "--json")
     assert done.returncode == 0 and json.loads(done.stdout)[0]["quote_id"] == "chen-shi-11"
 
 
-def test_broken_data_exits_1_with_file_and_line(tmp_path) -> None:
+def test_broken_data_exits_1_with_file_and_line(tmp_path, cli_main: Callable[..., Ran]) -> None:
     (tmp_path / "bad.yaml").write_text("panel: [\n", encoding="utf-8")
-    done = run_cli("search", "x", "--data", str(tmp_path))
+    done = cli_main("search", "x", "--data", str(tmp_path))
     assert done.returncode == 1
     assert done.stderr.startswith(f"{tmp_path / 'bad.yaml'}:") and "Traceback" not in done.stderr
 

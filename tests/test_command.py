@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from bot.chat.command import Command, DigestOrder, Query, parse_command, parse_console_line
@@ -9,7 +11,7 @@ from bot.errors import QuoteBotError
 from bot.library import Library
 from bot.terminal.console import run
 
-from .conftest import run_cli
+from .conftest import Ran
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -123,8 +125,8 @@ def test_the_console_types_the_buttons_under_its_last_answer(library: Library) -
     assert replies[-1] == "There is no command send; try help."
 
 
-def test_console_from_the_command_line_reads_standard_input() -> None:
-    done = run_cli(input="/quote topic:感受\n/quote 大模型 speaker:陈石\n/quote random\n/help\n/quit\n",
+def test_console_from_the_command_line_reads_standard_input(cli_main: Callable[..., Ran]) -> None:
+    done = cli_main(input="/quote topic:感受\n/quote 大模型 speaker:陈石\n/quote random\n/help\n/quit\n",
                    env={"LANG": "C.UTF-8"})
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("— 陈石") >= 1

@@ -26,7 +26,6 @@ from .fakes import discord as fake_discord
 from .fakes import slack as fake_slack
 from .fakes.harness import discord_session, slack_session
 
-pytestmark = pytest.mark.asyncio
 ALICE, BOB = "alice", "bob"
 
 

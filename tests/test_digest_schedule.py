@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ from bot.errors import QuoteBotError
 from bot.library import Library
 from bot.models import Query, Quote
 
+from .conftest import Ran
 from .postgres import running_postgres, server_binaries
 
 UTC = dt.UTC
@@ -237,13 +239,12 @@ def test_a_database_that_cannot_be_opened_is_one_clear_error(tmp_path: Path) -> 
         Store.open(f"sqlite:///{tmp_path}/no/such/folder/state.sqlite3")
 
 
-def test_console_digest_commands(tmp_path: Path) -> None:
-    from .conftest import run_cli
+def test_console_digest_commands(tmp_path: Path, cli_main: Callable[..., Ran]) -> None:
 
     script = ("/digest status\n/digest subscribe 08:30 Asia/Shanghai topic:同质化\n/digest status\n"
               "/digest preview\n/digest subscribe 25:00\n/digest subscribe 09:00 Mars/Base\n"
               "/digest subscribe speaker:nobody\n/digest unsubscribe\n/digest status\n")
-    done = run_cli(input=script, env={"QUOTES_STATE_DIR": str(tmp_path), "DIGEST_DEFAULT_TZ": "Europe/Berlin",
+    done = cli_main(input=script, env={"QUOTES_STATE_DIR": str(tmp_path), "DIGEST_DEFAULT_TZ": "Europe/Berlin",
                                       "LANG": "C.UTF-8"})
     replies = done.stdout.split("\n\n")
     assert replies[0] == "No daily quote here. Subscribe with: digest subscribe 09:00 Europe/Berlin"

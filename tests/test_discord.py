@@ -8,7 +8,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,6 @@ import pytest
 discord = pytest.importorskip("discord", reason="discord.py is installed with the test extras")
 
 import bot  # noqa: E402
-from adapters.discord.app import QuoteClient  # noqa: E402
 from adapters.discord.settings import DiscordSettings  # noqa: E402
 from bot.errors import QuoteBotError  # noqa: E402
 from bot.library import Library  # noqa: E402
@@ -26,18 +25,8 @@ from .conftest import MINIMAL_PANEL, ROOT, recorded_panel  # noqa: E402
 from .fakes.discord import APPLICATION_ID, CHANNEL_ID, GUILD_ID, OTHER_USER, FakeDiscord  # noqa: E402
 from .fakes.harness import discord_session  # noqa: E402
 
-Scenario = Callable[[FakeDiscord, QuoteClient], Awaitable[None]]
 EPHEMERAL = 64
 
-
-def run(scenario: Scenario, library: Library, *, shards: int = 1, **settings: Any) -> None:
-    """Start a fake Discord and the real client against it, run `scenario`, stop both."""
-
-    async def main() -> None:
-        async with discord_session(library, shards=shards, **settings) as (fake, client):
-            await scenario(fake, client)  # type: ignore[arg-type]
-
-    asyncio.run(asyncio.wait_for(main(), 60))
 
 
 def reply(recorded: Any) -> dict[str, Any]:
@@ -46,8 +35,8 @@ def reply(recorded: Any) -> dict[str, Any]:
     return recorded.body
 
 
-def test_commands_are_synced_with_autocomplete_and_chinese_names(library: Library) -> None:
-    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+async def test_commands_are_synced_with_autocomplete_and_chinese_names(library: Library) -> None:
+    async with discord_session(library) as (fake, _client):
         sync = await fake.wait_for(lambda r: r.method == "PUT" and r.path == f"/applications/{APPLICATION_ID}/commands")
         commands = {c["name"]: c for c in sync.body}
         assert set(commands) == {"quote", "quote-speakers", "quote-topics", "quote-help"}
@@ -61,11 +50,9 @@ def test_commands_are_synced_with_autocomplete_and_chinese_names(library: Librar
         assert options["speaker"]["name_localizations"]["zh-CN"] == "发言人"
         assert options["private"]["type"] == 5
 
-    run(scenario, library)
 
-
-def test_chinese_keyword_answers_with_the_best_quote_as_an_embed(library: Library) -> None:
-    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+async def test_chinese_keyword_answers_with_the_best_quote_as_an_embed(library: Library) -> None:
+    async with discord_session(library) as (fake, _client):
         body = reply(await fake.callback_for(await fake.command("quote", {"keyword": "算力"})))
         assert body["type"] == 4
         data = body["data"]
@@ -79,11 +66,9 @@ def test_chinese_keyword_answers_with_the_best_quote_as_an_embed(library: Librar
         labels = [c["label"] for row in data["components"] for c in row["components"]]
         assert labels == ["Another", "Context", "Prev", "Next"]
 
-    run(scenario, library)
 
-
-def test_pinyin_speaker_topic_part_and_private(library: Library) -> None:
-    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+async def test_pinyin_speaker_topic_part_and_private(library: Library) -> None:
+    async with discord_session(library) as (fake, _client):
         body = reply(await fake.callback_for(await fake.command("quote", {"keyword": "大模型", "speaker": "chen shi"})))
         assert body["data"]["embeds"][0]["author"]["name"].startswith("陈石")
         body = reply(await fake.callback_for(await fake.command("quote", {"topic": "同质化", "private": True})))
@@ -91,25 +76,21 @@ def test_pinyin_speaker_topic_part_and_private(library: Library) -> None:
         assert body["data"]["flags"] & EPHEMERAL
         assert "Send" in [c["label"] for row in body["data"]["components"] for c in row["components"]]
 
-    run(scenario, library)
-
 
 @pytest.mark.parametrize("typed", ["chen", "陈", "峰瑞"])
-def test_speaker_autocomplete(library: Library, typed: str) -> None:
-    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+async def test_speaker_autocomplete(library: Library, typed: str) -> None:
+    async with discord_session(library) as (fake, _client):
         body = reply(await fake.callback_for(await fake.autocomplete("quote", "speaker", typed)))
         assert body["type"] == 8
         assert body["data"]["choices"] == [{"name": "陈石 · 峰瑞资本投资合伙人", "value": "chen-shi"}]
-
-    run(scenario, library)
 
 
 def buttons(body: dict[str, Any]) -> dict[str, str]:
     return {c["label"]: c["custom_id"] for row in body["data"]["components"] for c in row["components"]}
 
 
-def test_another_does_not_repeat_until_every_match_was_shown(library: Library) -> None:
-    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+async def test_another_does_not_repeat_until_every_match_was_shown(library: Library) -> None:
+    async with discord_session(library) as (fake, _client):
         body = reply(await fake.callback_for(await fake.command("quote", {"speaker": "林莱尼"})))
         shown = [body["data"]["embeds"][0]["description"]]
         for _ in range(2):
@@ -119,11 +100,9 @@ def test_another_does_not_repeat_until_every_match_was_shown(library: Library) -
         body = reply(await fake.callback_for(await fake.click(buttons(body)["Another"])))
         assert body["data"]["embeds"][0]["description"] in shown
 
-    run(scenario, library)
 
-
-def test_context_prev_next_and_post(library: Library) -> None:
-    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+async def test_context_prev_next_and_post(library: Library) -> None:
+    async with discord_session(library) as (fake, _client):
         body = reply(await fake.callback_for(await fake.command("quote", {"keyword": "大模型", "private": True})))
         first = body["data"]["embeds"][0]["description"]
         ids = buttons(body)
@@ -141,36 +120,30 @@ def test_context_prev_next_and_post(library: Library) -> None:
         assert message.body["content"] == "shared by <@600000000000000001>"
         assert message.body["allowed_mentions"] == {"parse": []}
 
-    run(scenario, library)
 
-
-def test_what_a_user_typed_is_shown_literally_in_errors(library: Library) -> None:
+async def test_what_a_user_typed_is_shown_literally_in_errors(library: Library) -> None:
     hostile = "<@&123456> @everyone **boom**"
 
-    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+    async with discord_session(library) as (fake, _client):
         error = reply(await fake.callback_for(await fake.command("quote", {"keyword": "算力", "speaker": hostile})))
         content = error["data"]["content"]
         assert content.startswith("No speaker is called") and "\\*\\*boom\\*\\*" in content
         assert "<@&123456>" not in content and "@everyone" not in content
 
-    run(scenario, library)
 
-
-def test_hostile_names_in_the_data_are_shown_literally_in_suggestions(write_panel: Callable[..., Path]) -> None:
+async def test_hostile_names_in_the_data_are_shown_literally_in_suggestions(write_panel: Callable[..., Path]) -> None:
     panel = MINIMAL_PANEL.format(panel_id="p").replace("name: Ada Lovelace", 'name: "**Ada** @everyone <@&9>"')
     library = bot.load_library(write_panel(panel).parent, use_cache=False)
 
-    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+    async with discord_session(library) as (fake, _client):
         body = reply(await fake.callback_for(await fake.command("quote", {"keyword": "weaves", "speaker": "host"})))
         content = body["data"]["content"]
         assert "speak" in content and "\\*\\*Ada\\*\\*" in content
         assert "@everyone" not in content and "<@&9>" not in content
 
-    run(scenario, library)
 
-
-def test_only_the_asker_may_post_or_see_the_context_of_a_private_answer_and_post_works_once(library: Library) -> None:
-    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+async def test_only_the_asker_may_post_or_see_the_context_of_a_private_answer_and_post_works_once(library: Library) -> None:
+    async with discord_session(library) as (fake, _client):
         ids = buttons(reply(await fake.callback_for(await fake.command("quote", {"keyword": "大模型", "private": True}))))
         for button in ("Send", "Context", "Next", "Cancel"):
             refused = reply(await fake.callback_for(await fake.click(ids[button], user=OTHER_USER)))
@@ -180,17 +153,15 @@ def test_only_the_asker_may_post_or_see_the_context_of_a_private_answer_and_post
         posts = [r for r in fake.requests if r.method == "POST" and r.path == f"/channels/{CHANNEL_ID}/messages"]
         assert len(posts) == 1
 
-    run(scenario, library)
 
-
-def test_quote_text_cannot_ping_or_break_formatting(write_panel: Callable[..., Path]) -> None:
+async def test_quote_text_cannot_ping_or_break_formatting(write_panel: Callable[..., Path]) -> None:
     panel = MINIMAL_PANEL.format(panel_id="p").replace(
         "text: The engine weaves algebraic patterns.",
         'text: "@everyone the engine **weaves** <@123456789012345678> <@123> <#42> patterns"').replace(
         '  date: "2024-01-02"', '  date: "2024-01-02"\n  source:\n    url: https://example.org/talk')
     library = bot.load_library(write_panel(panel).parent, use_cache=False)
 
-    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+    async with discord_session(library) as (fake, _client):
         body = reply(await fake.callback_for(await fake.command("quote", {"keyword": "patterns"})))
         description = body["data"]["embeds"][0]["description"]
         assert "@everyone" not in description and "<@123456789012345678>" not in description
@@ -199,21 +170,17 @@ def test_quote_text_cannot_ping_or_break_formatting(write_panel: Callable[..., P
         assert body["data"]["embeds"][0]["url"] == "https://example.org/talk"
         assert body["data"]["allowed_mentions"] == {"parse": []}
 
-    run(scenario, library)
 
-
-def test_a_quote_with_a_start_links_its_time_to_the_moment_in_the_recording(write_panel: Callable[..., Path]) -> None:
+async def test_a_quote_with_a_start_links_its_time_to_the_moment_in_the_recording(write_panel: Callable[..., Path]) -> None:
     library = bot.load_library(write_panel(recorded_panel()).parent, use_cache=False)
 
-    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+    async with discord_session(library) as (fake, _client):
         embed = reply(await fake.callback_for(await fake.command("quote", {"keyword": "patterns"})))["data"]["embeds"][0]
         assert embed["description"] == "“The engine weaves algebraic **patterns**.”\n\n⏱ [12:34](https://youtu.be/abc123?t=754)"
         assert embed["footer"]["text"] == "Engines · Test panel · 2024-01-02"
 
-    run(scenario, library)
 
-
-def test_without_a_recording_the_embed_shows_the_time_alone(write_panel: Callable[..., Path]) -> None:
+async def test_without_a_recording_the_embed_shows_the_time_alone(write_panel: Callable[..., Path]) -> None:
     from adapters.discord.render import card_embed
     from bot import Card
 
@@ -266,15 +233,13 @@ def test_a_link_too_long_for_the_embed_leaves_the_time_alone() -> None:
     assert moment_line(Moment(754.0, "12:34", "https://example.org/" + ")" * 2000)) == "⏱ 12:34"
 
 
-def test_client_resumes_after_the_gateway_drops(library: Library) -> None:
-    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+async def test_client_resumes_after_the_gateway_drops(library: Library) -> None:
+    async with discord_session(library) as (fake, _client):
         await fake.drop_connection()
         await asyncio.wait_for(_until(lambda: fake.resumes == 1), 10)
         body = reply(await fake.callback_for(await fake.command("quote", {"keyword": "奇瑞"})))
         assert "**奇瑞**" in body["data"]["embeds"][0]["description"]
         assert fake.identifies == 1
-
-    run(scenario, library)
 
 
 async def _until(condition: Callable[[], bool]) -> None:
@@ -282,8 +247,8 @@ async def _until(condition: Callable[[], bool]) -> None:
         await asyncio.sleep(0.02)
 
 
-def test_errors_are_private_and_the_client_keeps_going(library: Library) -> None:
-    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+async def test_errors_are_private_and_the_client_keeps_going(library: Library) -> None:
+    async with discord_session(library) as (fake, client):
         unknown = reply(await fake.callback_for(await fake.command("quote", {"keyword": "算力", "speaker": "chen shy"})))
         assert unknown["data"]["flags"] & EPHEMERAL
         assert unknown["data"]["content"] == "No speaker is called chen shy. Closest: 陈石 (chen-shi)."
@@ -306,11 +271,9 @@ def test_errors_are_private_and_the_client_keeps_going(library: Library) -> None
         again = reply(await fake.callback_for(await fake.command("quote", {"keyword": "算力"})))
         assert again["data"]["embeds"]
 
-    run(scenario, library)
 
-
-def test_cooldown_answers_privately(library: Library) -> None:
-    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+async def test_cooldown_answers_privately(library: Library) -> None:
+    async with discord_session(library, cooldown="2/30") as (fake, _client):
         for _ in range(2):
             assert reply(await fake.callback_for(await fake.command("quote", {"keyword": "算力"})))["data"]["embeds"]
         slow = reply(await fake.callback_for(await fake.command("quote", {"keyword": "算力"})))
@@ -318,14 +281,12 @@ def test_cooldown_answers_privately(library: Library) -> None:
         other = reply(await fake.callback_for(await fake.command("quote", {"keyword": "算力"}, user=OTHER_USER)))
         assert other["data"]["embeds"]
 
-    run(scenario, library, cooldown="2/30")
 
-
-def test_python_m_bot_run_serves_discord_when_its_token_is_set(tmp_path: Path) -> None:
+async def test_python_m_bot_run_serves_discord_when_its_token_is_set(tmp_path: Path) -> None:
     """The entry point a self-hoster uses: tokens and endpoints from the environment only."""
     state = tmp_path / "state"
 
-    async def main() -> None:
+    async with asyncio.timeout(90):
         fake = FakeDiscord(token="secret-token-value")
         await fake.start()
         env = {**os.environ, "DISCORD_TOKEN": "secret-token-value", "DISCORD_API_URL": fake.api_url,
@@ -343,13 +304,11 @@ def test_python_m_bot_run_serves_discord_when_its_token_is_set(tmp_path: Path) -
             await fake.stop()
         assert b"secret-token-value" not in stderr  # the token is never logged
 
-    asyncio.run(asyncio.wait_for(main(), 90))
-
 
 @pytest.mark.parametrize(("count", "ids", "identified"), [(2, (), [[0, 2], [1, 2]]), (3, (1, 2), [[1, 3], [2, 3]])])
-def test_sharded_client_identifies_its_shards_and_answers(library: Library, count: int, ids: tuple[int, ...],
+async def test_sharded_client_identifies_its_shards_and_answers(library: Library, count: int, ids: tuple[int, ...],
                                                           identified: list[list[int]]) -> None:
-    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+    async with discord_session(library, shards=len(identified), shard_count=count, shard_ids=ids) as (fake, _client):
         shards = [m["d"]["shard"] for m in fake.gateway_received if m["op"] == 2]
         assert sorted(shards) == identified
         assert not any(r.path == "/gateway/bot" for r in fake.requests)  # a set count needs no asking
@@ -358,15 +317,12 @@ def test_sharded_client_identifies_its_shards_and_answers(library: Library, coun
 
     guild_shard = (GUILD_ID >> 22) % count
     assert guild_shard in (ids or range(count)), "the test guild must live on a shard this client runs"
-    run(scenario, library, shards=len(identified), shard_count=count, shard_ids=ids)
 
 
-def test_auto_sharding_asks_discord_how_many_shards(library: Library) -> None:
-    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+async def test_auto_sharding_asks_discord_how_many_shards(library: Library) -> None:
+    async with discord_session(library, shards=2, shard_count=0) as (fake, _client):
         assert any(r.path == "/gateway/bot" for r in fake.requests)
         assert sorted(m["d"]["shard"] for m in fake.gateway_received if m["op"] == 2) == [[0, 2], [1, 2]]
-
-    run(scenario, library, shards=2, shard_count=0)
 
 
 @pytest.mark.parametrize(("env", "message"), [
@@ -382,36 +338,32 @@ def test_bad_settings_name_the_variable(env: dict[str, str], message: str) -> No
         DiscordSettings.from_env(env)
 
 
-def test_guild_ids_sync_commands_to_those_guilds(library: Library) -> None:
-    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+async def test_guild_ids_sync_commands_to_those_guilds(library: Library) -> None:
+    async with discord_session(library, guild_ids=(GUILD_ID,)) as (fake, _client):
         sync = await fake.wait_for(lambda r: r.method == "PUT" and r.path.endswith("/commands"))
         assert sync.path == f"/applications/{APPLICATION_ID}/guilds/{GUILD_ID}/commands"
         assert {c["name"] for c in sync.body} == {"quote", "quote-speakers", "quote-topics", "quote-help"}
 
-    run(scenario, library, guild_ids=(GUILD_ID,))
 
-
-def test_panel_is_autocompleted_when_several_are_loaded(write_panel: Callable[..., Path]) -> None:
+async def test_panel_is_autocompleted_when_several_are_loaded(write_panel: Callable[..., Path]) -> None:
     write_panel(MINIMAL_PANEL.format(panel_id="first"), "first.yaml")
     library = bot.load_library(write_panel(MINIMAL_PANEL.format(panel_id="second"), "second.yaml").parent,
                                use_cache=False)
 
-    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+    async with discord_session(library) as (fake, _client):
         sync = await fake.wait_for(lambda r: r.method == "PUT" and r.path.endswith("/commands"))
         options = {o["name"]: o for o in sync.body[0]["options"]}
         assert options["panel"]["autocomplete"]
         body = reply(await fake.callback_for(await fake.autocomplete("quote", "panel", "sec")))
         assert body["data"]["choices"] == [{"name": "Test panel", "value": "second"}]
 
-    run(scenario, library)
-
 
 @pytest.mark.parametrize(("token", "reachable", "message"), [
     ("wrong-token", True, "Discord rejected DISCORD_TOKEN"),
     ("test-token", False, "cannot reach Discord at http://127.0.0.1"),
 ])
-def test_a_bad_token_or_an_unreachable_discord_is_one_clear_line(token: str, reachable: bool, message: str) -> None:
-    async def main() -> subprocess.CompletedProcess[bytes]:
+async def test_a_bad_token_or_an_unreachable_discord_is_one_clear_line(token: str, reachable: bool, message: str) -> None:
+    async with asyncio.timeout(90):
         fake = FakeDiscord()
         await fake.start()
         env = {**os.environ, "DISCORD_TOKEN": token, "DISCORD_API_URL": fake.api_url,
@@ -419,24 +371,22 @@ def test_a_bad_token_or_an_unreachable_discord_is_one_clear_line(token: str, rea
         if not reachable:
             await fake.stop()
         try:
-            return await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
+            done = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
                                            capture_output=True, timeout=60, check=False)
         finally:
             await fake.stop()
-
-    done = asyncio.run(main())
     stderr = done.stderr.decode()
     assert done.returncode == 2
     assert message in stderr and stderr.count("\n") == 1 and "Traceback" not in stderr
     assert token not in stderr
 
 
-def test_quote_digest_for_server_managers(library: Library, tmp_path: Path) -> None:
+async def test_quote_digest_for_server_managers(library: Library, tmp_path: Path) -> None:
     from bot.digest.store import Store
 
     store = Store.open(f"sqlite:///{tmp_path / 'state.sqlite3'}")
 
-    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+    async with discord_session(library, store=store) as (fake, _client):
         sync = await fake.wait_for(lambda r: r.method == "PUT" and r.path.endswith("/commands"))
         group = next(c for c in sync.body if c["name"] == "quote-digest")
         assert int(group["default_member_permissions"]) == 32  # Manage Server
@@ -453,13 +403,11 @@ def test_quote_digest_for_server_managers(library: Library, tmp_path: Path) -> N
         assert bad["data"]["content"].startswith("Mars/Base is not a time zone")
         preview = reply(await fake.callback_for(await fake.command("quote-digest", subcommand="preview")))
         assert preview["data"]["embeds"][0]["footer"]["text"].startswith("感受 · ")
-
-    run(scenario, library, store=store)
     subscription = store.subscription("discord", str(CHANNEL_ID))
     assert subscription is not None and subscription.topic == "感受"
 
 
-def test_digest_posts_through_discord_py_with_429_and_a_deleted_channel(library: Library, tmp_path: Path) -> None:
+async def test_digest_posts_through_discord_py_with_429_and_a_deleted_channel(library: Library, tmp_path: Path) -> None:
     import datetime as dt
 
     from adapters.discord.digest import discord_poster
@@ -471,7 +419,7 @@ def test_digest_posts_through_discord_py_with_429_and_a_deleted_channel(library:
     store.subscribe("discord", str(CHANNEL_ID), "09:00", "UTC", now=now)
     store.subscribe("discord", "700000000000000099", "09:00", "UTC", now=now)
 
-    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+    async with discord_session(library) as (fake, client):
         fake.deleted_channels.add("700000000000000099")
         fake.rate_limit_next = 1
         scheduler = DigestScheduler(store, library, {"discord": discord_poster(client, library)}, clock=lambda: now)
@@ -481,13 +429,11 @@ def test_digest_posts_through_discord_py_with_429_and_a_deleted_channel(library:
         assert sent[-1].body["allowed_mentions"] == {"parse": []}
         assert sent[-1].body["embeds"][0]["footer"]["text"].endswith("Quote of the day")
         assert await scheduler.run_once() == 0
-
-    run(scenario, library)
     gone = store.subscription("discord", "700000000000000099")
     assert gone is not None and not gone.enabled and gone.disabled_reason.startswith("Discord 404")
 
 
-def test_a_rate_limit_discord_py_gives_up_on_reaches_the_scheduler(library: Library, tmp_path: Path) -> None:
+async def test_a_rate_limit_discord_py_gives_up_on_reaches_the_scheduler(library: Library, tmp_path: Path) -> None:
     import datetime as dt
 
     from adapters.discord.digest import discord_poster
@@ -502,11 +448,9 @@ def test_a_rate_limit_discord_py_gives_up_on_reaches_the_scheduler(library: Libr
     async def sleep(seconds: float) -> None:
         waited.append(seconds)
 
-    async def scenario(fake: FakeDiscord, client: QuoteClient) -> None:
+    async with discord_session(library) as (fake, client):
         fake.rate_limit_next = 6  # discord.py tries five times, then raises
         scheduler = DigestScheduler(store, library, {"discord": discord_poster(client, library)}, clock=lambda: now,
                                     sleep=sleep)
         assert await scheduler.run_once() == 1
-
-    run(scenario, library)
     assert waited == [0.05]

@@ -12,7 +12,7 @@ import bot
 from bot.errors import DataError
 from bot.models import Query
 
-from .conftest import MINIMAL_PANEL, recorded_panel, run_cli
+from .conftest import MINIMAL_PANEL, Ran, recorded_panel
 
 
 def problems_of(path: Path) -> list[str]:
@@ -113,24 +113,25 @@ def test_empty_folder_is_an_error(tmp_path: Path) -> None:
     assert problems_of(tmp_path) == [f"{tmp_path}: no panel files (*.yaml) in this folder"]
 
 
-def test_cli_validate_prints_problems_and_exits_1(write_panel: Callable[..., Path]) -> None:
+def test_cli_validate_prints_problems_and_exits_1(write_panel: Callable[..., Path], cli_main: Callable[..., Ran]) -> None:
     path = write_panel(MINIMAL_PANEL.format(panel_id="p").replace("speaker: ada", "speaker: nobody"))
-    done = run_cli("validate", str(path))
+    done = cli_main("validate", str(path))
     assert done.returncode == 1
     assert done.stdout == f"{path}:23: quote q2 names unknown speaker 'nobody'\n"
     assert "Traceback" not in done.stderr
 
 
-def test_cli_validate_of_the_shipped_data_passes() -> None:
-    done = run_cli("validate")
+def test_cli_validate_of_the_shipped_data_passes(cli_main: Callable[..., Ran]) -> None:
+    done = cli_main("validate")
     assert done.returncode == 0, done.stdout
     assert done.stderr.startswith("ok: 1 panel(s), 40 quotes")
 
 
-def test_data_option_and_environment_variable_pick_the_folder(write_panel: Callable[..., Path]) -> None:
+def test_data_option_and_environment_variable_pick_the_folder(write_panel: Callable[..., Path],
+                                                              cli_main: Callable[..., Ran]) -> None:
     folder = write_panel().parent
-    by_option = run_cli("panels", "--json", "--data", str(folder))
-    by_env = run_cli("panels", "--json", env={"QUOTES_DATA_DIR": str(folder)})
+    by_option = cli_main("panels", "--json", "--data", str(folder))
+    by_env = cli_main("panels", "--json", env={"QUOTES_DATA_DIR": str(folder)})
     assert '"id": "test-panel"' in by_option.stdout
     assert by_option.stdout == by_env.stdout
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import jsonschema
 import pytest
 import yaml
 
-from .conftest import ROOT, run_cli
+from .conftest import ROOT, Ran
 
 # The shared copy when the checkout has one beside it; the copy kept in tests/ otherwise.
 SHARED_SCHEMA = ROOT.parent / "shared" / "schemas" / "compose-spec.json"
@@ -52,9 +53,9 @@ def test_every_variable_the_code_reads_is_in_env_example() -> None:
 
 
 @pytest.mark.parametrize("only", ["discord", "slack"])
-def test_a_service_without_its_token_stops_with_one_line(only: str, tmp_path: Path) -> None:
+def test_a_service_without_its_token_stops_with_one_line(only: str, tmp_path: Path, cli_main: Callable[..., Ran]) -> None:
     env = {"DISCORD_TOKEN": "", "SLACK_BOT_TOKEN": "", "SLACK_APP_TOKEN": "", "QUOTES_STATE_DIR": str(tmp_path)}
-    done = run_cli("run", "--only", only, env=env)
+    done = cli_main("run", "--only", only, env=env)
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and f"--only {only} needs" in done.stderr
 
@@ -66,23 +67,23 @@ def test_slack_manifest_declares_what_the_app_uses() -> None:
     assert manifest["settings"]["interactivity"]["is_enabled"] and manifest["settings"]["socket_mode_enabled"]
 
 
-def test_discord_invite_link_asks_for_the_least_it_needs() -> None:
+def test_discord_invite_link_asks_for_the_least_it_needs(cli_main: Callable[..., Ran]) -> None:
     import base64
 
     token = base64.b64encode(b"900000000000000001").decode().rstrip("=") + ".part.secret"
-    done = run_cli("discord-invite", env={"DISCORD_TOKEN": token})
+    done = cli_main("discord-invite", env={"DISCORD_TOKEN": token})
     assert done.stdout.strip() == ("https://discord.com/oauth2/authorize?client_id=900000000000000001"
                                    "&scope=bot%20applications.commands&permissions=19456")
     assert "secret" not in done.stdout + done.stderr
-    bad = run_cli("discord-invite", env={"DISCORD_TOKEN": "not-a-token"})
+    bad = cli_main("discord-invite", env={"DISCORD_TOKEN": "not-a-token"})
     assert bad.returncode == 2 and "set DISCORD_APPLICATION_ID" in bad.stderr
 
 
-def test_check_reports_each_problem_on_its_own_line(tmp_path: Path) -> None:
+def test_check_reports_each_problem_on_its_own_line(tmp_path: Path, cli_main: Callable[..., Ran]) -> None:
     (tmp_path / "bad.yaml").write_text("panel: [\n", encoding="utf-8")
     env = {"DISCORD_TOKEN": "xoxb-1", "SLACK_BOT_TOKEN": "xapp-1", "SLACK_APP_TOKEN": "",
            "DATABASE_URL": "postgresql+psycopg://quotes:hunter2@127.0.0.1:1/quotes"}
-    done = run_cli("check", "--data", str(tmp_path), env=env)
+    done = cli_main("check", "--data", str(tmp_path), env=env)
     lines = done.stdout.splitlines()
     assert done.returncode == 1 and len(lines) == 4
     assert lines[0].startswith("DISCORD_TOKEN holds a Slack token")
@@ -91,8 +92,8 @@ def test_check_reports_each_problem_on_its_own_line(tmp_path: Path) -> None:
     assert lines[3].startswith("cannot open the database") and "hunter2" not in done.stdout
 
 
-def test_check_passes_on_a_good_setup(tmp_path: Path) -> None:
-    done = run_cli("check", env={"QUOTES_STATE_DIR": str(tmp_path), "DISCORD_TOKEN": "", "SLACK_BOT_TOKEN": "",
+def test_check_passes_on_a_good_setup(tmp_path: Path, cli_main: Callable[..., Ran]) -> None:
+    done = cli_main("check", env={"QUOTES_STATE_DIR": str(tmp_path), "DISCORD_TOKEN": "", "SLACK_BOT_TOKEN": "",
                                  "SLACK_APP_TOKEN": "", "DATABASE_URL": ""})
     assert done.returncode == 0 and done.stdout == "" and done.stderr.startswith("ok: 40 quotes")
 
@@ -181,9 +182,9 @@ def test_each_compose_service_command_runs_on_the_host(service: str, tmp_path: P
     asyncio.run(asyncio.wait_for(main(), 90))
 
 
-def test_check_only_requires_that_platforms_tokens(tmp_path: Path) -> None:
+def test_check_only_requires_that_platforms_tokens(tmp_path: Path, cli_main: Callable[..., Ran]) -> None:
     env = {"QUOTES_STATE_DIR": str(tmp_path), "DISCORD_TOKEN": "", "SLACK_BOT_TOKEN": "", "SLACK_APP_TOKEN": "",
            "DATABASE_URL": ""}
-    done = run_cli("check", "--only", "slack", env=env)
+    done = cli_main("check", "--only", "slack", env=env)
     assert done.returncode == 1
     assert done.stdout.startswith("SLACK_BOT_TOKEN is not set") and done.stdout.count("\n") == 1

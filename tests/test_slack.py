@@ -6,7 +6,7 @@ import asyncio
 import json
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +22,6 @@ from bot.library import Library
 from .conftest import MINIMAL_PANEL, recorded_panel
 from .fakes.harness import SlackSession, slack_session
 from .fakes.slack import CHANNEL, OTHER_USER, FakeSlack
-
-Scenario = Callable[[SlackSession], Awaitable[None]]
-
-
-def run(scenario: Scenario, library: Library, **settings: Any) -> None:
-    async def main() -> None:
-        async with slack_session(library, **settings) as session:
-            await scenario(session)
-
-    asyncio.run(asyncio.wait_for(main(), 60))
 
 
 async def command(session: SlackSession, text: str, **kw: Any) -> dict[str, Any]:
@@ -64,8 +54,8 @@ def token_of(reply: dict[str, Any]) -> str:
     return next(b for b in reply["blocks"] if b["type"] == "actions")["elements"][0]["value"]
 
 
-def test_signed_slash_command_gets_the_preview_in_the_ack(library: Library) -> None:
-    async def scenario(session: SlackSession) -> None:
+async def test_signed_slash_command_gets_the_preview_in_the_ack(library: Library) -> None:
+    async with slack_session(library) as session:
         reply = await command(session, "算力 speaker：陈石")
         assert "\u200b*算力*\u200b" in section_text(reply["blocks"])
         context = reply["blocks"][1]["elements"]
@@ -76,34 +66,28 @@ def test_signed_slash_command_gets_the_preview_in_the_ack(library: Library) -> N
         assert reply.get("response_type", "ephemeral") == "ephemeral"
         assert not [c for c in session.fake.calls if c.method.startswith("chat.")]  # nothing posted yet
 
-    run(scenario, library)
-
 
 @pytest.mark.parametrize("text", ["发言人:陈石 大模型", "话题:同质化", "topic:tong-zhi-hua-he-chuang-xin", "random"])
-def test_the_shared_command_language(library: Library, text: str) -> None:
-    async def scenario(session: SlackSession) -> None:
+async def test_the_shared_command_language(library: Library, text: str) -> None:
+    async with slack_session(library) as session:
         reply = await command(session, text)
         assert reply["blocks"][0]["type"] == "section"
-
-    run(scenario, library)
 
 
 @pytest.mark.parametrize(("signing", "why"), [
     ({"secret": "not-the-secret"}, "bad signature"),
     ({"timestamp": int(time.time()) - 600}, "ten minutes old"),
 ])
-def test_requests_that_are_not_from_slack_are_refused(library: Library, signing: dict[str, Any], why: str) -> None:
-    async def scenario(session: SlackSession) -> None:
+async def test_requests_that_are_not_from_slack_are_refused(library: Library, signing: dict[str, Any], why: str) -> None:
+    async with slack_session(library) as session:
         status, _ = await FakeSlack.post(session.url, session.fake.slash_command("算力"), **signing)
         assert status == 401, why
         await asyncio.sleep(0.1)
         assert session.fake.calls == []  # no handler ran: not even auth.test
 
-    run(scenario, library)
 
-
-def test_send_posts_to_the_channel_and_removes_the_preview(library: Library) -> None:
-    async def scenario(session: SlackSession) -> None:
+async def test_send_posts_to_the_channel_and_removes_the_preview(library: Library) -> None:
+    async with slack_session(library) as session:
         reply = await command(session, "奇瑞")
         await click(session, "quote_send", token_of(reply))
         posted = await session.fake.call("chat.postMessage")
@@ -114,11 +98,9 @@ def test_send_posts_to_the_channel_and_removes_the_preview(library: Library) -> 
         removed = await session.fake.call("response_url")
         assert removed.body["delete_original"] is True
 
-    run(scenario, library)
 
-
-def test_another_context_and_cancel(library: Library) -> None:
-    async def scenario(session: SlackSession) -> None:
+async def test_another_context_and_cancel(library: Library) -> None:
+    async with slack_session(library) as session:
         reply = await command(session, "speaker:林莱尼")
         first = section_text(reply["blocks"])
         await click(session, "quote_another", token_of(reply))
@@ -133,11 +115,9 @@ def test_another_context_and_cancel(library: Library) -> None:
         await click(session, "quote_cancel", token_of(reply))
         assert (await session.fake.call("response_url", after=mark)).body["delete_original"] is True
 
-    run(scenario, library)
 
-
-def test_only_the_asker_may_send_and_send_posts_once(library: Library) -> None:
-    async def scenario(session: SlackSession) -> None:
+async def test_only_the_asker_may_send_and_send_posts_once(library: Library) -> None:
+    async with slack_session(library) as session:
         token = token_of(await command(session, "奇瑞"))
         await click(session, "quote_send", token, user=OTHER_USER)  # a correctly signed press by someone else
         refused = await session.fake.call("response_url")
@@ -149,11 +129,9 @@ def test_only_the_asker_may_send_and_send_posts_once(library: Library) -> None:
         assert texts.count("Already sent.") == 3 and texts.count("Only the person who asked can use this button.") == 2
         assert [c.method for c in session.fake.calls].count("chat.postMessage") == 1
 
-    run(scenario, library)
 
-
-def test_another_counts_against_the_cooldown(library: Library) -> None:
-    async def scenario(session: SlackSession) -> None:
+async def test_another_counts_against_the_cooldown(library: Library) -> None:
+    async with slack_session(library, cooldown="2/30") as session:
         token = token_of(await command(session, "speaker:林莱尼"))
         for _ in range(20):
             await click(session, "quote_another", token)
@@ -161,35 +139,29 @@ def test_another_counts_against_the_cooldown(library: Library) -> None:
         assert sum(1 for r in replies if r.get("replace_original") is True) == 1  # the command used one of two
         assert sum(1 for r in replies if str(r.get("text", "")).startswith("Slow down")) == 19
 
-    run(scenario, library, cooldown="2/30")
 
-
-def test_unknown_buttons_say_they_expired(library: Library) -> None:
-    async def scenario(session: SlackSession) -> None:
+async def test_unknown_buttons_say_they_expired(library: Library) -> None:
+    async with slack_session(library) as session:
         await click(session, "quote_another", "no-such-token")
         assert (await session.fake.call("response_url")).body["text"] == "These buttons have expired; ask again."
 
-    run(scenario, library)
 
-
-def test_channel_mentions_and_ampersands_in_quotes_arrive_escaped(write_panel: Callable[..., Path]) -> None:
+async def test_channel_mentions_and_ampersands_in_quotes_arrive_escaped(write_panel: Callable[..., Path]) -> None:
     panel = MINIMAL_PANEL.format(panel_id="p").replace(
         "text: The engine weaves algebraic patterns.", 'text: "<!channel> <@U123> the engine & *weaves* patterns"')
     library = bot.load_library(write_panel(panel).parent, use_cache=False)
 
-    async def scenario(session: SlackSession) -> None:
+    async with slack_session(library) as session:
         text = section_text((await command(session, "patterns"))["blocks"])
         assert "<!channel>" not in text and "<@U123>" not in text and " & " not in text
         assert "&lt;!channel&gt;" in text and "&lt;@U123&gt;" in text and "&amp;" in text
         assert "*weaves*" not in text  # the data's own asterisks do not pair up into bold
 
-    run(scenario, library)
 
-
-def test_a_quote_with_a_start_links_its_time_to_the_moment_in_the_recording(write_panel: Callable[..., Path]) -> None:
+async def test_a_quote_with_a_start_links_its_time_to_the_moment_in_the_recording(write_panel: Callable[..., Path]) -> None:
     library = bot.load_library(write_panel(recorded_panel()).parent, use_cache=False)
 
-    async def scenario(session: SlackSession) -> None:
+    async with slack_session(library) as session:
         reply = await command(session, "patterns")
         await click(session, "quote_send", token_of(reply))
         posted = await session.fake.call("chat.postMessage")
@@ -197,10 +169,8 @@ def test_a_quote_with_a_start_links_its_time_to_the_moment_in_the_recording(writ
         for context in (reply["blocks"][1], blocks[1]):
             assert context["elements"][1]["text"] == "Engines · Test panel · 2024-01-02 · <https://youtu.be/abc123?t=754|12:34>"
 
-    run(scenario, library)
 
-
-def test_without_a_recording_the_time_shows_alone(write_panel: Callable[..., Path]) -> None:
+async def test_without_a_recording_the_time_shows_alone(write_panel: Callable[..., Path]) -> None:
     from adapters.slack.render import where
 
     library = bot.load_library(write_panel(recorded_panel().replace("  recording: https://youtu.be/abc123\n", "")).parent,
@@ -235,8 +205,8 @@ def test_a_link_too_long_for_the_context_leaves_the_time_alone(write_panel: Call
     assert where(Card(library.quote("q2"), library.panel("p"))) == "Engines · Test panel · 2024-01-02 · 12:34"
 
 
-def test_error_paths_answer_privately(library: Library) -> None:
-    async def scenario(session: SlackSession) -> None:
+async def test_error_paths_answer_privately(library: Library) -> None:
+    async with slack_session(library) as session:
         unknown = await command(session, '算力 speaker:"chen shy"')
         assert unknown["text"] == "No speaker is called chen shy. Closest: 陈石 (chen-shi)."
         missing = await command(session, "算力 speaker:林莱尼")
@@ -245,32 +215,26 @@ def test_error_paths_answer_privately(library: Library) -> None:
         assert "`/quote random` a random quote" in (await command(session, "help"))["text"]
         assert "陈石 (`chen-shi`)" in (await command(session, "speakers"))["text"]
 
-    run(scenario, library)
 
-
-def test_send_into_a_channel_the_bot_is_not_in(library: Library) -> None:
-    async def scenario(session: SlackSession) -> None:
+async def test_send_into_a_channel_the_bot_is_not_in(library: Library) -> None:
+    async with slack_session(library) as session:
         session.fake.errors["chat.postMessage"] = "not_in_channel"
         reply = await command(session, "奇瑞")
         await click(session, "quote_send", token_of(reply))
         said = await session.fake.call("response_url")
         assert said.body["text"].startswith("I'm not in this channel")
 
-    run(scenario, library)
 
-
-def test_cooldown(library: Library) -> None:
-    async def scenario(session: SlackSession) -> None:
+async def test_cooldown(library: Library) -> None:
+    async with slack_session(library, cooldown="2/30") as session:
         for _ in range(2):
             assert "blocks" in await command(session, "算力")
         assert (await command(session, "算力"))["text"].startswith("Slow down a little")
         assert "blocks" in await command(session, "算力", user=OTHER_USER)
 
-    run(scenario, library, cooldown="2/30")
 
-
-def test_socket_mode_acks_the_envelope_with_the_blocks(library: Library) -> None:
-    async def scenario(session: SlackSession) -> None:
+async def test_socket_mode_acks_the_envelope_with_the_blocks(library: Library) -> None:
+    async with slack_session(library, socket_mode=True) as session:
         fake = session.fake
         ack = await fake.envelope("slash_commands", fake.slash_command("柳叶熙"))
         assert "*柳叶熙*" in section_text(ack["payload"]["blocks"])
@@ -278,10 +242,8 @@ def test_socket_mode_acks_the_envelope_with_the_blocks(library: Library) -> None
         other = await fake.envelope("events_api", {"type": "event_callback", "event": {"type": "app_mention"}})
         assert "payload" not in other  # acknowledged, nothing to say
 
-    run(scenario, library, socket_mode=True)
 
-
-def test_python_m_bot_run_serves_slack_over_http_when_its_tokens_are_set(tmp_path: Path) -> None:
+async def test_python_m_bot_run_serves_slack_over_http_when_its_tokens_are_set(tmp_path: Path) -> None:
     import os
     import socket
     import sys
@@ -297,7 +259,7 @@ def test_python_m_bot_run_serves_slack_over_http_when_its_tokens_are_set(tmp_pat
     port, health_port = free_port(), free_port()
     state = tmp_path / "state"
 
-    async def main() -> None:
+    async with asyncio.timeout(90):
         fake = FakeSlack()
         await fake.start()
         env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
@@ -334,8 +296,6 @@ def test_python_m_bot_run_serves_slack_over_http_when_its_tokens_are_set(tmp_pat
         assert BOT_TOKEN.encode() not in stderr and SIGNING_SECRET.encode() not in stderr
         assert b"stopped" in stderr
 
-    asyncio.run(asyncio.wait_for(main(), 90))
-
 
 @pytest.mark.parametrize(("env", "message"), [
     ({"SLACK_BOT_TOKEN": "xapp-1-oops", "SLACK_SIGNING_SECRET": "s"}, "SLACK_BOT_TOKEN must be a bot token starting with xoxb-"),
@@ -344,7 +304,7 @@ def test_python_m_bot_run_serves_slack_over_http_when_its_tokens_are_set(tmp_pat
     ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1", "SLACK_API_URL": "http://x/api"}, "must end with /"),
     ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_HTTP_PORT": "http"}, "SLACK_HTTP_PORT='http'"),
 ])
-def test_bad_slack_settings_name_the_variable(env: dict[str, str], message: str) -> None:
+async def test_bad_slack_settings_name_the_variable(env: dict[str, str], message: str) -> None:
     from adapters.slack.settings import SlackSettings
     from bot.errors import QuoteBotError
 
@@ -352,7 +312,7 @@ def test_bad_slack_settings_name_the_variable(env: dict[str, str], message: str)
         SlackSettings.from_env(env)
 
 
-def test_an_internal_error_is_apologised_for_and_the_app_keeps_going(library: Library) -> None:
+async def test_an_internal_error_is_apologised_for_and_the_app_keeps_going(library: Library) -> None:
     from bot import Chat
 
     class Exploding:
@@ -363,15 +323,13 @@ def test_an_internal_error_is_apologised_for_and_the_app_keeps_going(library: Li
 
     talk = Chat(Exploding())  # type: ignore[arg-type]
 
-    async def scenario(session: SlackSession) -> None:
+    async with slack_session(library, chat=talk) as session:
         assert (await command(session, "算力"))["text"] == "Sorry, something went wrong; it has been logged."
         talk.library = talk.state.library = library
         assert "blocks" in await command(session, "算力")
 
-    run(scenario, library, chat=talk)
 
-
-def test_digest_posts_through_the_real_web_client_with_429_and_a_deleted_channel(library: Library,
+async def test_digest_posts_through_the_real_web_client_with_429_and_a_deleted_channel(library: Library,
                                                                                   tmp_path: Path) -> None:
     import datetime as dt
 
@@ -390,7 +348,7 @@ def test_digest_posts_through_the_real_web_client_with_429_and_a_deleted_channel
     async def sleep(seconds: float) -> None:
         waited.append(seconds)
 
-    async def main() -> None:
+    async with asyncio.timeout(30):
         fake = FakeSlack()
         await fake.start()
         try:
@@ -405,8 +363,6 @@ def test_digest_posts_through_the_real_web_client_with_429_and_a_deleted_channel
             assert await scheduler.run_once() == 0  # nothing twice, and nothing to a deleted channel
         finally:
             await fake.stop()
-
-    asyncio.run(asyncio.wait_for(main(), 30))
     assert waited == [3.0]
     statuses = {s.channel: s for s in (store.subscription("slack", c) for c in ("C0GENERAL", "C0DELETED")) if s}
     assert statuses["C0GENERAL"].enabled
@@ -414,12 +370,12 @@ def test_digest_posts_through_the_real_web_client_with_429_and_a_deleted_channel
 
 
 @pytest.mark.parametrize("admins_only", [True, False])
-def test_digest_commands_for_workspace_admins(library: Library, tmp_path: Path, admins_only: bool) -> None:
+async def test_digest_commands_for_workspace_admins(library: Library, tmp_path: Path, admins_only: bool) -> None:
     from bot.digest.store import Store
 
     store = Store.open(f"sqlite:///{tmp_path / 'state.sqlite3'}")
 
-    async def scenario(session: SlackSession) -> None:
+    async with slack_session(library, store=store, digest_admins_only=admins_only) as session:
         done = await command(session, "digest subscribe 09:00 Asia/Shanghai topic:感受")
         assert done["text"] == "Subscribed: a quote every day at 09:00 (Asia/Shanghai), topic 感受."
         other = await command(session, "digest unsubscribe", user=OTHER_USER)
@@ -432,10 +388,8 @@ def test_digest_commands_for_workspace_admins(library: Library, tmp_path: Path, 
         else:
             assert other["text"] == "Unsubscribed."
 
-    run(scenario, library, store=store, digest_admins_only=admins_only)
 
-
-def test_panels_reload_on_sighup_and_a_broken_file_keeps_the_old_ones(tmp_path: Path) -> None:
+async def test_panels_reload_on_sighup_and_a_broken_file_keeps_the_old_ones(tmp_path: Path) -> None:
     import os
     import signal
     import socket
@@ -457,7 +411,7 @@ def test_panels_reload_on_sighup_and_a_broken_file_keeps_the_old_ones(tmp_path: 
         assert status == 200
         return body
 
-    async def main() -> bytes:
+    async with asyncio.timeout(90):
         fake = FakeSlack()
         await fake.start()
         env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
@@ -489,10 +443,8 @@ def test_panels_reload_on_sighup_and_a_broken_file_keeps_the_old_ones(tmp_path: 
             assert "knits" in await ask(fake, "engine")  # the broken file did not take the panels away
         finally:
             process.terminate()
-            _, stderr = await asyncio.wait_for(process.communicate(), 30)
+            _, stderr_bytes = await asyncio.wait_for(process.communicate(), 30)
             await fake.stop()
-        return stderr
-
-    stderr = asyncio.run(asyncio.wait_for(main(), 90)).decode()
+    stderr = stderr_bytes.decode()
     assert "reloaded 2 quotes" in stderr
     assert f"not reloaded, still serving the previous panels: {panel}:" in stderr

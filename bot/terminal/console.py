@@ -125,13 +125,14 @@ class Console:
             return catalogue.text(message("sorry"), self.language)
 
 
-def run(library: Library, lines: Iterable[str] | None = None, out: TextIO = sys.stdout,
+def run(library: Library, lines: Iterable[str] | None = None, out: TextIO | None = None,
         store: Callable[[], Store] | None = None, env: Mapping[str, str] = os.environ,
         cooldown: Cooldown | None = None) -> int:
     """Answer commands until /quit or end of input; a bad command never ends the session.
 
     `lines` defaults to the terminal (with a prompt) or to standard input when it is piped.
     """
+    out = out or sys.stdout  # looked up now: a caller may have replaced it
     console = Console(library, env=env, store=store, cooldown=cooldown, width=render.terminal_width(out),
                       color=render.use_color(out))
     interactive = lines is None and sys.stdin.isatty()
