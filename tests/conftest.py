@@ -142,3 +142,17 @@ def cli_main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
         return Ran(code, captured.out, captured.err)
 
     return run
+
+
+class FailingLibrary:
+    """A library whose search breaks while `failing` is set: how a test makes a bug happen inside
+    a front end without reaching into it."""
+
+    def __init__(self, library: Library) -> None:
+        self.failing = True
+        self._library = library
+
+    def __getattr__(self, name: str) -> object:
+        if name == "search" and self.failing:
+            raise RuntimeError("disk on fire")
+        return getattr(self._library, name)

@@ -89,7 +89,7 @@ def test_console_answer_in_colour(library: Library, monkeypatch: pytest.MonkeyPa
 def test_console_wraps_to_the_width(library: Library) -> None:
     from bot.chat.core import Actor, Chat, Place
     from bot.terminal.console import show
-    from bot.terminal.render import _width
+    from bot.terminal.render import width_of
 
     reply = Chat(library).ask("大力出奇迹", Actor("me"), Place("console", "console"))
     text = show(reply, "en", width=40)
@@ -97,7 +97,7 @@ def test_console_wraps_to_the_width(library: Library) -> None:
                    if line.strip() and not line.startswith(("    — ", "      "))]
     assert len(quote_lines) >= 3
     # A line may overrun by one closing punctuation mark, which never starts a line.
-    assert all(sum(_width(c) for c in line.rstrip("，。")) <= 40 for line in quote_lines)
+    assert all(sum(width_of(c) for c in line.rstrip("，。")) <= 40 for line in quote_lines)
     assert not any(line.strip() and line.strip()[0] in "，。" for line in text.splitlines())
 
 

@@ -43,7 +43,9 @@ class Seen:
 
 class Front(Protocol):
     name: str
-    posts: int
+    posts: int  # quotes posted to the channel
+
+    async def removed(self) -> int: ...  # previews taken away, waiting a moment for the first
 
     async def command(self, text: str, *, user: str = ALICE, locale: str = "en-US") -> Seen: ...
     async def press(self, button: str, *, user: str = ALICE, locale: str = "en-US") -> Seen: ...
@@ -53,6 +55,9 @@ class ConsoleFront:
     """The console: one person at a terminal, typing the buttons (/next) under the last answer."""
 
     name, posts = "console", 0
+
+    async def removed(self) -> int:
+        return 0
 
     def __init__(self, library: Library, store: Store, cooldown: str) -> None:
         self.library, self.store, self.cooldown = library, store, cooldown
@@ -81,6 +86,14 @@ class DiscordFront:
     @property
     def posts(self) -> int:
         return sum(1 for r in self.fake.requests if r.method == "POST" and r.path.endswith("/messages"))
+
+    async def removed(self) -> int:
+        def deleting(r: Any) -> bool:
+            return r.method == "DELETE" and r.path.endswith("/messages/@original")
+
+        with contextlib.suppress(TimeoutError):  # the delete follows the deferred callback
+            await self.fake.wait_for(deleting, timeout=2)
+        return sum(1 for r in self.fake.requests if deleting(r))
 
     def _seen(self, body: dict[str, Any]) -> Seen:
         data = body.get("data") or {}
@@ -115,6 +128,9 @@ class SlackFront:
     @property
     def posts(self) -> int:
         return sum(1 for c in self.session.fake.calls if c.method == "chat.postMessage")
+
+    async def removed(self) -> int:
+        return sum(1 for c in self.session.fake.calls if c.method == "response_url" and c.body.get("delete_original"))
 
     def _seen(self, body: dict[str, Any]) -> Seen:
         texts = [body.get("text") or ""]
@@ -256,6 +272,12 @@ async def test_send_posts_once(shared_front: Front) -> None:
     await shared_front.press("send")
     assert (await shared_front.press("send")).text == "Already sent."
     assert shared_front.posts == 1
+
+
+async def test_cancel_takes_the_preview_away_and_posts_nothing(shared_front: Front) -> None:
+    await shared_front.command("奇瑞")
+    assert (await shared_front.press("cancel")).edited
+    assert await shared_front.removed() == 1 and shared_front.posts == 0
 
 
 @pytest.mark.cooldown("2/30")

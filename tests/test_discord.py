@@ -248,7 +248,11 @@ async def _until(condition: Callable[[], bool]) -> None:
 
 
 async def test_errors_are_private_and_the_client_keeps_going(library: Library) -> None:
-    async with discord_session(library) as (fake, client):
+    from .conftest import FailingLibrary
+
+    failing = FailingLibrary(library)
+    failing.failing = False
+    async with discord_session(failing) as (fake, _client):  # type: ignore[arg-type]
         unknown = reply(await fake.callback_for(await fake.command("quote", {"keyword": "算力", "speaker": "chen shy"})))
         assert unknown["data"]["flags"] & EPHEMERAL
         assert unknown["data"]["content"] == "No speaker is called chen shy. Closest: 陈石 (chen-shi)."
@@ -256,18 +260,10 @@ async def test_errors_are_private_and_the_client_keeps_going(library: Library) -
         assert missing["data"]["content"] == "No quote matches '算力' speaker:林莱尼. 陈石, 马千里 speak of it."
         zh = reply(await fake.callback_for(await fake.command("quote", {"keyword": "不存在的词"}, locale="zh-CN")))
         assert zh["data"]["content"] == "没有找到符合 '不存在的词' 的语录。"
-        broken = client.chat.state.library
-
-        class Exploding:
-            def __getattr__(self, name: str) -> Any:
-                if name == "search":
-                    raise RuntimeError("disk on fire")
-                return getattr(broken, name)
-
-        client.chat.state.library = Exploding()  # type: ignore[attr-defined]
+        failing.failing = True
         sorry = reply(await fake.callback_for(await fake.command("quote", {"keyword": "算力"})))
         assert sorry["data"]["content"] == "Sorry, something went wrong; it has been logged."
-        client.chat.state.library = broken  # type: ignore[attr-defined]
+        failing.failing = False
         again = reply(await fake.callback_for(await fake.command("quote", {"keyword": "算力"})))
         assert again["data"]["embeds"]
 
@@ -403,8 +399,16 @@ async def test_quote_digest_for_server_managers(library: Library, tmp_path: Path
         assert bad["data"]["content"].startswith("Mars/Base is not a time zone")
         preview = reply(await fake.callback_for(await fake.command("quote-digest", subcommand="preview")))
         assert preview["data"]["embeds"][0]["footer"]["text"].startswith("感受 · ")
+        assert preview["data"]["content"].startswith("Tomorrow's quote (")
+        # Typed options go to the core as they are: a zone with a digit is a zone, the panel is kept.
+        etc = reply(await fake.callback_for(await fake.command(
+            "quote-digest", {"timezone": "Etc/GMT+8", "panel": "aigc-summit-2023-roundtable"}, subcommand="subscribe",
+            locale="zh-CN")))
+        assert etc["data"]["content"] == \
+            "已订阅：每天 09:00（Etc/GMT+8），圆桌 aigc-summit-2023-roundtable，发一条语录。"
     subscription = store.subscription("discord", str(CHANNEL_ID))
-    assert subscription is not None and subscription.topic == "感受"
+    assert subscription is not None and subscription.timezone == "Etc/GMT+8"
+    assert subscription.panel == "aigc-summit-2023-roundtable" and subscription.topic is None
 
 
 async def test_digest_posts_through_discord_py_with_429_and_a_deleted_channel(library: Library, tmp_path: Path) -> None:

@@ -313,19 +313,12 @@ async def test_bad_slack_settings_name_the_variable(env: dict[str, str], message
 
 
 async def test_an_internal_error_is_apologised_for_and_the_app_keeps_going(library: Library) -> None:
-    from bot import Chat
+    from .conftest import FailingLibrary
 
-    class Exploding:
-        def __getattr__(self, name: str) -> Any:
-            if name == "search":
-                raise RuntimeError("disk on fire")
-            return getattr(library, name)
-
-    talk = Chat(Exploding())  # type: ignore[arg-type]
-
-    async with slack_session(library, chat=talk) as session:
+    failing = FailingLibrary(library)
+    async with slack_session(failing) as session:  # type: ignore[arg-type]
         assert (await command(session, "算力"))["text"] == "Sorry, something went wrong; it has been logged."
-        talk.library = talk.state.library = library
+        failing.failing = False
         assert "blocks" in await command(session, "算力")
 
 

@@ -31,7 +31,8 @@ def use_color(stream: TextIO) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
-def _width(char: str) -> int:
+def width_of(char: str) -> int:
+    """Columns a character takes: 2 for wide CJK, 0 for combining marks, else 1."""
     if unicodedata.combining(char):
         return 0
     return 2 if unicodedata.east_asian_width(char) in "WF" else 1
@@ -46,11 +47,11 @@ def wrap(text: str, width: int) -> list[tuple[int, int]]:
     lines: list[tuple[int, int]] = []
     start, used, last_space = 0, 0, -1
     for i, char in enumerate(text):
-        w = _width(char)
+        w = width_of(char)
         if used + w > width and i > start and char not in _NO_LINE_START:
             cut = last_space + 1 if last_space >= start and char.isascii() and char.isalnum() else i
             lines.append((start, cut))
-            start, used = cut, sum(_width(c) for c in text[cut:i])
+            start, used = cut, sum(width_of(c) for c in text[cut:i])
             last_space = -1
         if char == " ":
             last_space = i
@@ -96,10 +97,10 @@ def table(rows: Sequence[Sequence[str]], header: Sequence[str] = ()) -> str:
     """Rows in columns aligned by display width, under a header when one is given."""
     lines = [list(header), ["-" * len(h) for h in header]] if header else []
     lines += [list(row) for row in rows]
-    widths = [max(sum(_width(c) for c in row[i]) for row in lines) for i in range(len(lines[0]))] if lines else []
+    widths = [max(sum(width_of(c) for c in row[i]) for row in lines) for i in range(len(lines[0]))] if lines else []
     out = []
     for row in lines:
-        cells = [cell + " " * (widths[i] - sum(_width(c) for c in cell)) for i, cell in enumerate(row)]
+        cells = [cell + " " * (widths[i] - sum(width_of(c) for c in cell)) for i, cell in enumerate(row)]
         out.append("  ".join(cells).rstrip())
     return "\n".join(out)
 
