@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Coroutine, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any
 
@@ -21,25 +21,50 @@ GROUP = "panel_quotes.platforms"
 Serve = Callable[["Library", "Health"], Coroutine[Any, Any, None]]
 
 
+def _attribute(path: str) -> Any:
+    """`package.module:name`, imported now."""
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
 @dataclass(frozen=True)
 class Platform:
-    """What the core needs to know of a chat platform.
+    """What the core needs to know of a chat platform, as it registers itself.
 
-    `configured(env)` says whether its tokens are set; `settings(env)` reads and checks them,
-    raising QuoteBotError naming the variable; `server(env, store)` returns what serves the
-    library on it (its modules are imported only then, so a missing extra is one clear line);
-    `secrets` are the variables never to log; `commands` adds command-line verbs of its own.
+    `settings` names a class whose `from_env(env)` reads and checks the platform's variables
+    (raising QuoteBotError that names the variable); `serve` names `serve(library, settings,
+    store, health)`. Both are imported only when used, so a missing extra is one clear line.
+    `secrets` are the variables never to log; `commands` adds command-line verbs of its own,
+    each a help line and `f(env) -> text to print`.
     """
 
     name: str
     label: str  # as users write it: Discord
     extra: str  # pip install '.[extra]'
-    modules: tuple[str, ...]  # imported only to serve
+    modules: tuple[str, ...]  # what must import for it to run
     secrets: tuple[str, ...]
-    configured: Callable[[Mapping[str, str]], bool]
-    settings: Callable[[Mapping[str, str]], object]
-    server: Callable[[Mapping[str, str], Store | None], Serve]
-    commands: Mapping[str, tuple[str, Callable[[Mapping[str, str]], str]]] = ()  # type: ignore[assignment]
+    tokens: tuple[str, ...]  # any of these set: the platform is configured
+    settings: str  # module:Class
+    serve: str  # module:function
+    commands: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # verb -> (help, module:function)
+
+    def configured(self, env: Mapping[str, str]) -> bool:
+        return any(env.get(name) for name in self.tokens)
+
+    def read_settings(self, env: Mapping[str, str]) -> object:
+        return _attribute(self.settings).from_env(env)
+
+    def server(self, env: Mapping[str, str], store: Store | None) -> Serve:
+        """What serves the library on this platform, its settings read now."""
+        settings, serve = self.read_settings(env), _attribute(self.serve)
+
+        def start(library: Library, health: Health) -> Coroutine[Any, Any, None]:
+            return serve(library, settings, store, health)  # type: ignore[no-any-return]
+
+        return start
+
+    def command(self, verb: str, env: Mapping[str, str]) -> str:
+        return str(_attribute(self.commands[verb][1])(env))
 
     def require(self) -> None:
         """Refuse in one line when the platform's extra is not installed."""

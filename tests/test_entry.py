@@ -26,7 +26,7 @@ def test_the_installed_script_and_python_m_bot_wire_the_chat_bots_alike(program:
 def without_aiohttp(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """An environment like `pip install .` without the extras: aiohttp cannot be imported."""
     monkeypatch.setitem(sys.modules, "aiohttp", None)  # None in sys.modules makes `import aiohttp` fail
-    for module in ("adapters.runner", "adapters.discord.app", "adapters.slack.app"):
+    for module in ("adapters.discord.app", "adapters.slack.app"):
         monkeypatch.delitem(sys.modules, module, raising=False)
     monkeypatch.setenv("QUOTES_STATE_DIR", str(tmp_path))
     monkeypatch.setenv("DISCORD_TOKEN", "not-a-real-token")
@@ -64,3 +64,52 @@ def test_alembics_start_up_lines_are_logged_only_when_asked_for(level: str, show
         monkeypatch.delenv(name, raising=False)
     assert run(["check"]) == 0
     assert ("alembic.runtime.migration" in capsys.readouterr().err) is shown
+
+
+ECHO = '''
+from bot import Platform, QuoteBotError
+
+
+class EchoSettings:
+    @classmethod
+    def from_env(cls, env):
+        if not env.get("ECHO_TOKEN", "").startswith("echo-"):
+            raise QuoteBotError("ECHO_TOKEN must start with echo-")
+        return cls()
+
+
+def hello(env):
+    return "echo says hello"
+
+
+PLATFORM = Platform(name="echo", label="Echo", extra="echo", modules=("json",), secrets=("ECHO_TOKEN",),
+                    tokens=("ECHO_TOKEN",), settings="echo_platform:EchoSettings", serve="echo_platform:serve",
+                    commands={"echo-hello": ("say hello", "echo_platform:hello")})
+'''
+
+
+def test_a_third_platform_plugs_in_through_the_entry_point_group_alone(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """What adding a platform takes: a module with a Platform, and one entry point; the core is untouched."""
+    import importlib
+    import logging
+
+    (tmp_path / "echo_platform.py").write_text(ECHO, encoding="utf-8")
+    info = tmp_path / "echo_platform-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: echo-platform\nVersion: 1.0\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text("[panel_quotes.platforms]\necho = echo_platform:PLATFORM\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.invalidate_caches()
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", list(root.handlers))
+    monkeypatch.setenv("QUOTES_STATE_DIR", str(tmp_path))
+    monkeypatch.setenv("ECHO_TOKEN", "not-echo")
+
+    from bot.platforms import installed
+
+    assert [p.name for p in installed()] == ["discord", "echo", "slack"]
+    assert run(["echo-hello"]) == 0 and capsys.readouterr().out == "echo says hello\n"
+    assert run(["check", "--only", "echo"]) == 1
+    assert capsys.readouterr().out.splitlines() == ["ECHO_TOKEN must start with echo-"]

@@ -99,7 +99,7 @@ def _parser(platforms: Sequence[Platform] = ()) -> _Parser:
     p = sub.add_parser("check", parents=[data], help="check the settings, the data and the database; one line per problem")
     p.add_argument("--only", choices=names, help="also require this chat bot's tokens")
     for platform in platforms:
-        for verb, (what, _) in dict(platform.commands).items():
+        for verb, (what, _) in platform.commands.items():
             sub.add_parser(verb, help=what)
     p = sub.add_parser("run", parents=[data], help="the chat bots whose tokens are set; the console when none is (the default)")
     p.add_argument("--only", choices=names, help="run this chat bot alone (one container each)")
@@ -162,7 +162,7 @@ def _platform_problems(platforms: Sequence[Platform], env: Mapping[str, str], on
     problems = []
     for platform in platforms:
         if platform.configured(env) or platform.name == only:
-            for attempt in (lambda p=platform: p.settings(env), platform.require):
+            for attempt in (lambda p=platform: p.read_settings(env), platform.require):
                 try:
                     attempt()
                 except QuoteBotError as error:
@@ -180,7 +180,7 @@ def _servers(platforms: Sequence[Platform], env: Mapping[str, str], only: str | 
         return []
     for platform in chosen:
         platform.require()
-        platform.settings(env)
+        platform.read_settings(env)
     from ..digest.store import Store, database_url
 
     store = Store.open(database_url(env))  # the digests' state, shared by every platform
@@ -195,8 +195,8 @@ def _run(args: argparse.Namespace, platforms: Sequence[Platform], env: Mapping[s
     if command == "ingest":
         return _ingest(args)
     for platform in platforms:
-        if command in dict(platform.commands):
-            print(dict(platform.commands)[command][1](env))
+        if command in platform.commands:
+            print(platform.command(command, env))
             return 0
     if command == "check":
         return _check(args, platforms, env)
