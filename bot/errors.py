@@ -46,7 +46,7 @@ class UnknownValueError(QuoteBotError):
         self.kind, self.value, self.suggestions = kind, value, list(suggestions)
         hint = f"; closest: {', '.join(self.suggestions)}" if self.suggestions else ""
         super().__init__(f"unknown {kind} {value!r}{hint}", key=f"unknown.{kind}", value=value,
-                         closest=", ".join(self.suggestions))
+                         closest=tuple(self.suggestions))
 
 
 class AmbiguousValueError(QuoteBotError):
@@ -55,7 +55,7 @@ class AmbiguousValueError(QuoteBotError):
     def __init__(self, kind: str, value: str, matches: Sequence[str]) -> None:
         self.kind, self.value, self.matches = kind, value, list(matches)
         super().__init__(f"{kind} {value!r} is ambiguous: {', '.join(self.matches)}", key=f"ambiguous.{kind}",
-                         value=value, matches=", ".join(self.matches))
+                         value=value, matches=tuple(self.matches))
 
 
 class QueryError(QuoteBotError):

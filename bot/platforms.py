@@ -5,6 +5,7 @@ entry-point group, so the core runs, checks and redacts them without ever naming
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from .library import Library
 
 GROUP = "panel_quotes.platforms"
+logger = logging.getLogger(__name__)
 Serve = Callable[["Library", "Health"], Coroutine[Any, Any, None]]
 
 
@@ -82,7 +84,12 @@ def installed() -> list[Platform]:
     """Every registered platform, in name order."""
     found = []
     for entry in entry_points(group=GROUP):
-        platform = entry.load()
+        try:
+            platform = entry.load()
+        except Exception as error:  # a stale or broken plug-in: the others, and the console, still work
+            logger.warning("the %s platform (%s) cannot be loaded: %s: %s", entry.name, entry.value,
+                           type(error).__name__, error)
+            continue
         if isinstance(platform, Platform):
             found.append(platform)
     return sorted(found, key=lambda p: p.name)

@@ -156,3 +156,16 @@ class FailingLibrary:
         if name == "search" and self.failing:
             raise RuntimeError("disk on fire")
         return getattr(self._library, name)
+
+
+def install_platform(folder: Path, monkeypatch: pytest.MonkeyPatch, distribution: str, entry: str) -> None:
+    """Make `folder` an installed distribution whose one entry point (`name = module:PLATFORM`) is a
+    chat platform, as `pip install` of a plug-in would."""
+    import importlib
+
+    info = folder / f"{distribution}-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {distribution}\nVersion: 1.0\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text(f"[panel_quotes.platforms]\n{entry}\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(folder))
+    importlib.invalidate_caches()

@@ -75,3 +75,11 @@ def test_parameters_are_escaped_and_plurals_follow_the_count() -> None:
     assert english == "&lt;@U1>, 陈石 speak of it."
     assert text(message("no_match.who_speaks", count=1, names=("陈石",))) == "陈石 speaks of it."
     assert text(message("no_match.who_speaks", count=2, names=names), "zh_Hans") == "谈到它的有：<@U1>、陈石。"
+
+
+def test_keys_used_with_a_count_have_plural_forms() -> None:
+    counted = set()
+    for file in [*ROOT.glob("bot/**/*.py"), *ROOT.glob("adapters/**/*.py")]:
+        counted |= set(re.findall(r"""message\(\s*f?["']([a-z_.]+)["'],\s*count=""", file.read_text(encoding="utf-8")))
+    english = keys("en")
+    assert counted and all(len(english[key]) == 2 for key in counted if not key.endswith(".")), counted

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -150,3 +151,45 @@ def test_digest_commands_need_a_manager_and_store_the_panel_filter(library: Libr
     assert keys(chat.ask("digest subscribe 25:00", manager, HERE)) == ["bad.time"]
     assert keys(chat.ask("digest unsubscribe", manager, HERE)) == ["digest.unsubscribed"]
     assert keys(Chat(library).ask("digest status", manager, HERE)) == ["digest.no_store"]
+
+
+def test_context_counts_against_the_cooldown_and_paging_does_not(library: Library) -> None:
+    chat = Chat(library, cooldown=Cooldown.parse("2/30"))
+    token = answered(chat, private=False).token
+    assert isinstance(chat.press(token, "context", ALICE, HERE), ContextView)
+    assert keys(chat.press(token, "context", ALICE, HERE)) == ["cooldown"]
+    assert isinstance(chat.press(token, "next", ALICE, HERE), Answer)
+
+
+def test_a_shuffled_or_cancelled_preview_keeps_no_live_buttons(library: Library) -> None:
+    chat = Chat(library)
+    token = answered(chat, private=True, text="random").token
+    fresh = chat.press(token, "another", ALICE, HERE)
+    assert isinstance(fresh, Answer)
+    assert keys(chat.press(token, "send", ALICE, HERE)) == ["refused.expired"]  # no second post from the old one
+    assert isinstance(chat.press(fresh.token, "cancel", ALICE, HERE), Removed)
+    assert keys(chat.press(fresh.token, "send", ALICE, HERE)) == ["refused.expired"]
+
+
+def test_buttons_over_a_quote_a_reload_took_away_have_expired(write_panel: Any) -> None:
+    import bot
+
+    from .conftest import MINIMAL_PANEL
+
+    path = write_panel(MINIMAL_PANEL.format(panel_id="p"))
+    library = bot.load_library(path.parent, use_cache=False)
+    chat = Chat(library)
+    token = answered(chat, private=False, text="weaves").token
+    path.write_text(MINIMAL_PANEL.format(panel_id="p").replace("id: q2", "id: q3"), encoding="utf-8")
+    library.refresh(bot.load_library(path.parent, use_cache=False))
+    assert keys(chat.press(token, "context", ALICE, HERE)) == ["refused.expired"]
+
+
+def test_a_press_before_any_answer_says_so(library: Library) -> None:
+    assert keys(Chat(library).press("", "next", ALICE, HERE)) == ["refused.nothing_yet"]
+
+
+def test_lists_in_errors_are_joined_the_way_each_language_joins_them(library: Library) -> None:
+    reply = Chat(library).ask("算力 speaker:lei", ALICE, HERE)  # 朱雷 and 金磊 both fit
+    assert isinstance(reply, Notice)
+    assert "、" in text(reply.messages[0], "zh_Hans") and ", " in text(reply.messages[0], "en")

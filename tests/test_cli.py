@@ -176,3 +176,40 @@ def test_text_output_shows_the_time_and_the_link(write_panel: Callable[..., Path
                                                  in_process: Callable[..., str]) -> None:
     out = in_process("search", "weaves", "--data", str(write_panel(recorded_panel()).parent))
     assert "      Engines · Test panel · 2024-01-02 · 12:34\n      https://youtu.be/abc123?t=754\n" in out
+
+
+def test_an_unwritable_state_folder_is_one_line(cli_main: Callable[..., Ran], tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    done = cli_main("check", env={"QUOTES_STATE_DIR": str(blocker / "state"), "DATABASE_URL": "", "DISCORD_TOKEN": "",
+                                  "SLACK_BOT_TOKEN": "", "SLACK_APP_TOKEN": ""})
+    assert done.code == 1 and done.out.startswith(f"QUOTES_STATE_DIR={blocker / 'state'}: cannot create the state folder")
+    assert "internal error" not in done.err
+
+
+def test_control_characters_in_the_data_never_reach_the_terminal(cli_main: Callable[..., Ran],
+                                                                 write_panel: Callable[..., Path]) -> None:
+    from .conftest import MINIMAL_PANEL
+
+    folder = write_panel(MINIMAL_PANEL.format(panel_id="p").replace("name: Ada Lovelace", 'name: "Ada\\e[31m"')).parent
+    for command in ("speakers", "export"):
+        done = cli_main(command, "--data", str(folder))
+        assert done.code == 0 and "\x1b" not in done.out and "Ada\ufffd[31m" in done.out
+    console = cli_main("console", "--data", str(folder), input="/help\n/speakers\n")
+    assert "\x1b" not in console.out
+
+
+def test_a_broken_platform_plug_in_leaves_the_rest_working(cli_main: Callable[..., Ran], tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from .conftest import install_platform
+
+    install_platform(tmp_path, monkeypatch, "ghost", "teams = ghost_teams:PLATFORM")  # no such module
+    done = cli_main("search", "奇瑞", "--limit", "1")
+    assert done.code == 0 and "奇瑞" in done.out
+
+
+def test_run_without_a_token_and_without_a_terminal_says_what_it_does(cli_main: Callable[..., Ran]) -> None:
+    done = cli_main("run", input="", env={"DISCORD_TOKEN": "", "SLACK_BOT_TOKEN": "", "SLACK_APP_TOKEN": ""})
+    assert done.code == 0
+    assert done.err == ("python -m bot: no chat token is set (DISCORD_TOKEN, SLACK_BOT_TOKEN, SLACK_APP_TOKEN): "
+                        "answering commands from standard input\n")

@@ -137,3 +137,16 @@ def test_console_from_the_command_line_reads_standard_input(cli_main: Callable[.
 def test_no_match_says_so(library: Library) -> None:
     assert console(library, "/quote 算力 speaker:林莱尼")[0] == "No quote matches '算力' speaker:林莱尼. 陈石, 马千里 speak of it."
     assert console(library, "/quote 不存在的词")[0] == "No quote matches '不存在的词'."
+
+
+def test_bare_quit_leaves_and_a_button_before_any_answer_says_so(library: Library) -> None:
+    replies = console(library, "/next", "quit", "/quote 奇瑞")
+    assert replies == ["Nothing is shown yet: ask for a quote first."]
+
+
+def test_full_width_digits_are_a_time() -> None:
+    import datetime as dt
+
+    from bot.digest.schedule import is_time, parse_time
+
+    assert parse_time("０９：３０") == dt.time(9, 30) and is_time("０９：３０") and not is_time("Etc/GMT+8")

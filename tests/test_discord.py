@@ -458,3 +458,37 @@ async def test_a_rate_limit_discord_py_gives_up_on_reaches_the_scheduler(library
                                     sleep=sleep)
         assert await scheduler.run_once() == 1
     assert waited == [0.05]
+
+
+async def test_a_send_that_fails_can_be_pressed_again(library: Library) -> None:
+    async with discord_session(library) as (fake, _client):
+        ids = buttons(reply(await fake.callback_for(await fake.command("quote", {"keyword": "奇瑞", "private": True}))))
+        fake.refuse_messages = 1  # Discord answers the post with an error discord.py does not retry
+        failed = reply(await fake.callback_for(await fake.click(ids["Send"])))
+        assert failed["data"]["content"] == "Sorry, something went wrong; it has been logged."
+        sent = reply(await fake.callback_for(await fake.click(ids["Send"])))
+        assert sent["data"]["content"] == "Sent to the channel."
+
+
+async def test_names_and_titles_longer_than_discord_takes_are_cut(write_panel: Callable[..., Path]) -> None:
+    long = "长" * 300
+    panel = (MINIMAL_PANEL.format(panel_id="p").replace("title: Test panel", f"title: {long}\n  source:\n    url: https://example.org/t")
+             .replace("title: Analyst", f"title: {long}"))
+    library = bot.load_library(write_panel(panel).parent, use_cache=False)
+    async with discord_session(library) as (fake, _client):
+        embed = reply(await fake.callback_for(await fake.command("quote", {"keyword": "weaves"})))["data"]["embeds"][0]
+        assert len(embed["title"]) <= 256 and len(embed["author"]["name"]) <= 256 and embed["title"].endswith("…")
+        typed = reply(await fake.callback_for(await fake.command("quote", {"keyword": "x", "speaker": "y" * 3000})))
+        assert len(typed["data"]["content"]) <= 2000
+
+
+async def test_a_long_listing_shows_whole_lines_and_how_many_more(write_panel: Callable[..., Path]) -> None:
+    speakers = "".join(f"  - id: s{n}\n    name: Speaker {n}\n    title: {'头衔' * 40}\n    role: panelist\n" for n in range(90))
+    panel = MINIMAL_PANEL.format(panel_id="p").replace("topics:\n", speakers + "topics:\n", 1)
+    library = bot.load_library(write_panel(panel).parent, use_cache=False)
+    async with discord_session(library) as (fake, _client):
+        listing = reply(await fake.callback_for(await fake.command("quote-speakers")))["data"]["embeds"][0]
+        lines = listing["description"].splitlines()
+        assert len(listing["description"]) <= 4096 and lines[-1].startswith("… and ") and lines[-1].endswith(" more")
+        assert all(line.endswith("· p") for line in lines[:-1])  # whole rows only
+        assert listing["title"] == "92 speakers"

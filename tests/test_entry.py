@@ -92,16 +92,12 @@ def test_a_third_platform_plugs_in_through_the_entry_point_group_alone(tmp_path:
                                                                          monkeypatch: pytest.MonkeyPatch,
                                                                          capsys: pytest.CaptureFixture[str]) -> None:
     """What adding a platform takes: a module with a Platform, and one entry point; the core is untouched."""
-    import importlib
     import logging
 
+    from .conftest import install_platform
+
     (tmp_path / "echo_platform.py").write_text(ECHO, encoding="utf-8")
-    info = tmp_path / "echo_platform-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: echo-platform\nVersion: 1.0\n", encoding="utf-8")
-    (info / "entry_points.txt").write_text("[panel_quotes.platforms]\necho = echo_platform:PLATFORM\n", encoding="utf-8")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    importlib.invalidate_caches()
+    install_platform(tmp_path, monkeypatch, "echo-platform", "echo = echo_platform:PLATFORM")
     root = logging.getLogger()
     monkeypatch.setattr(root, "handlers", list(root.handlers))
     monkeypatch.setenv("QUOTES_STATE_DIR", str(tmp_path))

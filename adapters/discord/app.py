@@ -145,11 +145,14 @@ async def _share(interaction: discord.Interaction[Any], chat: Chat, shared: Shar
     by = render.say(message("share.shared_by", user=_mention(interaction.user)), language)
     try:
         if not isinstance(channel, discord.abc.Messageable):
-            raise discord.Forbidden  # type: ignore[call-arg]
+            raise TypeError("not a channel that takes messages")
         await channel.send(by, embed=render.card_embed(shared.card), allowed_mentions=render.NO_MENTIONS)
     except (discord.Forbidden, discord.NotFound, TypeError):
         await _private(interaction, render.notice_text(chat.share_failed(shared.token, "closed"), language))
         return
+    except BaseException:
+        chat.share_failed(shared.token, "closed")  # nothing was posted: Send may be pressed again
+        raise
     await interaction.response.edit_message(content=render.say(message("share.posted"), language), embed=None,
                                             view=None, allowed_mentions=render.NO_MENTIONS)
 

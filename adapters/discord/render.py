@@ -28,6 +28,8 @@ NO_MENTIONS = discord.AllowedMentions.none()
 _MENTION_SYNTAX = re.compile(r"<(?=[@#/:]|a:|t:)")
 COLOUR = discord.Colour(0x3B82F6)
 _DESCRIPTION_LIMIT = 4000
+# Discord refuses a message over these (characters): a long name or title is cut, not a failed reply.
+CONTENT_LIMIT, TITLE_LIMIT, AUTHOR_LIMIT, FOOTER_LIMIT = 2000, 256, 256, 2048
 # What could end a markdown link early or be read as markup or a mention inside its target.
 _LINK_UNSAFE = "()[]<>\\\"'`*|"
 _LINK_LIMIT = 1000  # a longer link (a URL full of escapes) shows the time alone
@@ -41,6 +43,11 @@ def safe(text: str) -> str:
     return _MENTION_SYNTAX.sub("<\u200b", escaped)
 
 
+def clip(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, with an ellipsis when it was longer."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def code(text: str) -> str:
     """Text inside `code`: only a backtick could end it early."""
     return text.replace("`", "ˋ")
@@ -52,7 +59,7 @@ def say(said: Message, language: str) -> str:
 
 
 def notice_text(notice: Notice, language: str) -> str:
-    return " ".join(say(m, language) for m in notice.messages)
+    return clip(" ".join(say(m, language) for m in notice.messages), CONTENT_LIMIT)
 
 
 def bold_spans(text: str, spans: Sequence[Span]) -> str:
@@ -85,9 +92,9 @@ def card_embed(card: Card, *, footer_note: str = "") -> discord.Embed:
         text = text[:_DESCRIPTION_LIMIT - len(when)] + "…"
     embed = discord.Embed(description=f"“{text}”{when}", colour=COLOUR)
     if card.panel.source.url:  # the panel's title links to where the transcript was published
-        embed.title, embed.url = safe(card.panel.title), card.panel.source.url
-    embed.set_author(name=card.who)  # author and footer are plain text: Discord renders no markdown there
-    embed.set_footer(text=" · ".join(x for x in [*card.where, footer_note] if x))
+        embed.title, embed.url = clip(safe(card.panel.title), TITLE_LIMIT), card.panel.source.url
+    embed.set_author(name=clip(card.who, AUTHOR_LIMIT))  # author and footer are plain text: no markdown there
+    embed.set_footer(text=clip(" · ".join(x for x in [*card.where, footer_note] if x), FOOTER_LIMIT))
     return embed
 
 
@@ -100,19 +107,35 @@ def context_embed(view: ContextView, language: str) -> discord.Embed:
         text = f"{prefix}**{safe(line.quote.speaker.name)}**: {safe(line.quote.text)}"
         parts.append(f"> {text}" if line.is_focus else text)
     embed = discord.Embed(description="\n\n".join(parts)[:_DESCRIPTION_LIMIT], colour=COLOUR)
-    embed.set_footer(text=" · ".join(dict.fromkeys(x for x in (view.panel.title, view.panel.event) if x)))
+    embed.set_footer(text=clip(" · ".join(dict.fromkeys(x for x in (view.panel.title, view.panel.event) if x)),
+                               FOOTER_LIMIT))
     return embed
 
 
 def listing_embed(listing: Listing, language: str) -> discord.Embed:
     """One line a row: name (`id`) · the rest."""
-    lines = [f"{safe(row[1])} (`{safe(row[0])}`) · " + " · ".join(safe(c) for c in row[2:] if c) for row in listing.rows]
-    return discord.Embed(title=say(listing.title, language), description="\n".join(lines)[:_DESCRIPTION_LIMIT],
-                         colour=COLOUR)
+    lines = [f"{safe(row[1])} (`{code(row[0])}`) · " + " · ".join(safe(c) for c in row[2:] if c)
+             for row in listing.rows]
+    return discord.Embed(title=clip(say(listing.title, language), TITLE_LIMIT),
+                         description=whole_lines(lines, _DESCRIPTION_LIMIT, language), colour=COLOUR)
+
+
+def whole_lines(lines: Sequence[str], limit: int, language: str) -> str:
+    """As many whole lines as fit in `limit`, then how many more there are."""
+    kept: list[str] = []
+    used = 0
+    for n, line in enumerate(lines):
+        more = say(message("list.more", rest=len(lines) - n), language)
+        if used + len(line) + 1 + len(more) > limit:
+            return "\n".join([*kept, more])
+        kept.append(clip(line, limit // 2))
+        used += len(kept[-1]) + 1
+    return "\n".join(kept)
 
 
 def help_embed(help: Help, language: str) -> discord.Embed:
-    lines = [f"`/quote keyword:{code(e.example)}` {say(e.meaning, language)}" for e in help.entries]
+    command = f"/{say(message('slash.quote'), language)} {say(message('slash.keyword'), language)}:"
+    lines = [f"`{command}{code(e.example)}` {say(e.meaning, language)}" for e in help.entries]
     return discord.Embed(title=say(help.intro, language),
                          description="\n".join([*lines, "", say(help.outro, language)])[:_DESCRIPTION_LIMIT],
                          colour=COLOUR)

@@ -80,6 +80,11 @@ class People:
         return Actor(user, language, manages=admin or not self.settings.digest_admins_only)
 
 
+def unescape(text: str) -> str:
+    """What the user typed: Slack sends &, < and > in a command's text as &amp;, &lt; and &gt;."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def reply_payload(reply: Reply, language: str) -> dict[str, Any]:
     """A reply as the keyword arguments of ack() or respond(): blocks and a fallback text."""
     if isinstance(reply, Answer):
@@ -117,7 +122,8 @@ def build_app(library: Library, settings: SlackSettings, chat: Chat | None = Non
             actor = await people.actor(command["user_id"])
             language = actor.language
             # Every answer is a preview only the asker sees, until they press Send.
-            reply = chat.ask(command.get("text", ""), actor, Place(PLATFORM, command["channel_id"]), private=True)
+            typed = unescape(command.get("text", ""))
+            reply = chat.ask(typed, actor, Place(PLATFORM, command["channel_id"]), private=True)
             payload = reply_payload(reply, language)
         except Exception:  # the app must outlive any one command
             logger.exception("/quote %r failed", command.get("text"))
@@ -176,6 +182,9 @@ async def _send(shared: Shared, respond: AsyncRespond, client: AsyncWebClient, c
         notice = chat.share_failed(shared.token, CANNOT_POST[reason])
         await respond(text=render.notice_text(notice, language), response_type="ephemeral", replace_original=False)
         return
+    except BaseException:
+        chat.share_failed(shared.token, "closed")  # nothing was posted: Send may be pressed again
+        raise
     await respond(delete_original=True)
 
 

@@ -58,7 +58,7 @@ def who(card: Card) -> str:
     return f"*{plain(speaker.name)}* · {plain(speaker.title)}" if speaker.title else f"*{plain(speaker.name)}*"
 
 
-def where(card: Card) -> str:
+def where(card: Card, source_label: str = "source") -> str:
     """Topic · panel · event · date · <link|12:34> (the moment in the recording) · <url|source>."""
     said = card.moment
     text = " · ".join(plain(p) for p in card.where)
@@ -67,7 +67,7 @@ def where(card: Card) -> str:
         # A context element takes 3000 characters: a link too long to fit leaves the time alone.
         text += f" · {linked if linked and len(text) + len(linked) < _TEXT_LIMIT else said.label}"
     if card.panel.source.url:
-        text += f" · {link(card.panel.source.url, 'source')}"
+        text += f" · {link(card.panel.source.url, plain(source_label))}"
     return text
 
 
@@ -76,11 +76,11 @@ def fallback(card: Card) -> str:
     return escape(f"{card.speaker.name}: {card.quote.text}")[:_TEXT_LIMIT]
 
 
-def card_blocks(card: Card, *, note: str = "") -> Blocks:
+def card_blocks(card: Card, *, note: str = "", source_label: str = "source") -> Blocks:
     text = bold_spans(card.quote.text, card.spans)
     if len(text) > _TEXT_LIMIT:
         text = text[:_TEXT_LIMIT] + "…"
-    context = [{"type": "mrkdwn", "text": who(card)}, {"type": "mrkdwn", "text": where(card)}]
+    context = [{"type": "mrkdwn", "text": who(card)}, {"type": "mrkdwn", "text": where(card, source_label)}]
     if note:
         context.append({"type": "mrkdwn", "text": note})
     return [{"type": "section", "text": {"type": "mrkdwn", "text": f"“{text}”"}},
@@ -90,7 +90,7 @@ def card_blocks(card: Card, *, note: str = "") -> Blocks:
 def answer_blocks(answer: Answer, language: str) -> Blocks:
     """A quote with its buttons (the private preview: Send, Another, Context, Cancel, ...)."""
     page = say(message("page", n=answer.page[0], total=answer.page[1]), language) if answer.page else ""
-    blocks = card_blocks(answer.card, note=page)
+    blocks = card_blocks(answer.card, note=page, source_label=translate(message("link.source"), language))
     if answer.note:
         blocks.insert(0, {"type": "section", "text": {"type": "mrkdwn", "text": say(answer.note, language)}})
     if answer.buttons:

@@ -111,6 +111,8 @@ def _digest_order(action: str, rest: list[str]) -> DigestOrder:
 def parse_console_line(line: str) -> Command:
     """A console line: `/quote ...`, `/help`, `/quit`, `/speakers`, or bare words to search."""
     stripped = line.strip()
+    if stripped.lower() in ("quit", "exit"):
+        return Command("quit")
     if not stripped.startswith("/"):
         return parse_command(stripped) if stripped else Command("help")
     head, _, rest = stripped[1:].partition(" ")

@@ -59,6 +59,10 @@ class Conversations:
     def recall(self, token: str) -> Shown | None:
         return self._states.get(token)
 
+    def forget(self, token: str) -> None:
+        """The message under these buttons is gone or was replaced: its buttons expire."""
+        self._states.pop(token, None)
+
     def _seen_in(self, place: str, query: Query) -> set[str]:
         seen = self._seen.setdefault((place, query), set())
         self._seen.move_to_end((place, query))

@@ -198,9 +198,11 @@ class Chat:
             return failure(error)
 
     def _press(self, token: str, name: str, actor: Actor, place: Place) -> Reply:
+        if not token:
+            return Notice((message("refused.nothing_yet"),))
         shown = self.state.recall(token)
         pressed = next((b for b in Button if b.value == name), None)
-        if shown is None or pressed is None:
+        if shown is None or pressed is None or not self._still_there(shown):
             return Notice((message("refused.expired"),))
         if pressed not in buttons_for(shown):
             return Notice((message("refused.not_offered", button=message(f"button.{pressed.value}")),))
@@ -212,18 +214,30 @@ class Chat:
             shown.sent = True
             return Shared(self.card(shown.ref, shown.current_spans), actor.id, token)
         if pressed is Button.CANCEL:
+            self.state.forget(token)
             return Removed()
-        if pressed is Button.CONTEXT:
-            return self.context(shown.ref)
-        if pressed in (Button.PREV, Button.NEXT):
+        if pressed in (Button.PREV, Button.NEXT):  # the same answer, paged in place: no new message
             shown.index = (shown.index + (1 if pressed is Button.NEXT else -1)) % len(shown.refs)
             return self.answer(shown, token, replaces=True)
-        if wait := self.cooldown.wait(f"{place.platform}:{actor.id}"):
+        if wait := self.cooldown.wait(f"{place.platform}:{actor.id}"):  # a new message: it counts
             return Notice((message("cooldown", seconds=max(1, round(wait))),))
+        if pressed is Button.CONTEXT:
+            return self.context(shown.ref)
         fresh = self.state.next_quote(place.key, actor.id, shown)
         if fresh is None:
             return self.no_match(shown.query)
-        return self.answer(*fresh, replaces=shown.private)  # a preview is shuffled in place
+        if shown.private:
+            self.state.forget(token)  # the preview is shuffled in place: its old buttons are gone
+        return self.answer(*fresh, replaces=shown.private)
+
+    def _still_there(self, shown: Shown) -> bool:
+        """Whether the panels (reloaded since, maybe) still hold every quote the buttons page through."""
+        try:
+            for ref in shown.refs:
+                self.library.quote(ref)
+        except QuoteBotError:
+            return False
+        return True
 
     def share_failed(self, token: str, reason: str) -> Notice:
         """Sending did not reach the channel (`reason`: a `share.*` key): Send may be pressed again."""

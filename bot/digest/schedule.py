@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import QuoteBotError
@@ -16,12 +17,12 @@ _TIME = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)$")
 
 def is_time(text: str) -> bool:
     """Whether `text` is written as a time of day (09:00), not a zone (Etc/GMT+8)."""
-    return bool(re.match(r"^\d{1,2}[:：]\d{1,2}$", text.strip()))
+    return bool(re.match(r"^\d{1,2}:\d{1,2}$", unicodedata.normalize("NFKC", text).strip()))
 
 
 def parse_time(text: str) -> dt.time:
     """`09:00` (or `9:00`, or with a full-width colon) as a time of day."""
-    match = _TIME.match(text.strip())
+    match = _TIME.match(unicodedata.normalize("NFKC", text).strip())  # ０９：００ too
     if not match:
         raise QuoteBotError(f"time {text!r} is not HH:MM on a 24-hour clock, e.g. 09:00 or 18:30",
                             key="bad.time", value=text)

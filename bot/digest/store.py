@@ -82,7 +82,10 @@ def database_url(env: Mapping[str, str] = os.environ) -> str:
         return url
     state = env.get("QUOTES_STATE_DIR") or str(Path(env.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
                                                / "panel-quotes")
-    Path(state).mkdir(parents=True, exist_ok=True)
+    try:
+        Path(state).mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise QuoteBotError(f"QUOTES_STATE_DIR={state}: cannot create the state folder: {error.strerror}") from None
     return f"sqlite:///{Path(state) / 'panel-quotes.sqlite3'}"
 
 

@@ -206,6 +206,9 @@ def _run(args: argparse.Namespace, platforms: Sequence[Platform], env: Mapping[s
         from ..serving import serve_all
 
         return serve_all(library, servers, getattr(args, "data", None))
+    if command == "run" and args.command == "run" and not sys.stdin.isatty():  # a container without its tokens
+        tokens = ", ".join(name for platform in platforms for name in platform.tokens)
+        print(f"{PROG}: no chat token is set ({tokens}): answering commands from standard input", file=sys.stderr)
     if command in ("console", "run"):
         import functools
 

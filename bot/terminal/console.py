@@ -56,7 +56,7 @@ def show(reply: Reply, language: str, *, width: int = 78, color: bool = False) -
         header = [say(message(f"column.{c}")) for c in reply.columns]
         return render.table([[render.printable(cell) for cell in row] for row in reply.rows], header)
     if isinstance(reply, Help):
-        rows = [[f"/quote {entry.example}", say(entry.meaning)] for entry in reply.entries]
+        rows = [[f"/quote {render.printable(entry.example)}", say(entry.meaning)] for entry in reply.entries]
         return "\n".join([say(reply.intro), render.table(rows), say(reply.outro), "/quit"])
     if isinstance(reply, Notice):
         return " ".join(say(m) for m in reply.messages)

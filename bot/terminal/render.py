@@ -96,7 +96,7 @@ def render_cards(cards: Sequence[Card], *, width: int = 78, color: bool = False)
 def table(rows: Sequence[Sequence[str]], header: Sequence[str] = ()) -> str:
     """Rows in columns aligned by display width, under a header when one is given."""
     lines = [list(header), ["-" * sum(width_of(c) for c in h) for h in header]] if header else []
-    lines += [list(row) for row in rows]
+    lines += [[printable(cell) for cell in row] for row in rows]
     widths = [max(sum(width_of(c) for c in row[i]) for row in lines) for i in range(len(lines[0]))] if lines else []
     out = []
     for row in lines:

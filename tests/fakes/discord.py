@@ -65,6 +65,7 @@ class FakeDiscord:
     port: int = 0
     token: str = "test-token"  # the one token this Discord accepts
     deleted_channels: set[str] = field(default_factory=set)  # posting there: 404 Unknown Channel
+    refuse_messages: int = 0  # answer this many channel messages with 400 Invalid Form Body
     messages_per_second: float | None = None  # a global limit on channel messages, as Discord has one
     _limit: PerSecond = field(default_factory=PerSecond)
     sent_at: dict[str, float] = field(default_factory=dict)  # interaction id -> when it was dispatched
@@ -236,6 +237,9 @@ class FakeDiscord:
             return _json({"interaction": {"id": interaction_id, "type": 2, "response_message_id": str(next(self._ids)),
                                           "response_message_loading": False,
                                           "response_message_ephemeral": bool(flags & 64)}})
+        if request.method == "POST" and path.endswith("/messages") and self.refuse_messages:
+            self.refuse_messages -= 1
+            return _json({"message": "Invalid Form Body", "code": 50035}, 400)
         if request.method == "POST" and path.startswith("/channels/") and path.split("/")[2] in self.deleted_channels:
             return _json({"message": "Unknown Channel", "code": 10003}, 404)
         if request.method == "POST" and path.startswith("/channels/") and path.endswith("/messages"):

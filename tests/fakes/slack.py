@@ -147,7 +147,9 @@ class FakeSlack:
     def slash_command(self, text: str, *, user: str = USER) -> dict[str, str]:
         return {"token": "legacy", "team_id": TEAM, "team_domain": "fake", "channel_id": CHANNEL,
                 "channel_name": "general", "user_id": user, "user_name": user.lower(), "command": "/quote",
-                "text": text, "api_app_id": "A0QUOTES", "response_url": self.response_url(), "trigger_id": "1.2.3"}
+                # Slack escapes &, < and > in what the user typed (and turns mentions into <@U...>)
+                "text": text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"),
+                "api_app_id": "A0QUOTES", "response_url": self.response_url(), "trigger_id": "1.2.3"}
 
     def action(self, action_id: str, value: str, *, user: str = USER) -> dict[str, Any]:
         return {"type": "block_actions", "user": {"id": user, "username": user.lower(), "team_id": TEAM},
