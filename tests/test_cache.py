@@ -70,7 +70,7 @@ def test_default_cache_folder_follows_the_environment(monkeypatch, tmp_path: Pat
     assert default_cache_dir() == tmp_path / "xdg" / "panel-quotes"
 
 
-def test_an_edited_panel_file_is_noticed_and_reloaded(write_panel: Callable[..., Path]) -> None:
+async def test_an_edited_panel_file_is_noticed_and_reloaded(write_panel: Callable[..., Path]) -> None:
     import asyncio
 
     from bot.serving import watch_panels
@@ -78,7 +78,7 @@ def test_an_edited_panel_file_is_noticed_and_reloaded(write_panel: Callable[...,
     path = write_panel()
     library = bot.load_library(path.parent, use_cache=False)
 
-    async def main() -> None:
+    async with asyncio.timeout(30):
         watcher = asyncio.create_task(watch_panels(library, path.parent, asyncio.Event(), every=0.05))
         try:
             await asyncio.sleep(0.2)
@@ -89,6 +89,4 @@ def test_an_edited_panel_file_is_noticed_and_reloaded(write_panel: Callable[...,
                 await asyncio.sleep(0.05)
         finally:
             watcher.cancel()
-
-    asyncio.run(asyncio.wait_for(main(), 30))
     assert library.search(Query('knits')) and not library.search(Query('weaves'))

@@ -70,8 +70,8 @@ def scheduler(store: Store, library: Library, platform: Platform, clock: Clock) 
     return DigestScheduler(store, library, {"console": platform.post}, clock=clock, sleep=platform.sleep)
 
 
-def run(s: DigestScheduler) -> int:
-    return asyncio.run(s.run_once())
+async def run(s: DigestScheduler) -> int:
+    return await s.run_once()
 
 
 @pytest.mark.parametrize(("text", "expected"), [("09:00", dt.time(9)), ("9:05", dt.time(9, 5)), ("23：59", dt.time(23, 59))])
@@ -99,15 +99,15 @@ def test_spring_forward_skipped_time_posts_an_hour_later() -> None:
     assert due_date(dt.time(9), new_york, at("2026-03-08T13:00:00")) == dt.date(2026, 3, 8)
 
 
-def test_fall_back_repeated_time_counts_once(store: Store, library: Library) -> None:
+async def test_fall_back_repeated_time_counts_once(store: Store, library: Library) -> None:
     new_york = ZoneInfo("America/New_York")  # 2026-11-01 02:00 EDT falls back to 01:00 EST
     assert due_date(dt.time(1, 30), new_york, at("2026-11-01T05:30:00")) == dt.date(2026, 11, 1)
     clock, platform = Clock(at("2026-11-01T05:30:00")), Platform()
     store.subscribe("console", "c", "01:30", "America/New_York", now=clock.now)
     s = scheduler(store, library, platform, clock)
-    assert run(s) == 1
+    assert await run(s) == 1
     clock.now = at("2026-11-01T06:30:00")  # 01:30 again, now in EST
-    assert run(s) == 0
+    assert await run(s) == 0
 
 
 def test_east_of_utc_crosses_midnight_into_the_next_local_day() -> None:
@@ -116,65 +116,65 @@ def test_east_of_utc_crosses_midnight_into_the_next_local_day() -> None:
     assert due_date(dt.time(0, 30), shanghai, at("2026-11-28T16:30:00")) == dt.date(2026, 11, 29)
 
 
-def test_one_post_a_day_that_survives_a_restart(store: Store, library: Library, tmp_path: Path) -> None:
+async def test_one_post_a_day_that_survives_a_restart(store: Store, library: Library, tmp_path: Path) -> None:
     clock, platform = Clock(at("2026-11-28T00:59:00")), Platform()
     sub = store.subscribe("console", "general", "09:00", "Asia/Shanghai", filters=Query(topic="感受"), now=clock.now)
     s = scheduler(store, library, platform, clock)
-    assert run(s) == 0  # 08:59 in Shanghai
+    assert await run(s) == 0  # 08:59 in Shanghai
     clock.now = at("2026-11-28T01:00:00")
-    assert run(s) == 1
+    assert await run(s) == 1
     quote = library.quote(platform.posted[0][1])
     assert quote.topic is not None and quote.topic.name == "感受"
     assert quote == library.digest(sub.digest_key, dt.date(2026, 11, 28), Query(topic='感受'))
-    assert run(s) == 0
+    assert await run(s) == 0
     restarted = scheduler(Store.open(f"sqlite:///{tmp_path / 'state.sqlite3'}"), library, platform, clock)
-    assert run(restarted) == 0  # the restart remembers today's post
+    assert await run(restarted) == 0  # the restart remembers today's post
     clock.now = at("2026-11-29T03:00:00")
-    assert run(restarted) == 1 and len(platform.posted) == 2
+    assert await run(restarted) == 1 and len(platform.posted) == 2
 
 
-def test_after_downtime_today_is_posted_late_and_missed_days_are_skipped(store: Store, library: Library) -> None:
+async def test_after_downtime_today_is_posted_late_and_missed_days_are_skipped(store: Store, library: Library) -> None:
     clock, platform = Clock(at("2026-11-20T12:00:00")), Platform()
     store.subscribe("console", "general", "09:00", "UTC", now=clock.now)
     s = scheduler(store, library, platform, clock)
-    assert run(s) == 1
+    assert await run(s) == 1
     clock.now = at("2026-11-25T22:00:00")  # down for five days, back late in the evening
-    assert run(s) == 1
-    assert run(s) == 0
+    assert await run(s) == 1
+    assert await run(s) == 0
     assert len(platform.posted) == 2
 
 
-def test_rate_limit_waits_as_told_then_posts(store: Store, library: Library) -> None:
+async def test_rate_limit_waits_as_told_then_posts(store: Store, library: Library) -> None:
     clock, platform = Clock(at("2026-11-28T10:00:00")), Platform()
     store.subscribe("console", "general", "09:00", "UTC", now=clock.now)
     platform.failures = [RateLimited(2.5)]
-    assert run(scheduler(store, library, platform, clock)) == 1
+    assert await run(scheduler(store, library, platform, clock)) == 1
     assert platform.slept == [2.5]
 
 
-def test_a_gone_channel_disables_the_subscription_with_the_reason(store: Store, library: Library) -> None:
+async def test_a_gone_channel_disables_the_subscription_with_the_reason(store: Store, library: Library) -> None:
     clock, platform = Clock(at("2026-11-28T10:00:00")), Platform()
     sub = store.subscribe("console", "general", "09:00", "UTC", now=clock.now)
     platform.failures = [ChannelGone("channel_not_found")]
     s = scheduler(store, library, platform, clock)
-    assert run(s) == 0
+    assert await run(s) == 0
     status = store.subscription("console", "general")
     assert status is not None and not status.enabled and status.disabled_reason == "channel_not_found"
     clock.now = at("2026-11-29T10:00:00")
-    assert run(s) == 0 and platform.posted == []  # not retried forever
+    assert await run(s) == 0 and platform.posted == []  # not retried forever
     assert store.last_post(sub.id).error == "channel_not_found"
 
 
-def test_other_errors_retry_with_backoff_a_bounded_number_of_times(store: Store, library: Library) -> None:
+async def test_other_errors_retry_with_backoff_a_bounded_number_of_times(store: Store, library: Library) -> None:
     clock, platform = Clock(at("2026-11-28T10:00:00")), Platform()
     sub = store.subscribe("console", "general", "09:00", "UTC", now=clock.now)
     platform.failures = [OSError("connection reset")] * 4
-    assert run(scheduler(store, library, platform, clock)) == 0
+    assert await run(scheduler(store, library, platform, clock)) == 0
     assert platform.slept == [2.0, 4.0, 8.0]
     assert store.last_post(sub.id).error == "OSError: connection reset"
 
 
-def test_an_unsubscribe_racing_a_post_posts_nothing(store: Store, library: Library) -> None:
+async def test_an_unsubscribe_racing_a_post_posts_nothing(store: Store, library: Library) -> None:
     clock = Clock(at("2026-11-28T10:00:00"))
     first = store.subscribe("console", "a", "09:00", "UTC", now=clock.now)
     store.subscribe("console", "b", "09:00", "UTC", now=clock.now)
@@ -187,7 +187,7 @@ def test_an_unsubscribe_racing_a_post_posts_nothing(store: Store, library: Libra
         return "m"
 
     s = DigestScheduler(store, library, {"console": post}, clock=clock)
-    assert asyncio.run(s.run_once()) == 1
+    assert await s.run_once() == 1
     assert posted == ["a"]
 
 
@@ -260,7 +260,7 @@ def test_console_digest_commands(tmp_path: Path, cli_main: Callable[..., Ran]) -
     assert done.returncode == 0 and done.stderr == ""
 
 
-def test_status_shows_why_a_digest_was_disabled(store: Store, library: Library) -> None:
+async def test_status_shows_why_a_digest_was_disabled(store: Store, library: Library) -> None:
     from bot.chat.catalogue import text
     from bot.chat.core import Actor, Chat, Place
     from bot.chat.replies import Notice
@@ -268,14 +268,14 @@ def test_status_shows_why_a_digest_was_disabled(store: Store, library: Library) 
     clock, platform = Clock(at("2026-11-28T10:00:00")), Platform()
     store.subscribe("console", "general", "09:00", "UTC", now=clock.now)
     platform.failures = [ChannelGone("is_archived")]
-    run(scheduler(store, library, platform, clock))
+    await run(scheduler(store, library, platform, clock))
     status = Chat(library, store=store).ask("digest status", Actor("me", manages=True), Place("console", "general"))
     assert isinstance(status, Notice)
     said = " ".join(text(m) for m in status.messages)
     assert "Stopped: is_archived." in said and "(failed: is_archived)" in said
 
 
-def test_a_graceful_restart_mid_round_loses_and_doubles_nothing(store: Store, library: Library, tmp_path: Path) -> None:
+async def test_a_graceful_restart_mid_round_loses_and_doubles_nothing(store: Store, library: Library, tmp_path: Path) -> None:
     now = at("2026-11-28T09:00:30")
     for n in range(300):
         store.subscribe("console", f"channel-{n}", "09:00", "UTC", now=now)
@@ -289,10 +289,10 @@ def test_a_graceful_restart_mid_round_loses_and_doubles_nothing(store: Store, li
         return "m"
 
     first = DigestScheduler(store, library, {"console": post}, clock=Clock(now))
-    assert asyncio.run(first.run_once(stop)) == 120
+    assert await first.run_once(stop) == 120
     second = DigestScheduler(Store.open(f"sqlite:///{tmp_path / 'state.sqlite3'}"), library, {"console": post},
                              clock=Clock(now))
-    assert asyncio.run(second.run_once()) == 180
+    assert await second.run_once() == 180
     assert len(posted) == len(set(posted)) == 300
 
 
@@ -314,7 +314,7 @@ def two_panels(tmp_path: Path) -> Library:
     return load_library(folder)
 
 
-def test_a_digests_panel_filter_is_stored_and_used_and_etc_zones_are_zones(store: Store, two_panels: Library) -> None:
+async def test_a_digests_panel_filter_is_stored_and_used_and_etc_zones_are_zones(store: Store, two_panels: Library) -> None:
     from bot.chat.catalogue import text
     from bot.chat.core import Actor, Chat, Place
     from bot.chat.replies import Notice
@@ -328,7 +328,7 @@ def test_a_digests_panel_filter_is_stored_and_used_and_etc_zones_are_zones(store
     assert store.subscription("console", "general").panel == "en-panel"
     preview = chat.ask("digest preview", manager, here)
     assert preview.card.quote.panel == "en-panel"  # type: ignore[union-attr]
-    assert run(scheduler(store, two_panels, platform, clock)) == 1
+    assert await run(scheduler(store, two_panels, platform, clock)) == 1
     assert [ref.split("/")[0] for _, ref in platform.posted] == ["en-panel"]
 
 

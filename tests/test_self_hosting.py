@@ -126,7 +126,7 @@ def test_logs_are_one_line_per_event_and_never_hold_a_secret() -> None:
 
 
 @pytest.mark.parametrize("service", ["discord", "slack"])
-def test_each_compose_service_command_runs_on_the_host(service: str, tmp_path: Path) -> None:
+async def test_each_compose_service_command_runs_on_the_host(service: str, tmp_path: Path) -> None:
     """The service's own command and environment, with the fakes standing in for the platforms."""
     import asyncio
     import os
@@ -144,7 +144,7 @@ def test_each_compose_service_command_runs_on_the_host(service: str, tmp_path: P
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
 
-    async def main() -> None:
+    async with asyncio.timeout(90):
         fake: FakeDiscord | FakeSlack = FakeDiscord() if service == "discord" else FakeSlack()
         await fake.start()
         env = {**os.environ, **{k: str(v) for k, v in spec.get("environment", {}).items()},
@@ -178,8 +178,6 @@ def test_each_compose_service_command_runs_on_the_host(service: str, tmp_path: P
             await asyncio.to_thread(process.wait, 30)
             await fake.stop()
         assert process.returncode == 0
-
-    asyncio.run(asyncio.wait_for(main(), 90))
 
 
 def test_check_only_requires_that_platforms_tokens(tmp_path: Path, cli_main: Callable[..., Ran]) -> None:
