@@ -11,8 +11,8 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ..digest.store import Store
 from ..errors import QuoteBotError
 from ..library import Library
 from ..models import Query
@@ -37,6 +37,9 @@ from .replies import (
     message,
     message_with,
 )
+
+if TYPE_CHECKING:
+    from ..digest.store import Store  # the database is imported by whoever opens one
 
 PAGE = 5
 
@@ -96,21 +99,21 @@ class Chat:
         '陈石'
     """
 
-    def __init__(self, library: Library, *, cooldown: Cooldown | None = None,
-                 store: Store | Callable[[], Store] | None = None, default_timezone: str = "UTC",
+    def __init__(self, library: Library, *, cooldown: Cooldown | None = None, store: Store | None = None,
+                 open_store: Callable[[], Store] | None = None, default_timezone: str = "UTC",
                  page: int = PAGE, rng: random.Random | None = None) -> None:
         self.library = library
         self.cooldown = cooldown or Cooldown.parse("off")
         self.state = Conversations(library, rng or random.Random())
         self.default_timezone = default_timezone
         self.page = page
-        self._store = store
+        self._store, self._open_store = store, open_store
 
     @property
     def store(self) -> Store | None:
-        """The digests' store; a front end may hand a function that opens it on first use."""
-        if callable(self._store) and not isinstance(self._store, Store):
-            self._store = self._store()
+        """The digests' store, or `open_store()` on first use (the console opens it only for /digest)."""
+        if self._store is None and self._open_store is not None:
+            self._store = self._open_store()
         return self._store
 
     # -- commands ----------------------------------------------------------------------------

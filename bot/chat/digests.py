@@ -6,14 +6,13 @@ import datetime as dt
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ..digest.schedule import parse_time, parse_timezone
-from ..digest.scheduler import utc_now
-from ..digest.store import Subscription
+from ..digest.schedule import parse_time, parse_timezone, utc_now
 from ..errors import QuoteBotError
 from .command import Command
 from .replies import Answer, Audience, Card, Message, Notice, Reply, message
 
 if TYPE_CHECKING:
+    from ..digest.store import Subscription
     from .core import Actor, Chat, Place
 
 DEFAULT_TIME = "09:00"

@@ -15,6 +15,11 @@ from ..errors import QuoteBotError
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)$")
 
 
+def utc_now() -> dt.datetime:
+    """The current instant: what callers pass in, so that the functions here stay pure."""
+    return dt.datetime.now(dt.UTC)
+
+
 def is_time(text: str) -> bool:
     """Whether `text` is written as a time of day (09:00), not a zone (Etc/GMT+8)."""
     return bool(re.match(r"^\d{1,2}:\d{1,2}$", unicodedata.normalize("NFKC", text).strip()))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from ..library import Library
 from ..models import Quote
-from .schedule import due_date, parse_timezone
+from .schedule import due_date, parse_timezone, utc_now
 from .store import Store, Subscription
 
 logger = logging.getLogger(__name__)
@@ -35,10 +35,6 @@ class RateLimited(Exception):
 
 class ChannelGone(Exception):
     """The channel is gone, archived, or the bot was removed: stop posting there."""
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 @dataclass

@@ -12,21 +12,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn
 
 from ..chat import listings
-from ..chat.core import Chat
-from ..chat.replies import Card, Notice
+from ..chat.replies import Card
 from ..errors import DataError, QueryError, QuoteBotError
 from ..library import MAX_LIMIT, Library
 from ..models import Hit, Query, Quote
 from ..panels.ingest import command as ingest_command
 from ..platforms import Platform, Serve
 from . import render
-from .console import show
 
 ENGLISH = "en"  # the command line is for scripts and logs: one language
-
-
-def _say(reply: Notice) -> str:
-    return show(reply, ENGLISH)
 
 PROG = "python -m bot"
 EXIT_USAGE, EXIT_DATA, EXIT_SOFTWARE = 2, 1, 70
@@ -231,7 +225,10 @@ def _run(args: argparse.Namespace, platforms: Sequence[Platform], env: Mapping[s
             cards = [Card(h.quote, library.panel(h.quote.panel), h.spans) for h in hits]
             print(render.render_cards(cards, width=render.terminal_width(sys.stdout), color=color))
         else:
-            print(_say(Chat(library).no_match(query)), file=sys.stderr)
+            from ..chat.core import Chat
+            from .console import show
+
+            print(show(Chat(library).no_match(query), ENGLISH), file=sys.stderr)
         return 0
     if command == "context":
         ctx = library.context(args.quote_id)
@@ -241,6 +238,9 @@ def _run(args: argparse.Namespace, platforms: Sequence[Platform], env: Mapping[s
                          "before": [_quote_json(library, q) for q in ctx.before],
                          "after": [_quote_json(library, q) for q in ctx.after]})
         else:
+            from ..chat.core import Chat
+            from .console import show
+
             print(show(Chat(library).context(args.quote_id), ENGLISH, width=render.terminal_width(sys.stdout),
                        color=color))
         return 0

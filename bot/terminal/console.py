@@ -8,7 +8,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from ..chat import catalogue
 from ..chat.catalogue import language_of
@@ -16,10 +16,12 @@ from ..chat.command import CONSOLE_BUTTONS, parse_console_line
 from ..chat.cooldown import Cooldown
 from ..chat.core import Actor, Chat, Place, failure
 from ..chat.replies import Answer, Card, ContextView, Help, Listing, Message, Notice, Raw, Reply, message
-from ..digest.store import Store
 from ..errors import QuoteBotError
 from ..library import Library
 from . import render
+
+if TYPE_CHECKING:
+    from ..digest.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +97,8 @@ class Console:
                  store: Callable[[], Store] | None = None, cooldown: Cooldown | None = None,
                  width: int = 78, color: bool = False) -> None:
         self.language = console_language(env)
-        self.chat = Chat(library, cooldown=cooldown, store=store, default_timezone=env.get("DIGEST_DEFAULT_TZ", "UTC"))
+        self.chat = Chat(library, cooldown=cooldown, open_store=store,
+                         default_timezone=env.get("DIGEST_DEFAULT_TZ", "UTC"))
         self.actor, self.place = Actor(getpass_user(), self.language, manages=True), Place(CONSOLE, CONSOLE)
         self.width, self.color = width, color
         self.last = ""  # the token of the last answer, for the typed buttons
