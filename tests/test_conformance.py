@@ -228,6 +228,8 @@ async def test_chinese_users_get_chinese_answers(front: Front) -> None:
     assert seen.text == "没有叫 chen shy 的发言人。 最接近的：陈石 (chen-shi)。"
     listing = await front.command("topics", locale="zh-CN")
     assert ("编号" if front.name == "console" else "5 个话题") in listing.text  # Chinese headers, or the title
+    speakers = await front.command("speakers", locale="zh-CN")
+    assert "主持人" in speakers.text and "moderator" not in speakers.text  # our own words, translated
 
 
 async def test_help_lists_the_same_commands(front: Front) -> None:

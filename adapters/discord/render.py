@@ -114,8 +114,8 @@ def context_embed(view: ContextView, language: str) -> discord.Embed:
 
 def listing_embed(listing: Listing, language: str) -> discord.Embed:
     """One line a row: name (`id`) · the rest."""
-    lines = [f"{safe(row[1])} (`{code(row[0])}`) · " + " · ".join(safe(c) for c in row[2:] if c)
-             for row in listing.rows]
+    shown = [listing.shown(row, lambda said: translate(said, language)) for row in listing.rows]
+    lines = [f"{safe(row[1])} (`{code(row[0])}`) · " + " · ".join(safe(c) for c in row[2:] if c) for row in shown]
     return discord.Embed(title=clip(say(listing.title, language), TITLE_LIMIT),
                          description=whole_lines(lines, _DESCRIPTION_LIMIT, language), colour=COLOUR)
 

@@ -113,7 +113,8 @@ def context_blocks(view: ContextView, language: str) -> Blocks:
 
 
 def listing_text(listing: Listing, language: str) -> str:
-    rows = [f"{plain(row[1])} (`{plain(row[0])}`) · " + " · ".join(plain(c) for c in row[2:] if c) for row in listing.rows]
+    shown = [listing.shown(row, lambda said: translate(said, language)) for row in listing.rows]
+    rows = [f"{plain(row[1])} (`{plain(row[0])}`) · " + " · ".join(plain(c) for c in row[2:] if c) for row in shown]
     return "\n".join([f"*{say(listing.title, language)}*", *rows])
 
 

@@ -7,7 +7,7 @@ and escapes every parameter for its own markup.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
@@ -151,6 +151,12 @@ class Listing:
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     audience: Audience = Audience.ACTOR
+    words: tuple[str, ...] = ("role",)  # columns whose cells are words of ours (`<column>.<cell>` keys)
+
+    def shown(self, row: tuple[str, ...], say: Callable[[Message], str]) -> list[str]:
+        """A row as a user reads it: our own words (a speaker's role) in their language."""
+        return [say(message(f"{column}.{cell}")) if column in self.words and cell else cell
+                for column, cell in zip(self.columns, row)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,13 +50,13 @@ def show(reply: Reply, language: str, *, width: int = 78, color: bool = False) -
             extras.append(say(message("console.buttons", buttons=Raw("  ".join(typed)))))
         return "\n".join(parts) + ("\n      " + " · ".join(extras) if extras else "")
     if isinstance(reply, ContextView):
-        labels = {True: "Q", False: ""}
+        labels = {True: say(message("context.q")), False: ""}
         return "\n\n".join(render.render_card(Card(line.quote, reply.panel), width=width, color=color,
                                                 label="»" if line.is_focus else labels[line.is_question])
                              for line in reply.lines)
     if isinstance(reply, Listing):
         header = [say(message(f"column.{c}")) for c in reply.columns]
-        return render.table([[render.printable(cell) for cell in row] for row in reply.rows], header)
+        return render.table([reply.shown(row, say) for row in reply.rows], header)
     if isinstance(reply, Help):
         rows = [[f"/quote {render.printable(entry.example)}", say(entry.meaning)] for entry in reply.entries]
         return "\n".join([say(reply.intro), render.table(rows), say(reply.outro), "/quit"])

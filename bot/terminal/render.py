@@ -76,7 +76,7 @@ def render_card(card: Card, *, width: int = 78, color: bool = False, label: str 
     lines = []
     for n, (start, end) in enumerate(wrap(text, width - 4)):
         inside = [(max(s, start) - start, min(e, end) - start) for s, e in card.spans if s < end and e > start]
-        prefix = (label or "").ljust(4) if n == 0 else "    "
+        prefix = label + " " * max(1, 4 - sum(width_of(c) for c in label)) if n == 0 and label else "    "
         lines.append(prefix + highlight(text[start:end].strip("\n"), inside, on, off).rstrip())
     said = card.moment
     where = " · ".join(x for x in (*card.where, said.label if said else None) if x)
