@@ -24,7 +24,7 @@ _LAZY = {
     "ContextView": "chat.replies", "Help": "chat.replies", "Listing": "chat.replies", "Message": "chat.replies",
     "Notice": "chat.replies", "Raw": "chat.replies", "Removed": "chat.replies", "Reply": "chat.replies",
     "Shared": "chat.replies", "message": "chat.replies",
-    "translate": "chat.catalogue", "language_of": "chat.catalogue",
+    "translate": "chat.catalogue", "language_of": "chat.catalogue", "sentences": "chat.catalogue",
     "Store": "digest.store", "Subscription": "digest.store",
     "DigestScheduler": "digest.scheduler", "Poster": "digest.scheduler", "ChannelGone": "digest.scheduler",
     "RateLimited": "digest.scheduler", "utc_now": "digest.scheduler",
@@ -33,7 +33,7 @@ _LAZY = {
 _RENAMED = {"translate": "text"}
 
 if TYPE_CHECKING:
-    from .chat.catalogue import language_of
+    from .chat.catalogue import language_of, sentences
     from .chat.catalogue import text as translate
     from .chat.command import Command, DigestOrder, parse_command
     from .chat.cooldown import Cooldown

@@ -146,6 +146,10 @@ class Library:
         left = [self.quotes[int(d)] for d in docs if self.quotes[int(d)].ref not in exclude]
         return rng.choice(left) if left else None
 
+    def words_of(self, text: str) -> list[str]:
+        """`text` cut into the index's own words, as a search cuts it: 模型同质化 -> 模型, 同质化."""
+        return [piece.text for piece in self._searcher.pieces(fold(text)) if piece.kind == "term"]
+
     def speaker_choices(self, typed: str, *, limit: int = 25) -> list[Speaker]:
         """Speakers whose name, pinyin, id or title holds what was typed, for autocompletion."""
         return self._names.speaker_choices(typed, self.speakers, limit)

@@ -112,7 +112,7 @@ def test_console_session_survives_bad_commands(library: Library) -> None:
 def test_console_answers_in_chinese_when_the_shell_speaks_it(library: Library) -> None:
     replies = console(library, "/quote 算力 speaker:nobody", "/speakers", env={"LANG": "zh_CN.UTF-8"})
     assert replies[0] == "没有叫 nobody 的发言人。"
-    assert replies[1].splitlines()[0].split()[:3] == ["编号", "姓名", "标题"]
+    assert replies[1].splitlines()[0].split()[:3] == ["编号", "姓名", "头衔"]
     assert console(library, "/help", env={"LANG": "zh_CN.UTF-8", "QUOTES_LOCALE": "en"})[0].startswith("Quotes from")
 
 

@@ -671,3 +671,15 @@ def test_an_inaudible_word_is_marked_and_copyright_lines_are_not_quotes() -> Non
 def test_the_date_the_event_was_held_wins_over_a_bylines() -> None:
     text = "Published March 3, 2025. The panel was held on February 20, 2025 in Austin.\n\nAnn Lee: Why?\nBo Chen: Cost.\n"
     assert ingest(text, Options(panel_id="p")).document["panel"]["date"] == "2025-02-20"
+
+
+def test_a_recurring_first_line_is_no_speaker_where_captions_name_speakers(tmp_path: Path) -> None:
+    """Found by the property test: two cues starting "The a" were read as a speaker called "The a"."""
+    from bot.panels.ingest import Options, ingest
+
+    srt = ("1\n00:00:01,000 --> 00:00:01,900\nANA LIMA: Data data?\n\n2\n00:00:03,000 --> 00:00:03,900\n"
+           "BEN CARTER: Data data.\n\n3\n00:00:04,000 --> 00:00:04,900\nThe a\ndata data.\n\n"
+           "4\n00:00:05,000 --> 00:00:05,900\nThe a\ndata data.\n")
+    quotes = ingest(srt, Options(panel_id="p")).document["quotes"]
+    assert [q["speaker"] for q in quotes] == ["ana-lima", "ben-carter"]
+    assert quotes[1]["text"] == "Data data. The a data data. The a data data."

@@ -21,6 +21,7 @@ from bot import (
     Speaker,
     escape_url,
     message,
+    sentences,
     translate,
 )
 
@@ -59,7 +60,7 @@ def say(said: Message, language: str) -> str:
 
 
 def notice_text(notice: Notice, language: str) -> str:
-    return clip(" ".join(say(m, language) for m in notice.messages), CONTENT_LIMIT)
+    return clip(sentences(notice.messages, language, safe), CONTENT_LIMIT)
 
 
 def bold_spans(text: str, spans: Sequence[Span]) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot import Answer, Card, ContextView, Help, Listing, Message, Notice, escape_url, message, translate
+from bot import Answer, Card, ContextView, Help, Listing, Message, Notice, escape_url, message, sentences, translate
 
 Blocks = list[dict[str, Any]]
 Span = tuple[int, int]
@@ -40,7 +40,7 @@ def say(said: Message, language: str) -> str:
 
 
 def notice_text(notice: Notice, language: str) -> str:
-    return " ".join(say(m, language) for m in notice.messages)
+    return sentences(notice.messages, language, plain)
 
 
 def bold_spans(text: str, spans: Sequence[Span]) -> str:

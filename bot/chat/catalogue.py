@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from babel.core import Locale, UnknownLocaleError
@@ -63,6 +63,18 @@ def keys(language: str) -> dict[str, tuple[str, ...]]:
 
 class MissingMessage(KeyError):
     """A key the catalogue does not have: a bug, caught by the catalogue test."""
+
+
+_FULL_STOPS = tuple("。！？；：）」")
+
+
+def sentences(messages: Iterable[Message], language: str = DEFAULT, escape: Callable[[str], str] = str) -> str:
+    """Several messages as one paragraph: a space between sentences, none after a full-width stop."""
+    out = ""
+    for said in messages:
+        piece = text(said, language, escape)
+        out += piece if not out or out.endswith(_FULL_STOPS) else " " + piece
+    return out
 
 
 def text(message: Message, language: str = DEFAULT, escape: Callable[[str], str] = str) -> str:

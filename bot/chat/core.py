@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import QuoteBotError
 from ..library import Library
-from ..models import Query
+from ..models import Query, Quote
 from . import digests, listings
 from .catalogue import DEFAULT
 from .command import Command, parse_command
@@ -153,14 +153,13 @@ class Chat:
 
     def help(self) -> Help:
         """The commands, with examples drawn from the loaded panels."""
-        library = self.library
-        speaker = next((s.name for s in library.speakers if not s.is_moderator), "")
-        topics = [t.name for t in library.topics]
-        word = topics[0] if topics else "AI"
-        quote = next((q.ref for q in library.quotes if not q.speaker.is_moderator), "")
+        word, hit = self._example()
+        speaker = hit.speaker.name if hit else ""
+        topic = hit.topic.name if hit and hit.topic else (self.library.topics[0].name if self.library.topics else "")
+        quote = hit.ref if hit else ""
         entries = [HelpEntry(_quoted(word), message("help.search")),
                    HelpEntry(f"{_quoted(word)} speaker:{_quoted(speaker)}", message("help.speaker")),
-                   HelpEntry(f"topic:{_quoted(topics[-1] if topics else word)}", message("help.topic")),
+                   HelpEntry(f"topic:{_quoted(topic)}", message("help.topic")),
                    HelpEntry("random", message("help.random")),
                    HelpEntry("speakers", message("help.speakers")),
                    HelpEntry("topics", message("help.topics")),
@@ -169,6 +168,21 @@ class Chat:
                    HelpEntry(f"digest subscribe 09:00 {self.default_timezone}", message("help.digest")),
                    HelpEntry("help", message("help.help"))]
         return Help(tuple(entries), message("help.intro"), message("help.filters"))
+
+    def _example(self) -> tuple[str, Quote | None]:
+        """A word from the panels' own topics that finds what a panelist said, and the best such quote:
+        the longest of a topic's words first (a word, not a whole question, is what people type)."""
+        for topic in self.library.topics:
+            words = sorted({w for w in self.library.words_of(topic.name) if len(w) > 1}, key=len, reverse=True)
+            for word in (*words, topic.name):
+                try:
+                    hits = self.library.search(Query(word), limit=1)
+                except QuoteBotError:
+                    continue
+                if hits:
+                    return word, hits[0].quote
+        first = next((q for q in self.library.quotes if not q.speaker.is_moderator), None)
+        return (first.speaker.name if first else "AI"), first
 
     def context(self, ref: str) -> Reply:
         quote = self.library.quote(ref)

@@ -40,4 +40,4 @@ ROWS = {"speakers": speaker_rows, "topics": topic_rows, "panels": panel_rows}
 def listing(library: Library, kind: str) -> Listing:
     """`kind` is speakers, topics or panels."""
     rows = tuple(tuple(row) for row in ROWS[kind](library))
-    return Listing(message(f"list.{kind}", count=len(rows)), COLUMNS[kind], rows)
+    return Listing(kind, message(f"list.{kind}", count=len(rows)), COLUMNS[kind], rows)

@@ -144,9 +144,10 @@ def context_view(context: Context, panel: Panel) -> ContextView:
 
 @dataclass(frozen=True, slots=True)
 class Listing:
-    """A table of what the library holds. `columns` are catalogue keys (`column.<name>`); the
-    first two columns of every row are an id and a name."""
+    """A table of what the library holds (`kind`: speakers, topics or panels); a column's header is
+    the catalogue's `column.<kind>.<column>`; the first two columns of every row are an id and a name."""
 
+    kind: str
     title: Message
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]

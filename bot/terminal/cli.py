@@ -146,8 +146,10 @@ def _check(args: argparse.Namespace, platforms: Sequence[Platform], env: Mapping
     for problem in problems:
         print(problem)
     if not problems and library is not None:
-        print(f"ok: {len(library.quotes)} quotes, the database opens, the platform settings are complete",
-              file=sys.stderr)
+        configured = [p.label for p in platforms if p.configured(env) or p.name == getattr(args, "only", None)]
+        chats = f"the {' and '.join(configured)} settings are complete" if configured else \
+            "no chat platform is configured (the console only)"
+        print(f"ok: {len(library.quotes)} quotes, the database opens, {chats}", file=sys.stderr)
     return EXIT_DATA if problems else 0
 
 

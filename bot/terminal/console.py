@@ -55,13 +55,14 @@ def show(reply: Reply, language: str, *, width: int = 78, color: bool = False) -
                                                 label="»" if line.is_focus else labels[line.is_question])
                              for line in reply.lines)
     if isinstance(reply, Listing):
-        header = [say(message(f"column.{c}")) for c in reply.columns]
+        header = [say(message(f"column.{reply.kind}.{c}")) for c in reply.columns]
         return render.table([reply.shown(row, say) for row in reply.rows], header)
     if isinstance(reply, Help):
         rows = [[f"/quote {render.printable(entry.example)}", say(entry.meaning)] for entry in reply.entries]
-        return "\n".join([say(reply.intro), render.table(rows), say(reply.outro), "/quit"])
+        rows.append(["/quit", say(message("help.quit"))])
+        return "\n".join([say(reply.intro), render.table(rows), say(reply.outro)])
     if isinstance(reply, Notice):
-        return " ".join(say(m) for m in reply.messages)
+        return catalogue.sentences(reply.messages, language, render.printable)
     return ""  # Shared and Removed need a channel and a preview: the console has neither
 
 

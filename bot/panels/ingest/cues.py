@@ -140,7 +140,13 @@ def _lines(text: str, parsed: Parsed) -> list[_Line]:
 
 
 def _name_lines(lines: list[_Line], known: set[str]) -> list[_Line]:
-    """Teams-style cues, whose first line is the speaker's name alone and the rest what they said."""
+    """Teams-style cues, whose first line is the speaker's name alone and the rest what they said.
+
+    Only in files that name nobody otherwise: where captions already say `NAME:`, a short first
+    line that happens to recur is the start of a sentence, not a name.
+    """
+    if any(ln.label for ln in lines):
+        return lines
     firsts: dict[int, _Line] = {}
     per_cue = Counter(ln.cue for ln in lines)
     for ln in lines:
