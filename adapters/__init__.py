@@ -1,1 +1,1 @@
-"""Chat platform front ends: each turns platform events into calls on `bot.Library`."""
+"""Chat platform front ends: each registers a `bot.Platform` and turns its events into calls on `bot.Chat`."""

@@ -17,7 +17,7 @@ from .models import Context, Hit, Panel, Query, Quote, Speaker, Topic
 # name -> the module that defines it, imported when the name is first used
 _LAZY = {
     "Library": "library", "load_library": "panels.cache", "data_path": "panels.cache", "fingerprint": "panels.cache",
-    "Chat": "chat.core", "Actor": "chat.core", "Place": "chat.core", "failure": "chat.core",
+    "Chat": "chat.core", "Actor": "chat.parties", "Place": "chat.parties", "failure": "chat.core",
     "Command": "chat.command", "DigestOrder": "chat.command", "parse_command": "chat.command",
     "Cooldown": "chat.cooldown",
     "Answer": "chat.replies", "Audience": "chat.replies", "Button": "chat.replies", "Card": "chat.replies",
@@ -37,7 +37,8 @@ if TYPE_CHECKING:
     from .chat.catalogue import text as translate
     from .chat.command import Command, DigestOrder, parse_command
     from .chat.cooldown import Cooldown
-    from .chat.core import Actor, Chat, Place, failure
+    from .chat.core import Chat, failure
+    from .chat.parties import Actor, Place
     from .chat.replies import (
         Answer,
         Audience,

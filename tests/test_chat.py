@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from bot import Actor, Chat, Place
 from bot.chat.catalogue import text
 from bot.chat.command import Command, DigestOrder
 from bot.chat.cooldown import Cooldown
-from bot.chat.core import Actor, Chat, Place
 from bot.chat.replies import Answer, Audience, Button, ContextView, Help, Listing, Notice, Removed, Shared
 from bot.digest.store import Store
 from bot.library import Library

@@ -87,7 +87,7 @@ def test_console_answer_in_colour(library: Library, monkeypatch: pytest.MonkeyPa
 
 
 def test_console_wraps_to_the_width(library: Library) -> None:
-    from bot.chat.core import Actor, Chat, Place
+    from bot import Actor, Chat, Place
     from bot.terminal.console import show
     from bot.terminal.render import width_of
 

@@ -261,8 +261,8 @@ def test_console_digest_commands(tmp_path: Path, cli_main: Callable[..., Ran]) -
 
 
 async def test_status_shows_why_a_digest_was_disabled(store: Store, library: Library) -> None:
+    from bot import Actor, Chat, Place
     from bot.chat.catalogue import text
-    from bot.chat.core import Actor, Chat, Place
     from bot.chat.replies import Notice
 
     clock, platform = Clock(at("2026-11-28T10:00:00")), Platform()
@@ -315,8 +315,8 @@ def two_panels(tmp_path: Path) -> Library:
 
 
 async def test_a_digests_panel_filter_is_stored_and_used_and_etc_zones_are_zones(store: Store, two_panels: Library) -> None:
+    from bot import Actor, Chat, Place
     from bot.chat.catalogue import text
-    from bot.chat.core import Actor, Chat, Place
     from bot.chat.replies import Notice
 
     clock, platform = Clock(at("2026-11-28T17:00:30")), Platform()  # 09:00 in Etc/GMT+8 (UTC-8)

@@ -10,6 +10,7 @@ from discord import app_commands
 from bot import Card, ChannelGone, Chat, Command, DigestOrder, Poster, Query, Quote, RateLimited, Subscription, message
 
 from . import render
+from .interactions import answer_command
 from .words import key
 
 
@@ -42,8 +43,6 @@ def discord_poster(client: discord.Client, language: str) -> Poster:
 def digest_commands(chat: Chat) -> app_commands.Group:
     """/quote-digest subscribe|unsubscribe|status|preview, shown to Manage Server members only; the
     core checks it again (Discord's default permissions can be changed by a server's owner)."""
-    from .app import answer_command
-
     group = app_commands.Group(name=key("digest"), description=key("digest.description"),
                                default_permissions=discord.Permissions(manage_guild=True), guild_only=True)
 

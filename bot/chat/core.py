@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import QuoteBotError
 from ..library import Library
 from ..models import Query, Quote
 from . import digests, listings
-from .catalogue import DEFAULT
 from .command import Command, parse_command
 from .conversation import Conversations, Shown
 from .cooldown import Cooldown
+from .parties import Actor, Place
 from .replies import (
     Answer,
     Audience,
@@ -42,28 +41,6 @@ if TYPE_CHECKING:
     from ..digest.store import Store  # the database is imported by whoever opens one
 
 PAGE = 5
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who typed the command or pressed the button: the platform's user id, the language to
-    answer in, and whether they may change this place's daily digest."""
-
-    id: str
-    language: str = DEFAULT
-    manages: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Place:
-    """Where it happened: the platform's name and the channel's id there."""
-
-    platform: str
-    channel: str
-
-    @property
-    def key(self) -> str:
-        return f"{self.platform}:{self.channel}"
 
 
 def failure(error: QuoteBotError) -> Notice:
@@ -143,7 +120,8 @@ class Chat:
         if command.action == "context":
             return self.context(command.argument)
         if command.action == "digest":
-            return digests.answer(self, command, actor, place)
+            return digests.answer(command, actor, place, library=self.library, store=self.store,
+                                  default_timezone=self.default_timezone)
         if command.action == "press":
             raise QuoteBotError("only the console types its buttons", key="bad.command", name=command.argument)
         answered = self.state.answer(place.key, actor.id, command.query, private=private, page=self.page)

@@ -12,8 +12,9 @@ from .command import Command
 from .replies import Answer, Audience, Card, Message, Notice, Reply, message
 
 if TYPE_CHECKING:
-    from ..digest.store import Subscription
-    from .core import Actor, Chat, Place
+    from ..digest.store import Store, Subscription
+    from ..library import Library
+    from .parties import Actor, Place
 
 DEFAULT_TIME = "09:00"
 
@@ -28,22 +29,22 @@ def schedule(sub: Subscription) -> Message:
     return message("digest.schedule", time=time, zone=sub.timezone)
 
 
-def answer(chat: Chat, command: Command, actor: Actor, place: Place, now: dt.datetime | None = None) -> Reply:
+def answer(command: Command, actor: Actor, place: Place, *, library: Library, store: Store | None,
+           default_timezone: str = "UTC", now: dt.datetime | None = None) -> Reply:
     """What a digest command does in `place`; only an actor who manages it may use them."""
     order = command.digest
     if order is None:
         raise QuoteBotError("digest takes subscribe, unsubscribe, status or preview", key="bad.digest")
     if not actor.manages:
         return Notice((message("digest.not_allowed"),))
-    store = chat.store
     if store is None:
         return Notice((message("digest.no_store"),), error=True)
     now = now or utc_now()
     filters = replace(command.query, words="")  # a digest draws from filters alone
     if order.action == "subscribe":
         post_time = parse_time(order.time or DEFAULT_TIME)
-        zone = parse_timezone(order.zone or chat.default_timezone)
-        if not chat.library.search(filters, limit=1):  # unknown names raise on the way
+        zone = parse_timezone(order.zone or default_timezone)
+        if not library.search(filters, limit=1):  # unknown names raise on the way
             return Notice((message("digest.no_quotes"),), error=True)
         sub = store.subscribe(place.platform, place.channel, f"{post_time:%H:%M}", zone.key, filters=filters,
                               by=actor.id, now=now)
@@ -54,7 +55,7 @@ def answer(chat: Chat, command: Command, actor: Actor, place: Place, now: dt.dat
         return Notice((message("digest.unsubscribed" if gone else "digest.none_to_stop"),))
     if order.action == "status":
         if current is None:
-            return Notice((message("digest.none", time=DEFAULT_TIME, zone=chat.default_timezone),))
+            return Notice((message("digest.none", time=DEFAULT_TIME, zone=default_timezone),))
         said = [message("digest.status", schedule=schedule(current))]
         if not current.enabled:
             said.append(message("digest.disabled", reason=current.disabled_reason or ""))
@@ -63,10 +64,10 @@ def answer(chat: Chat, command: Command, actor: Actor, place: Place, now: dt.dat
             said.append(message(key, date=str(last.local_date), quote=last.quote_ref, error=last.error or ""))
         return Notice(tuple(said))
     # preview: tomorrow's quote for this place, with its filters (or the command's)
-    zone = parse_timezone(current.timezone if current else chat.default_timezone)
+    zone = parse_timezone(current.timezone if current else default_timezone)
     tomorrow = now.astimezone(zone).date() + dt.timedelta(days=1)
-    quote = chat.library.digest(place.key, tomorrow, current.filters if current else filters)
+    quote = library.digest(place.key, tomorrow, current.filters if current else filters)
     if quote is None:
         return Notice((message("digest.no_quotes"),), error=True)
-    return Answer(Card(quote, chat.library.panel(quote.panel)), Audience.ACTOR,
+    return Answer(Card(quote, library.panel(quote.panel)), Audience.ACTOR,
                   note=message("digest.tomorrow", date=tomorrow.isoformat()))

@@ -14,7 +14,8 @@ from ..chat import catalogue
 from ..chat.catalogue import language_of
 from ..chat.command import CONSOLE_BUTTONS, parse_console_line
 from ..chat.cooldown import Cooldown
-from ..chat.core import Actor, Chat, Place, failure
+from ..chat.core import Chat, failure
+from ..chat.parties import Actor, Place
 from ..chat.replies import Answer, Card, ContextView, Help, Listing, Message, Notice, Raw, Reply, message
 from ..errors import QuoteBotError
 from ..library import Library
