@@ -19,7 +19,7 @@ _LAZY = {
     "Library": "library", "load_library": "panels.cache", "data_path": "panels.cache", "fingerprint": "panels.cache",
     "Chat": "chat.core", "Actor": "chat.parties", "Place": "chat.parties", "failure": "chat.core",
     "Command": "chat.command", "DigestOrder": "chat.command", "parse_command": "chat.command",
-    "Cooldown": "chat.cooldown",
+    "Cooldown": "chat.cooldown", "MemoryState": "chat.state", "ChatState": "chat.state", "SqlState": "chat.sqlstate",
     "Answer": "chat.replies", "Audience": "chat.replies", "Button": "chat.replies", "Card": "chat.replies",
     "ContextView": "chat.replies", "Help": "chat.replies", "Listing": "chat.replies", "Message": "chat.replies",
     "Notice": "chat.replies", "Raw": "chat.replies", "Removed": "chat.replies", "Reply": "chat.replies",
@@ -55,6 +55,8 @@ if TYPE_CHECKING:
         Shared,
         message,
     )
+    from .chat.sqlstate import SqlState
+    from .chat.state import ChatState, MemoryState
     from .digest.scheduler import ChannelGone, DigestScheduler, Poster, RateLimited, utc_now
     from .digest.store import Store, Subscription
     from .health import Health

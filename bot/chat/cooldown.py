@@ -1,44 +1,36 @@
-"""A per-user cooldown: at most `limit` commands in any `per` seconds, for every front end."""
+"""The per-user cooldown: at most `limit` commands in any `per` seconds, for every front end.
+
+This is the policy; the recent commands it counts are kept by the chat state (`ChatState.spend`),
+so that replicas of one bot share them.
+"""
 
 from __future__ import annotations
 
-import time
-from collections import OrderedDict, deque
-from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 
 from ..errors import QuoteBotError
 
-_USERS = 100_000  # users remembered; the longest idle are forgotten first
+_OFF = 10**9
 
 
+@dataclass(frozen=True, slots=True)
 class Cooldown:
-    """Sliding-window limit per user. The clock is injectable so tests move time by hand."""
+    limit: int = 5
+    per: float = 30.0
 
-    def __init__(self, limit: int = 5, per: float = 30.0, clock: Callable[[], float] = time.monotonic) -> None:
-        if limit < 1 or per <= 0:
+    def __post_init__(self) -> None:
+        if self.limit < 1 or self.per <= 0:
             raise ValueError("a cooldown needs limit >= 1 and per > 0")
-        self.limit, self.per, self._clock = limit, per, clock
-        self._recent: OrderedDict[Hashable, deque[float]] = OrderedDict()
 
-    def wait(self, user: Hashable) -> float:
-        """0 when `user` may run a command now (and counts it); else the seconds to wait."""
-        now = self._clock()
-        recent = self._recent.pop(user, None) or deque()
-        while recent and recent[0] <= now - self.per:
-            recent.popleft()
-        self._recent[user] = recent
-        if len(self._recent) > _USERS:
-            self._recent.popitem(last=False)
-        if len(recent) >= self.limit:
-            return recent[0] + self.per - now
-        recent.append(now)
-        return 0.0
+    @property
+    def off(self) -> bool:
+        return self.limit >= _OFF
 
     @classmethod
     def parse(cls, text: str, *, name: str = "QUOTE_COOLDOWN") -> Cooldown:
         """`5/30` is five commands in 30 seconds; `off` turns the cooldown off."""
         if text.strip().lower() in ("off", "0", "none"):
-            return cls(limit=10**9, per=1.0)
+            return cls(limit=_OFF, per=1.0)
         try:
             limit, per = text.split("/")
             return cls(int(limit), float(per))

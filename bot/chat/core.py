@@ -17,7 +17,7 @@ from ..library import Library
 from ..models import Query, Quote
 from . import digests, listings
 from .command import Command, parse_command
-from .conversation import Conversations, Shown
+from .conversation import Conversations
 from .cooldown import Cooldown
 from .parties import Actor, Place
 from .replies import (
@@ -36,6 +36,7 @@ from .replies import (
     message,
     message_with,
 )
+from .state import ChatState, MemoryState, Shown
 
 if TYPE_CHECKING:
     from ..digest.store import Store  # the database is imported by whoever opens one
@@ -77,11 +78,12 @@ class Chat:
     """
 
     def __init__(self, library: Library, *, cooldown: Cooldown | None = None, store: Store | None = None,
-                 open_store: Callable[[], Store] | None = None, default_timezone: str = "UTC",
-                 page: int = PAGE, rng: random.Random | None = None) -> None:
+                 open_store: Callable[[], Store] | None = None, state: ChatState | None = None,
+                 default_timezone: str = "UTC", page: int = PAGE, rng: random.Random | None = None) -> None:
         self.library = library
         self.cooldown = cooldown or Cooldown.parse("off")
-        self.state = Conversations(library, rng or random.Random())
+        self.state: ChatState = state or MemoryState()
+        self.conversations = Conversations(library, self.state, rng or random.Random())
         self.default_timezone = default_timezone
         self.page = page
         self._store, self._open_store = store, open_store
@@ -113,8 +115,8 @@ class Chat:
     def _run(self, command: Command, actor: Actor, place: Place, private: bool) -> Reply:
         if command.action == "help":
             return self.help()
-        if wait := self.cooldown.wait(f"{place.platform}:{actor.id}"):
-            return Notice((message("cooldown", seconds=max(1, round(wait))),))
+        if waiting := self._cooled(actor, place):
+            return waiting
         if command.action in ("speakers", "topics", "panels"):
             return listings.listing(self.library, command.action)
         if command.action == "context":
@@ -124,7 +126,7 @@ class Chat:
                                   default_timezone=self.default_timezone)
         if command.action == "press":
             raise QuoteBotError("only the console types its buttons", key="bad.command", name=command.argument)
-        answered = self.state.answer(place.key, actor.id, command.query, private=private, page=self.page)
+        answered = self.conversations.answer(place.key, actor.id, command.query, private=private, page=self.page)
         if answered is None:
             return self.no_match(command.query)
         return self.answer(*answered)
@@ -204,26 +206,33 @@ class Chat:
         if not may_press(shown, pressed, actor):
             return Notice((message("refused.not_yours"),))
         if pressed is Button.SEND:
-            if shown.sent:
+            if not self.state.claim_send(token):  # one press posts, on whichever replica it lands
                 return Notice((message("refused.already_sent"),))
-            shown.sent = True
             return Shared(self.card(shown.ref, shown.current_spans), actor.id, token)
         if pressed is Button.CANCEL:
             self.state.forget(token)
             return Removed()
         if pressed in (Button.PREV, Button.NEXT):  # the same answer, paged in place: no new message
             shown.index = (shown.index + (1 if pressed is Button.NEXT else -1)) % len(shown.refs)
+            self.state.save(token, shown)
             return self.answer(shown, token, replaces=True)
-        if wait := self.cooldown.wait(f"{place.platform}:{actor.id}"):  # a new message: it counts
-            return Notice((message("cooldown", seconds=max(1, round(wait))),))
+        if waiting := self._cooled(actor, place):  # a new message: it counts
+            return waiting
         if pressed is Button.CONTEXT:
             return self.context(shown.ref)
-        fresh = self.state.next_quote(place.key, actor.id, shown)
+        fresh = self.conversations.next_quote(place.key, actor.id, shown)
         if fresh is None:
             return self.no_match(shown.query)
         if shown.private:
             self.state.forget(token)  # the preview is shuffled in place: its old buttons are gone
         return self.answer(*fresh, replaces=shown.private)
+
+    def _cooled(self, actor: Actor, place: Place) -> Notice | None:
+        """The cooldown's answer when the actor has used it up, else None (and the command counts)."""
+        if self.cooldown.off:
+            return None
+        wait = self.state.spend(f"{place.platform}:{actor.id}", self.cooldown.limit, self.cooldown.per)
+        return Notice((message("cooldown", seconds=max(1, round(wait))),)) if wait else None
 
     def _still_there(self, shown: Shown) -> bool:
         """Whether the panels (reloaded since, maybe) still hold every quote the buttons page through."""
@@ -236,8 +245,7 @@ class Chat:
 
     def share_failed(self, token: str, reason: str) -> Notice:
         """Sending did not reach the channel (`reason`: a `share.*` key): Send may be pressed again."""
-        if shown := self.state.recall(token):
-            shown.sent = False
+        self.state.release_send(token)
         return Notice((message(f"share.{reason}"),), error=True)
 
 

@@ -1,0 +1,136 @@
+"""The chat core's state in the bot's database, shared by its replicas and kept across restarts.
+
+Three tables beside the digests' (migration 0003): buttons under answers, the rotation of
+random quotes per place and query, and each user's recent commands for the cooldown. Every
+call is one short transaction; expired buttons and old rows are pruned as they are met, and
+at most once a minute a sweep removes the rest.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from ..digest.store import metadata
+from ..models import Query
+from .state import BUTTON_DAYS, Shown, new_token, query_key
+
+buttons = sa.Table(
+    "chat_buttons", metadata,
+    sa.Column("token", sa.String(32), primary_key=True),
+    sa.Column("shown", sa.Text, nullable=False),  # Shown as JSON
+    sa.Column("sent", sa.Boolean, nullable=False, default=False),
+    sa.Column("expires_at", sa.Float, nullable=False),
+    sa.Index("ix_chat_buttons_expires_at", "expires_at"),
+)
+rotation = sa.Table(
+    "chat_rotation", metadata,
+    sa.Column("place", sa.String(200), primary_key=True),
+    sa.Column("query", sa.String(32), primary_key=True),  # query_key()
+    sa.Column("ref", sa.String(300), primary_key=True),
+    sa.Column("seen_at", sa.Float, nullable=False),
+    sa.Index("ix_chat_rotation_seen_at", "seen_at"),
+)
+commands = sa.Table(
+    "chat_commands", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+    sa.Index("ix_chat_commands_actor_at", "actor", "at"),
+)
+ROTATION_DAYS = 30  # a place's rotation of a query nobody asked again for this long starts afresh
+_SWEEP_SECONDS = 60.0
+
+
+class SqlState:
+    """The ChatState of `engine`'s database (the digests' SQLite file or PostgreSQL)."""
+
+    def __init__(self, engine: Engine, clock: Callable[[], float] = time.time) -> None:
+        self.engine, self.clock = engine, clock
+        self._swept = 0.0
+
+    def _sweep(self, db: sa.Connection, now: float) -> None:
+        if now - self._swept < _SWEEP_SECONDS:
+            return
+        self._swept = now
+        db.execute(sa.delete(buttons).where(buttons.c.expires_at <= now))
+        db.execute(sa.delete(rotation).where(rotation.c.seen_at <= now - ROTATION_DAYS * 86400))
+        db.execute(sa.delete(commands).where(commands.c.at <= now - 86400))  # no cooldown spans a day
+
+    # -- buttons -----------------------------------------------------------------------------
+
+    def remember(self, shown: Shown) -> str:
+        token, now = new_token(), self.clock()
+        with self.engine.begin() as db:
+            db.execute(sa.insert(buttons).values(token=token, shown=shown.to_json(), sent=False,
+                                                 expires_at=now + BUTTON_DAYS * 86400))
+            self._sweep(db, now)
+        return token
+
+    def recall(self, token: str) -> Shown | None:
+        with self.engine.connect() as db:
+            row = db.execute(sa.select(buttons.c.shown).where(
+                (buttons.c.token == token) & (buttons.c.expires_at > self.clock()))).first()
+        return Shown.from_json(row.shown) if row else None
+
+    def save(self, token: str, shown: Shown) -> None:
+        with self.engine.begin() as db:
+            db.execute(sa.update(buttons).where(buttons.c.token == token).values(shown=shown.to_json()))
+
+    def forget(self, token: str) -> None:
+        with self.engine.begin() as db:
+            db.execute(sa.delete(buttons).where(buttons.c.token == token))
+
+    def claim_send(self, token: str) -> bool:
+        # One UPDATE that only an unsent row matches: of two presses at once, on any replicas,
+        # the database lets exactly one change it.
+        with self.engine.begin() as db:
+            changed = db.execute(sa.update(buttons).where((buttons.c.token == token) & ~buttons.c.sent)
+                                 .values(sent=True)).rowcount
+        return changed == 1
+
+    def release_send(self, token: str) -> None:
+        with self.engine.begin() as db:
+            db.execute(sa.update(buttons).where(buttons.c.token == token).values(sent=False))
+
+    # -- the rotation of random quotes -------------------------------------------------------
+
+    def _where(self, place: str, query: Query) -> sa.ColumnElement[bool]:
+        return (rotation.c.place == place) & (rotation.c.query == query_key(query))
+
+    def seen(self, place: str, query: Query) -> set[str]:
+        with self.engine.connect() as db:
+            return {row.ref for row in db.execute(sa.select(rotation.c.ref).where(self._where(place, query)))}
+
+    def see(self, place: str, query: Query, ref: str) -> None:
+        now = self.clock()
+        with self.engine.begin() as db:
+            where = self._where(place, query) & (rotation.c.ref == ref)
+            if db.execute(sa.update(rotation).where(where).values(seen_at=now)).rowcount == 0:
+                try:
+                    with db.begin_nested():
+                        db.execute(sa.insert(rotation).values(place=place, query=query_key(query), ref=ref,
+                                                              seen_at=now))
+                except sa.exc.IntegrityError:
+                    pass  # another replica showed it at the same moment: it is seen either way
+
+    def new_round(self, place: str, query: Query) -> None:
+        with self.engine.begin() as db:
+            db.execute(sa.delete(rotation).where(self._where(place, query)))
+
+    # -- the cooldown ------------------------------------------------------------------------
+
+    def spend(self, user: str, limit: int, per: float) -> float:
+        now = self.clock()
+        with self.engine.begin() as db:
+            db.execute(sa.delete(commands).where((commands.c.actor == user) & (commands.c.at <= now - per)))
+            recent = [row.at for row in db.execute(
+                sa.select(commands.c.at).where(commands.c.actor == user).order_by(commands.c.at).limit(limit))]
+            if len(recent) >= limit:
+                return recent[0] + per - now
+            db.execute(sa.insert(commands).values(actor=user, at=now))
+            self._sweep(db, now)
+        return 0.0

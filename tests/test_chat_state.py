@@ -1,0 +1,137 @@
+"""The chat state behind one interface: in memory, and in the database that replicas share.
+
+The same contract runs on every store; then two chat cores on one database (two replicas, or
+one bot before and after a restart) must behave as one bot.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot import Actor, Answer, Chat, Cooldown, Library, MemoryState, Notice, Place, Query, Shared, SqlState, Store
+from bot.chat.state import BUTTON_DAYS, ChatState, Shown
+
+from .postgres import running_postgres, server_binaries
+
+ALICE, BOB = Actor("U-alice"), Actor("U-bob")
+HERE = Place("test", "C1")
+NO_POSTGRES = "NO POSTGRESQL SERVER BINARIES: install Debian's postgresql (CI does)"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
+    server_binaries() is None, reason=NO_POSTGRES))])
+def state_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
+    """A function making states that share one store (one database), with a clock tests move."""
+    clock = Clock()
+    if request.param == "memory":
+        memory = MemoryState(clock)
+        yield (lambda: memory), clock
+        return
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'state.sqlite3'}"
+        yield (lambda: SqlState(Store.open(url).engine, clock)), clock
+        return
+    with running_postgres() as url:
+        yield (lambda: SqlState(Store.open(url).engine, clock)), clock
+
+
+def shown(user: str = "U-alice", refs: tuple[str, ...] = ("p/q1", "p/q2")) -> Shown:
+    return Shown(Query("算力", speaker="陈石"), user, list(refs), [((0, 2),), ()], private=True)
+
+
+def test_buttons_are_remembered_saved_and_expire(state_factory: tuple) -> None:
+    make, clock = state_factory
+    state: ChatState = make()
+    token = state.remember(shown())
+    again = state.recall(token)
+    assert again == shown() and again is not None
+    again.index = 1
+    state.save(token, again)
+    assert make().recall(token).index == 1  # type: ignore[union-attr]
+    clock.now += BUTTON_DAYS * 86400 + 1
+    assert make().recall(token) is None
+    state.forget(token)
+
+
+def test_send_is_claimed_once_and_can_be_released(state_factory: tuple) -> None:
+    make, _ = state_factory
+    first, second = make(), make()
+    token = first.remember(shown())
+    assert [first.claim_send(token), second.claim_send(token), first.claim_send(token)] == [True, False, False]
+    second.release_send(token)
+    assert first.claim_send(token)
+
+
+def test_the_rotation_and_the_cooldown_are_shared(state_factory: tuple) -> None:
+    make, clock = state_factory
+    a, b = make(), make()
+    query = Query(topic="感受")
+    a.see("p:C1", query, "p/q1")
+    b.see("p:C1", query, "p/q2")
+    assert a.seen("p:C1", query) == {"p/q1", "p/q2"} and b.seen("p:C2", query) == set()
+    b.new_round("p:C1", query)
+    assert a.seen("p:C1", query) == set()
+    assert [a.spend("u", 2, 30), b.spend("u", 2, 30)] == [0.0, 0.0]
+    assert a.spend("u", 2, 30) == pytest.approx(30)
+    clock.now += 31
+    assert b.spend("u", 2, 30) == 0.0
+
+
+def chat_on(url: str, library: Library, cooldown: str = "off") -> Chat:
+    """A chat core as one bot process has it: its own connection to the shared database."""
+    return Chat(library, cooldown=Cooldown.parse(cooldown), state=SqlState(Store.open(url).engine))
+
+
+def test_a_button_answered_before_a_restart_works_after_it(library: Library, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'state.sqlite3'}"
+    answer = chat_on(url, library).ask("大模型", ALICE, HERE, private=True)
+    assert isinstance(answer, Answer)
+    restarted = chat_on(url, library)
+    paged = restarted.press(answer.token, "next", ALICE, HERE)
+    assert isinstance(paged, Answer) and paged.page == (2, 5)
+    assert isinstance(chat_on(url, library).press(answer.token, "prev", ALICE, HERE), Answer)  # the page was kept
+    assert isinstance(restarted.press(answer.token, "send", ALICE, HERE), Shared)
+
+
+def test_send_pressed_on_two_replicas_at_once_posts_once(library: Library, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'state.sqlite3'}"
+    replicas = [chat_on(url, library) for _ in range(4)]
+    token = replicas[0].ask("奇瑞", ALICE, HERE, private=True).token  # type: ignore[union-attr]
+    together = threading.Barrier(len(replicas), timeout=10)
+    results: list[object] = []
+
+    def press(chat: Chat) -> None:
+        together.wait()
+        results.append(chat.press(token, "send", ALICE, HERE))
+
+    threads = [threading.Thread(target=press, args=(chat,)) for chat in replicas]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert sum(isinstance(r, Shared) for r in results) == 1
+    assert sum(isinstance(r, Notice) for r in results) == len(replicas) - 1
+
+
+def test_replicas_share_the_cooldown_and_never_repeat_in_a_channel(library: Library, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'state.sqlite3'}"
+    a, b = chat_on(url, library, "2/30"), chat_on(url, library, "2/30")
+    assert isinstance(a.ask("算力", ALICE, HERE), Answer) and isinstance(b.ask("算力", ALICE, HERE), Answer)
+    assert isinstance(a.ask("算力", ALICE, HERE), Notice)
+    a, b = chat_on(url, library), chat_on(url, library)
+    matches = len(library.search(Query(speaker="林莱尼"), limit=100))
+    shown = [(a if n % 2 else b).ask("random speaker:林莱尼", BOB, HERE).card.quote.ref  # type: ignore[union-attr]
+             for n in range(matches)]
+    assert len(set(shown)) == matches  # every match once, whichever replica answered
