@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import time
@@ -466,3 +467,52 @@ async def test_a_send_that_fails_can_be_pressed_again(library: Library) -> None:
         assert texts[0] == "Sorry, something went wrong; it has been logged."
         assert [c.method for c in session.fake.calls].count("chat.postMessage") == 2
         assert (await responses(session, 2))[1].get("delete_original") is True
+
+
+async def test_stopping_the_bot_mid_round_finishes_the_post_under_way_and_loses_none(library: Library,
+                                                                                     tmp_path: Path) -> None:
+    """What SIGTERM does to `run`: the Slack bot's task is cancelled while its digests post."""
+    import datetime as dt
+    import socket
+
+    import sqlalchemy as sa
+
+    from adapters.slack.app import serve
+    from adapters.slack.settings import SlackSettings
+    from bot import DigestScheduler, Store
+    from bot.digest.store import posts
+
+    from .fakes.slack import BOT_TOKEN
+
+    store = Store.open(f"sqlite:///{tmp_path / 'state.sqlite3'}")
+    now = dt.datetime.now(dt.UTC)
+    for n in range(40):
+        store.subscribe("slack", f"C{n:03d}", "00:00", "UTC", now=now)  # all due since midnight
+    fake = FakeSlack(post_latency=0.03)
+    await fake.start()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = SlackSettings(bot_token=BOT_TOKEN, signing_secret="s", api_url=fake.api_url, http_port=port)
+    try:
+        async with asyncio.timeout(30):
+            bot_task = asyncio.create_task(serve(library, settings, store))
+            await fake._until(lambda: sum(c.method == "chat.postMessage" for c in fake.calls) >= 5 or None, 10)
+            bot_task.cancel()  # what serve_all does on SIGTERM
+            with contextlib.suppress(asyncio.CancelledError):
+                await bot_task
+            with store.engine.connect() as db:
+                claimed = db.execute(sa.select(posts.c.posted_at)).all()
+            assert claimed and all(row.posted_at is not None for row in claimed)  # no claim abandoned
+            first = len(claimed)
+            assert first < 40  # the rest was left for the next process
+            from slack_sdk.web.async_client import AsyncWebClient
+
+            from adapters.slack.digest import slack_poster
+
+            client = AsyncWebClient(token=BOT_TOKEN, base_url=fake.api_url)
+            await DigestScheduler(store, library, {"slack": slack_poster(client, library)}).run_once()
+    finally:
+        await fake.stop()
+    sent = [c.body["channel"] for c in fake.calls if c.method == "chat.postMessage"]
+    assert len(sent) == len(set(sent)) == 40

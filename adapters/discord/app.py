@@ -28,6 +28,7 @@ from bot import (
     QuoteBotError,
     SqlState,
     Store,
+    finish,
     message,
     parse_command,
 )
@@ -204,8 +205,7 @@ async def serve(library: Library, settings: DiscordSettings, store: Store | None
                 try:
                     await client.start(settings.token)
                 finally:
-                    stop.set()
-                    digests.cancel()
+                    await finish(digests, stop)  # the post under way is not abandoned
     except discord.LoginFailure:
         raise QuoteBotError("Discord rejected DISCORD_TOKEN: copy the bot token again from the Developer Portal") from None
     except aiohttp.ClientConnectionError as error:

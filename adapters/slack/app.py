@@ -39,6 +39,7 @@ from bot import (
     Shared,
     SqlState,
     Store,
+    finish,
     language_of,
     message,
 )
@@ -225,8 +226,7 @@ async def serve(library: Library, settings: SlackSettings, store: Store | None =
     try:
         await _serve_app(app, settings, connected)
     finally:
-        stop.set()
-        digests.cancel()
+        await finish(digests, stop)  # the post under way is not abandoned
 
 
 async def _serve_app(app: AsyncApp, settings: SlackSettings, connected: dict[str, bool]) -> None:

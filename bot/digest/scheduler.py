@@ -23,6 +23,7 @@ from .store import Store, Subscription
 logger = logging.getLogger(__name__)
 
 Poster = Callable[[Subscription, Quote], Awaitable[str]]  # posts the quote, returns the message id
+GRACE_SECONDS = 8.0  # how long a stopping bot lets the post under way finish (the runner waits 10)
 
 
 class RateLimited(Exception):
@@ -120,3 +121,13 @@ class DigestScheduler:
                 logger.exception("digest round failed")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), interval)
+
+
+async def finish(task: asyncio.Task[None], stop: asyncio.Event, grace: float = GRACE_SECONDS) -> None:
+    """Stop a scheduler's task gracefully: the post under way finishes (within `grace` seconds) and
+    the rest of the round is left to the next process; only then is the task cancelled."""
+    stop.set()
+    done, _ = await asyncio.wait({task}, timeout=grace)
+    if not done:
+        logger.warning("the digest round did not finish within %.0f s; stopping it", grace)
+        task.cancel()

@@ -54,6 +54,7 @@ class FakeSlack:
     deleted_channels: set[str] = field(default_factory=set)  # posting there: channel_not_found
     per_second: float | None = None  # a rate limit on chat.postMessage, as Slack has one
     locales: dict[str, str] = field(default_factory=dict)  # user -> what users.info says (default en-US)
+    post_latency: float = 0.0  # seconds chat.postMessage takes to answer
     _limit: PerSecond = field(default_factory=PerSecond)
     port: int = 0
     _runner: web.AppRunner | None = None
@@ -128,6 +129,8 @@ class FakeSlack:
             return web.json_response({"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"})
         if method == "chat.postMessage" and body.get("channel") in self.deleted_channels:
             return web.json_response({"ok": False, "error": "channel_not_found"})
+        if method == "chat.postMessage" and self.post_latency:
+            await asyncio.sleep(self.post_latency)  # bounded: a test sets a fraction of a second
         if method in ("chat.postMessage", "chat.postEphemeral"):
             return web.json_response({"ok": True, "channel": body.get("channel"), "ts": f"{time.time():.6f}",
                                       "message_ts": f"{time.time():.6f}"})
