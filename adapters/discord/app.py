@@ -171,8 +171,14 @@ def register_commands(tree: app_commands.CommandTree[Any], chat: Chat) -> None:
 
 
 async def _digests_when_ready(client: discord.Client, scheduler: DigestScheduler, stop: asyncio.Event) -> None:
-    await client.wait_until_ready()  # the poster needs a logged-in client
-    await scheduler.run(stop)
+    """The scheduler, once the client is logged in (the poster needs it); a bot stopping first, as
+    one whose token is refused does, never starts it."""
+    ready, stopped = asyncio.create_task(client.wait_until_ready()), asyncio.create_task(stop.wait())
+    await asyncio.wait({ready, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    ready.cancel()
+    stopped.cancel()
+    if not stop.is_set():
+        await scheduler.run(stop)
 
 
 def point_at(settings: DiscordSettings) -> None:
