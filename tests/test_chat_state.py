@@ -135,3 +135,12 @@ def test_replicas_share_the_cooldown_and_never_repeat_in_a_channel(library: Libr
     shown = [(a if n % 2 else b).ask("random speaker:林莱尼", BOB, HERE).card.quote.ref  # type: ignore[union-attr]
              for n in range(matches)]
     assert len(set(shown)) == matches  # every match once, whichever replica answered
+
+
+def test_a_request_is_met_once_within_its_window(state_factory: tuple) -> None:
+    make, clock = state_factory
+    a, b = make(), make()
+    assert [a.first_time("slack:v0=1", 300), b.first_time("slack:v0=1", 300), a.first_time("slack:v0=2", 300)] == \
+        [True, False, True]
+    clock.now += 301
+    assert b.first_time("slack:v0=1", 300)  # the window has passed: Slack itself refuses it by then

@@ -516,3 +516,27 @@ async def test_stopping_the_bot_mid_round_finishes_the_post_under_way_and_loses_
         await fake.stop()
     sent = [c.body["channel"] for c in fake.calls if c.method == "chat.postMessage"]
     assert len(sent) == len(set(sent)) == 40
+
+
+async def test_a_replayed_request_is_refused_on_every_replica(library: Library, tmp_path: Path) -> None:
+    """Two app replicas on one database: a signed request served by one is refused by both after."""
+    import urllib.parse
+
+    import aiohttp
+
+    from bot import Store
+
+    from .fakes.slack import signed_headers
+
+    url = f"sqlite:///{tmp_path / 'state.sqlite3'}"
+    async with slack_session(library, store=Store.open(url)) as a, slack_session(library, store=Store.open(url)) as b:
+        body = urllib.parse.urlencode(a.fake.slash_command("算力")).encode()
+        headers = signed_headers(body)  # one request, captured and sent again
+
+        async def send(to: str) -> int:
+            async with aiohttp.ClientSession() as http, http.post(to, data=body, headers=headers) as answer:
+                return answer.status
+
+        assert [await send(a.url), await send(b.url), await send(a.url)] == [200, 401, 401]
+        fresh = await command(b, "算力")  # a new request is served as ever
+        assert "blocks" in fresh

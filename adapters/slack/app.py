@@ -16,6 +16,8 @@ from typing import Any
 from aiohttp import web
 from cachetools import TTLCache
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -50,6 +52,7 @@ from .settings import SlackSettings
 
 logger = logging.getLogger(__name__)
 PLATFORM = "slack"
+REPLAY_SECONDS = 6 * 60  # Slack's signature check refuses requests over five minutes old
 # What chat.postMessage answers for a channel that will not take the quote, as a `share.*` key.
 CANNOT_POST = {"channel_not_found": "channel_not_found", "not_in_channel": "not_in_channel",
                "is_archived": "archived"}
@@ -117,6 +120,8 @@ def build_app(library: Library, settings: SlackSettings, chat: Chat | None = Non
                         state=SqlState(store.engine) if store else None,
                         default_timezone=settings.digest_timezone)
     people = People(client, settings)
+    if not settings.socket_mode:
+        _refuse_replays(app, chat)
 
     @app.command("/quote")
     async def quote(ack: AsyncAck, command: dict[str, Any]) -> None:
@@ -189,6 +194,20 @@ async def _send(shared: Shared, respond: AsyncRespond, client: AsyncWebClient, c
         chat.share_failed(shared.token, "closed")  # nothing was posted: Send may be pressed again
         raise
     await respond(delete_original=True)
+
+
+def _refuse_replays(app: AsyncApp, chat: Chat) -> None:
+    """HTTP mode: a correctly signed request seen before (within Slack's five-minute window) is a
+    replay, refused on whichever replica it reaches; the chat state remembers the signatures."""
+
+    @app.middleware
+    async def refuse_replays(req: AsyncBoltRequest, resp: BoltResponse,
+                             next: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse:
+        signature = (req.headers.get("x-slack-signature") or [""])[0]
+        if signature and not chat.state.first_time(f"slack:{signature}", REPLAY_SECONDS):
+            logger.warning("refused a replayed Slack request")
+            return BoltResponse(status=401, body="")
+        return await next()
 
 
 def _ack_everything_else(app: AsyncApp) -> None:

@@ -1,7 +1,8 @@
 """The chat core's state in the bot's database, shared by its replicas and kept across restarts.
 
-Three tables beside the digests' (migration 0003): buttons under answers, the rotation of
-random quotes per place and query, and each user's recent commands for the cooldown. Every
+Four tables beside the digests' (migrations 0003 and 0004): buttons under answers, the rotation
+of random quotes per place and query, each user's recent commands for the cooldown, and the
+requests already served, so that a replayed one is refused on every replica. Every
 call is one short transaction; expired buttons and old rows are pruned as they are met, and
 at most once a minute a sweep removes the rest.
 """
@@ -41,6 +42,12 @@ commands = sa.Table(
     sa.Column("at", sa.Float, nullable=False),
     sa.Index("ix_chat_commands_actor_at", "actor", "at"),
 )
+requests = sa.Table(
+    "chat_requests", metadata,  # signatures of requests already served: a replay is refused
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("until", sa.Float, nullable=False),
+    sa.Index("ix_chat_requests_until", "until"),
+)
 ROTATION_DAYS = 30  # a place's rotation of a query nobody asked again for this long starts afresh
 _SWEEP_SECONDS = 60.0
 
@@ -59,6 +66,7 @@ class SqlState:
         db.execute(sa.delete(buttons).where(buttons.c.expires_at <= now))
         db.execute(sa.delete(rotation).where(rotation.c.seen_at <= now - ROTATION_DAYS * 86400))
         db.execute(sa.delete(commands).where(commands.c.at <= now - 86400))  # no cooldown spans a day
+        db.execute(sa.delete(requests).where(requests.c.until <= now))
 
     # -- buttons -----------------------------------------------------------------------------
 
@@ -134,3 +142,15 @@ class SqlState:
             db.execute(sa.insert(commands).values(actor=user, at=now))
             self._sweep(db, now)
         return 0.0
+
+    # -- replays -----------------------------------------------------------------------------
+
+    def first_time(self, key: str, within: float) -> bool:
+        now = self.clock()
+        try:
+            with self.engine.begin() as db:
+                db.execute(sa.delete(requests).where((requests.c.key == key) & (requests.c.until <= now)))
+                db.execute(sa.insert(requests).values(key=key, until=now + within))
+        except sa.exc.IntegrityError:
+            return False  # met already, here or on another replica
+        return True

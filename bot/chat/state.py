@@ -88,6 +88,10 @@ class ChatState(Protocol):
         were made in the last `per` seconds already (that one is not counted)."""
         ...
 
+    def first_time(self, key: str, within: float) -> bool:
+        """True the first time `key` is met in `within` seconds, on any replica; False for a replay."""
+        ...
+
 
 class MemoryState:
     """This process's memory: gone at a restart, unknown to other processes."""
@@ -98,6 +102,7 @@ class MemoryState:
         self._sent: set[str] = set()
         self._seen: OrderedDict[tuple[str, str], set[str]] = OrderedDict()
         self._recent: OrderedDict[str, deque[float]] = OrderedDict()
+        self._met: OrderedDict[str, float] = OrderedDict()  # key -> until when it counts as met
 
     def remember(self, shown: Shown) -> str:
         token = new_token()
@@ -157,3 +162,14 @@ class MemoryState:
             return recent[0] + per - now
         recent.append(now)
         return 0.0
+
+    def first_time(self, key: str, within: float) -> bool:
+        now = self.clock()
+        while self._met and next(iter(self._met.values())) <= now:
+            self._met.popitem(last=False)
+        if key in self._met:
+            return False
+        self._met[key] = now + within  # keys arrive in time order, so the oldest expire first
+        if len(self._met) > _USERS:
+            self._met.popitem(last=False)
+        return True
