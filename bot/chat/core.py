@@ -107,12 +107,13 @@ class Chat:
 
     def run(self, command: Command, actor: Actor, place: Place, *, private: bool = False) -> Reply:
         """Answer a parsed command. `private` answers only the actor (with Send to share it)."""
-        try:
-            return self._run(command, actor, place, private)
-        except QuoteBotError as error:
-            return failure(error)
+        with self.state.batch():  # a user's error is an answer too: what it counted is kept
+            try:
+                return self._decide(command, actor, place, private)
+            except QuoteBotError as error:
+                return failure(error)
 
-    def _run(self, command: Command, actor: Actor, place: Place, private: bool) -> Reply:
+    def _decide(self, command: Command, actor: Actor, place: Place, private: bool) -> Reply:
         if command.action == "help":
             return self.help()
         if waiting := self._cooled(actor, place):
@@ -189,10 +190,11 @@ class Chat:
 
     def press(self, token: str, button: str, actor: Actor, place: Place) -> Reply:
         """Decide a button press: refuse it (expired, not yours, already sent, cooldown) or answer it."""
-        try:
-            return self._press(token, button, actor, place)
-        except QuoteBotError as error:
-            return failure(error)
+        with self.state.batch():
+            try:
+                return self._press(token, button, actor, place)
+            except QuoteBotError as error:
+                return failure(error)
 
     def _press(self, token: str, name: str, actor: Actor, place: Place) -> Reply:
         if not token:

@@ -9,8 +9,10 @@ at most once a minute a sweep removes the rest.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -58,6 +60,35 @@ class SqlState:
     def __init__(self, engine: Engine, clock: Callable[[], float] = time.time) -> None:
         self.engine, self.clock = engine, clock
         self._swept = 0.0
+        self._batch = threading.local()
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """One transaction for every step inside: what one command or press reads and writes costs
+        one connection and one commit, not one each."""
+        if getattr(self._batch, "db", None) is not None:
+            yield
+            return
+        with self.engine.begin() as db:
+            if db.dialect.name == "postgresql":
+                # Buttons, rotations and cooldowns need no wait for the disk at commit: a server
+                # crash may forget the last moments of them, never corrupt them; digests keep theirs.
+                db.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
+            self._batch.db = db
+            try:
+                yield
+            finally:
+                self._batch.db = None
+
+    @contextlib.contextmanager
+    def _step(self) -> Iterator[sa.Connection]:
+        """The batch's connection, or a transaction of the step's own."""
+        db = getattr(self._batch, "db", None)
+        if db is not None:
+            yield db
+        else:
+            with self.engine.begin() as own:
+                yield own
 
     def _sweep(self, db: sa.Connection, now: float) -> None:
         if now - self._swept < _SWEEP_SECONDS:
@@ -72,36 +103,36 @@ class SqlState:
 
     def remember(self, shown: Shown) -> str:
         token, now = new_token(), self.clock()
-        with self.engine.begin() as db:
+        with self._step() as db:
             db.execute(sa.insert(buttons).values(token=token, shown=shown.to_json(), sent=False,
                                                  expires_at=now + BUTTON_DAYS * 86400))
             self._sweep(db, now)
         return token
 
     def recall(self, token: str) -> Shown | None:
-        with self.engine.connect() as db:
+        with self._step() as db:
             row = db.execute(sa.select(buttons.c.shown).where(
                 (buttons.c.token == token) & (buttons.c.expires_at > self.clock()))).first()
         return Shown.from_json(row.shown) if row else None
 
     def save(self, token: str, shown: Shown) -> None:
-        with self.engine.begin() as db:
+        with self._step() as db:
             db.execute(sa.update(buttons).where(buttons.c.token == token).values(shown=shown.to_json()))
 
     def forget(self, token: str) -> None:
-        with self.engine.begin() as db:
+        with self._step() as db:
             db.execute(sa.delete(buttons).where(buttons.c.token == token))
 
     def claim_send(self, token: str) -> bool:
         # One UPDATE that only an unsent row matches: of two presses at once, on any replicas,
         # the database lets exactly one change it.
-        with self.engine.begin() as db:
+        with self._step() as db:
             changed = db.execute(sa.update(buttons).where((buttons.c.token == token) & ~buttons.c.sent)
                                  .values(sent=True)).rowcount
         return changed == 1
 
     def release_send(self, token: str) -> None:
-        with self.engine.begin() as db:
+        with self._step() as db:
             db.execute(sa.update(buttons).where(buttons.c.token == token).values(sent=False))
 
     # -- the rotation of random quotes -------------------------------------------------------
@@ -110,35 +141,27 @@ class SqlState:
         return (rotation.c.place == place) & (rotation.c.query == query_key(query))
 
     def seen(self, place: str, query: Query) -> set[str]:
-        with self.engine.connect() as db:
+        with self._step() as db:
             return {row.ref for row in db.execute(sa.select(rotation.c.ref).where(self._where(place, query)))}
 
     def see(self, place: str, query: Query, ref: str) -> None:
-        now = self.clock()
-        with self.engine.begin() as db:
-            where = self._where(place, query) & (rotation.c.ref == ref)
-            if db.execute(sa.update(rotation).where(where).values(seen_at=now)).rowcount == 0:
-                try:
-                    with db.begin_nested():
-                        db.execute(sa.insert(rotation).values(place=place, query=query_key(query), ref=ref,
-                                                              seen_at=now))
-                except sa.exc.IntegrityError:
-                    pass  # another replica showed it at the same moment: it is seen either way
+        row = {"place": place, "query": query_key(query), "ref": ref, "seen_at": self.clock()}
+        with self._step() as db:
+            db.execute(_upsert(db, rotation, row, ("place", "query", "ref"), {"seen_at": row["seen_at"]}))
 
     def new_round(self, place: str, query: Query) -> None:
-        with self.engine.begin() as db:
+        with self._step() as db:
             db.execute(sa.delete(rotation).where(self._where(place, query)))
 
     # -- the cooldown ------------------------------------------------------------------------
 
     def spend(self, user: str, limit: int, per: float) -> float:
         now = self.clock()
-        with self.engine.begin() as db:
-            db.execute(sa.delete(commands).where((commands.c.actor == user) & (commands.c.at <= now - per)))
-            recent = [row.at for row in db.execute(
-                sa.select(commands.c.at).where(commands.c.actor == user).order_by(commands.c.at).limit(limit))]
-            if len(recent) >= limit:
-                return recent[0] + per - now
+        with self._step() as db:  # rows older than the window are left to the sweep
+            recent = db.execute(sa.select(sa.func.count(), sa.func.min(commands.c.at)).where(
+                (commands.c.actor == user) & (commands.c.at > now - per))).one()
+            if recent[0] >= limit:
+                return float(recent[1]) + per - now
             db.execute(sa.insert(commands).values(actor=user, at=now))
             self._sweep(db, now)
         return 0.0
@@ -148,9 +171,18 @@ class SqlState:
     def first_time(self, key: str, within: float) -> bool:
         now = self.clock()
         try:
-            with self.engine.begin() as db:
+            with self.engine.begin() as db:  # on its own: a conflict must not spoil a batch
                 db.execute(sa.delete(requests).where((requests.c.key == key) & (requests.c.until <= now)))
                 db.execute(sa.insert(requests).values(key=key, until=now + within))
         except sa.exc.IntegrityError:
             return False  # met already, here or on another replica
         return True
+
+
+def _upsert(db: sa.Connection, table: sa.Table, row: dict[str, object], keys: tuple[str, ...],
+            changes: dict[str, object]) -> sa.Executable:
+    """INSERT, or UPDATE `changes` where the keys exist: one statement on PostgreSQL and SQLite."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if db.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).values(**row).on_conflict_do_update(index_elements=list(keys), set_=changes)

@@ -8,6 +8,7 @@ place and query, and the cooldown's recent commands per user.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import secrets
@@ -66,6 +67,10 @@ def new_token() -> str:
 class ChatState(Protocol):
     """The storage the chat core needs; every method is one short step for its store."""
 
+    def batch(self) -> contextlib.AbstractContextManager[None]:
+        """Group the steps of one command or press (one transaction, for a database)."""
+        ...
+
     def remember(self, shown: Shown) -> str: ...
     def recall(self, token: str) -> Shown | None: ...
     def save(self, token: str, shown: Shown) -> None: ...
@@ -98,6 +103,7 @@ class MemoryState:
 
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self.clock = clock
+        self.batch = contextlib.nullcontext
         self._buttons: OrderedDict[str, tuple[Shown, float]] = OrderedDict()
         self._sent: set[str] = set()
         self._seen: OrderedDict[tuple[str, str], set[str]] = OrderedDict()
