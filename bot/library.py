@@ -163,13 +163,18 @@ class Library:
         wanted = compact(typed)
         return [p for p in self.panels if wanted in compact(p.id) or wanted in compact(p.title)][:limit]
 
-    def digest(self, channel: str, day: dt.date, query: Query = EVERYTHING) -> Quote | None:
+    def digest(self, channel: str, day: dt.date, query: Query = EVERYTHING, log: Sequence[str] = ()) -> Quote | None:
         """The quote of the day for `channel` among those the query's filters allow: the same in
-        every process, no repeats in a cycle."""
+        every process; `log` (what the channel was posted, oldest first) keeps a round free of repeats."""
         docs = lazy_numpy().flatnonzero(self._allowed(query))
         if not len(docs):
             return None
-        return self.quote(digest_module.pick(channel, day, [self.quotes[d].ref for d in docs]))
+        return self.quote(digest_module.pick(channel, day, [self.quotes[d].ref for d in docs], log))
+
+    def digest_round(self, query: Query, log: Sequence[str]) -> tuple[int, int]:
+        """How far a channel is through its round: (quotes shown in it, quotes its filters allow)."""
+        refs = [self.quotes[d].ref for d in lazy_numpy().flatnonzero(self._allowed(query))]
+        return len(digest_module.this_round(log, refs)), len(refs)
 
     @property
     def _by_id(self) -> dict[str, int | list[int]]:

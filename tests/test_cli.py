@@ -213,3 +213,14 @@ def test_run_without_a_token_and_without_a_terminal_says_what_it_does(cli_main: 
     assert done.code == 0
     assert done.err == ("python -m bot: no chat token is set (DISCORD_TOKEN, SLACK_BOT_TOKEN, SLACK_APP_TOKEN): "
                         "answering commands from standard input\n")
+
+
+def test_a_new_channels_digest_shows_every_quote_once_over_as_many_days_from_any_start(
+        cli_main: Callable[..., Ran]) -> None:
+    import datetime as dt
+
+    answers = json.loads(cli_main("search", "--limit", "100", "--json").out)  # every quote, no words
+    start = dt.date(2031, 7, 19)
+    picked = [json.loads(cli_main("digest", "--channel", "C", "--date", str(start + dt.timedelta(days=n)),
+                                  "--json").out)["id"] for n in range(len(answers))]
+    assert sorted(picked) == sorted(a["id"] for a in answers) and len(answers) == 34

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -249,7 +250,7 @@ def test_console_digest_commands(tmp_path: Path, cli_main: Callable[..., Ran]) -
     replies = done.stdout.split("\n\n")
     assert replies[0] == "No daily quote here. Subscribe with: digest subscribe 09:00 Europe/Berlin"
     assert replies[1] == "Subscribed: a quote every day at 08:30 (Asia/Shanghai), topic 同质化."
-    assert replies[2] == "A quote every day at 08:30 (Asia/Shanghai), topic 同质化."
+    assert replies[2] == "A quote every day at 08:30 (Asia/Shanghai), topic 同质化. This round has shown 0 of its 9 quotes."
     assert replies[3].startswith("Tomorrow's quote (") and "模型同质化和创新性" in replies[3]
     assert replies[4].startswith("25:00 is not a time of day")
     assert replies[5].startswith("Mars/Base is not a time zone")
@@ -351,3 +352,30 @@ def test_a_database_from_before_the_panel_filter_upgrades_keeping_its_subscripti
     engine.dispose()
     sub = Store.open(url).subscription("slack", "C1")
     assert sub is not None and (sub.topic, sub.panel, sub.post_time) == ("感受", None, dt.time(8))
+
+
+async def test_the_post_log_keeps_a_channel_free_of_repeats_across_data_changes(store: Store,
+                                                                              write_panel: Any) -> None:
+    """A channel that subscribed mid-way and whose panels grew still sees every quote once per round."""
+    import bot
+
+    from .conftest import MINIMAL_PANEL
+
+    quotes = "".join(f"  - id: x{n}\n    speaker: ada\n    topic: engines\n    text: Engines weave pattern {n}.\n"
+                     for n in range(6))
+    path = write_panel(MINIMAL_PANEL.format(panel_id="p") + quotes)
+    library = bot.load_library(path.parent, use_cache=False)
+    clock, platform = Clock(at("2026-03-17T09:00:30")), Platform()
+    sub = store.subscribe("console", "general", "09:00", "UTC", now=clock.now)
+    shown: list[str] = []
+    for day in range(21):
+        if day == 4:  # the panel grows mid-round
+            more = "".join(f"  - id: y{n}\n    speaker: ada\n    topic: engines\n    text: Looms {n}.\n" for n in range(3))
+            path.write_text(MINIMAL_PANEL.format(panel_id="p") + quotes + more, encoding="utf-8")
+            library.refresh(bot.load_library(path.parent, use_cache=False))
+        clock.now = at("2026-03-17T09:00:30") + dt.timedelta(days=day)
+        assert await run(scheduler(store, library, platform, clock)) == 1
+        shown.append(platform.posted[-1][1])
+    rounds = [shown[:10], shown[10:20]]  # 10 answers after the growth (q2, x0-x5, y0-y2)
+    assert all(len(set(r)) == len(r) == 10 for r in rounds)
+    assert store.posted_refs(sub.id) == shown

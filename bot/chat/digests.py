@@ -59,6 +59,8 @@ def answer(command: Command, actor: Actor, place: Place, *, library: Library, st
         said = [message("digest.status", schedule=schedule(current))]
         if not current.enabled:
             said.append(message("digest.disabled", reason=current.disabled_reason or ""))
+        shown, total = library.digest_round(current.filters, store.posted_refs(current.id))
+        said.append(message("digest.round", shown=shown, total=total))
         if last := store.last_post(current.id):
             key = "digest.last_failed" if last.error else "digest.last"
             said.append(message(key, date=str(last.local_date), quote=last.quote_ref, error=last.error or ""))
@@ -66,7 +68,8 @@ def answer(command: Command, actor: Actor, place: Place, *, library: Library, st
     # preview: tomorrow's quote for this place, with its filters (or the command's)
     zone = parse_timezone(current.timezone if current else default_timezone)
     tomorrow = now.astimezone(zone).date() + dt.timedelta(days=1)
-    quote = library.digest(place.key, tomorrow, current.filters if current else filters)
+    log = store.posted_refs(current.id) if current else []
+    quote = library.digest(place.key, tomorrow, current.filters if current else filters, log)
     if quote is None:
         return Notice((message("digest.no_quotes"),), error=True)
     return Answer(Card(quote, library.panel(quote.panel)), Audience.ACTOR,

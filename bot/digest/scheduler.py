@@ -74,7 +74,7 @@ class DigestScheduler:
         for sub, day in self.due(now):
             if stop is not None and stop.is_set():
                 break
-            quote = self.library.digest(sub.digest_key, day, sub.filters)
+            quote = self.library.digest(sub.digest_key, day, sub.filters, self.store.posted_refs(sub.id))
             if quote is None:
                 self.store.disable(sub.id, "no quote matches its topic and speaker filter")
                 continue

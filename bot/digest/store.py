@@ -173,6 +173,14 @@ class Store:
             db.execute(sa.update(subscriptions).where(subscriptions.c.id == subscription_id)
                        .values(enabled=False, disabled_reason=reason))
 
+    def posted_refs(self, subscription_id: int) -> list[str]:
+        """What the subscription has posted, oldest first: the log its digest order reads."""
+        with self.engine.connect() as db:
+            rows = db.execute(sa.select(posts.c.quote_ref).where(
+                (posts.c.subscription_id == subscription_id) & posts.c.posted_at.is_not(None))
+                .order_by(posts.c.local_date))
+            return [row.quote_ref for row in rows]
+
     def last_post(self, subscription_id: int) -> sa.Row | None:  # type: ignore[type-arg]
         with self.engine.connect() as db:
             return db.execute(sa.select(posts).where(posts.c.subscription_id == subscription_id)
