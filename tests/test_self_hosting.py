@@ -31,6 +31,19 @@ def test_compose_file_follows_the_compose_specification() -> None:
     assert not jsonschema.Draft7Validator(schema).is_valid(broken)  # the check can fail
 
 
+def test_slack_replicas_share_postgresql_behind_caddy() -> None:
+    services = compose()["services"]
+    replicas, caddy = services["slack-http"], services["caddy"]
+    assert replicas["command"] == ["python", "-m", "bot", "run", "--only", "slack"]
+    assert replicas["deploy"]["replicas"] >= 2 and replicas["profiles"] == caddy["profiles"] == ["slack-replicas"]
+    assert replicas["environment"]["SLACK_APP_TOKEN"] == ""  # HTTP mode: a signed request per event
+    assert replicas["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert "./Caddyfile:/etc/caddy/Caddyfile:ro" in caddy["volumes"]
+    caddyfile = (ROOT / "Caddyfile").read_text(encoding="utf-8")
+    assert "reverse_proxy /slack/events" in caddyfile and "dynamic a slack-http 3000" in caddyfile
+    assert "{$SLACK_DOMAIN}" in caddyfile and "SLACK_DOMAIN" in (ROOT / ".env.example").read_text(encoding="utf-8")
+
+
 def test_each_chat_bot_runs_alone_from_one_image() -> None:
     services = compose()["services"]
     for name in ("discord", "slack"):
