@@ -28,6 +28,7 @@ _LAZY = {
     "Store": "digest.store", "Subscription": "digest.store",
     "DigestScheduler": "digest.scheduler", "Poster": "digest.scheduler", "ChannelGone": "digest.scheduler",
     "RateLimited": "digest.scheduler", "utc_now": "digest.scheduler", "finish": "digest.scheduler",
+    "Delivery": "digest.scheduler",
     "Health": "health", "Platform": "platforms", "Moment": "panels.moments", "escape_url": "panels.moments",
 }
 _RENAMED = {"translate": "text"}
@@ -57,7 +58,7 @@ if TYPE_CHECKING:
     )
     from .chat.sqlstate import SqlState
     from .chat.state import ChatState, MemoryState
-    from .digest.scheduler import ChannelGone, DigestScheduler, Poster, RateLimited, finish, utc_now
+    from .digest.scheduler import ChannelGone, Delivery, DigestScheduler, Poster, RateLimited, finish, utc_now
     from .digest.store import Store, Subscription
     from .health import Health
     from .library import Library

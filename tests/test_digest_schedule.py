@@ -50,7 +50,7 @@ class Platform:
 
     latency = 0.0
 
-    async def post(self, sub: Subscription, quote: Quote) -> str:
+    async def post(self, sub: Subscription, quote: Quote, delivery: object = None) -> str:
         if self.latency:
             await asyncio.sleep(self.latency)
         if self.failures:
@@ -181,7 +181,7 @@ async def test_an_unsubscribe_racing_a_post_posts_nothing(store: Store, library:
     store.subscribe("console", "b", "09:00", "UTC", now=clock.now)
     posted: list[str] = []
 
-    async def post(sub: Subscription, quote: Quote) -> str:
+    async def post(sub: Subscription, quote: Quote, delivery: object = None) -> str:
         if sub.id == first.id:
             store.unsubscribe("console", "b")  # while the round is under way
         posted.append(sub.channel)
@@ -283,7 +283,7 @@ async def test_a_graceful_restart_mid_round_loses_and_doubles_nothing(store: Sto
     posted: list[str] = []
     stop = asyncio.Event()
 
-    async def post(sub: Subscription, quote: Quote) -> str:
+    async def post(sub: Subscription, quote: Quote, delivery: object = None) -> str:
         posted.append(sub.channel)
         if len(posted) == 120:
             stop.set()  # SIGTERM arrives while the round is under way

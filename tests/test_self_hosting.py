@@ -76,7 +76,8 @@ def test_a_service_without_its_token_stops_with_one_line(only: str, tmp_path: Pa
 def test_slack_manifest_declares_what_the_app_uses() -> None:
     manifest = yaml.safe_load((ROOT / "adapters" / "slack" / "manifest.yml").read_text(encoding="utf-8"))
     assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/quote"]
-    assert manifest["oauth_config"]["scopes"]["bot"] == ["commands", "chat:write", "users:read"]
+    assert manifest["oauth_config"]["scopes"]["bot"] == ["commands", "chat:write", "users:read", "channels:history",
+                                                         "groups:history"]
     assert manifest["settings"]["interactivity"]["is_enabled"] and manifest["settings"]["socket_mode_enabled"]
 
 

@@ -2,33 +2,51 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import discord
 from discord import app_commands
 
-from bot import Card, ChannelGone, Chat, Command, DigestOrder, Poster, Query, Quote, RateLimited, Subscription, message
+from bot import (
+    Card,
+    ChannelGone,
+    Chat,
+    Command,
+    Delivery,
+    DigestOrder,
+    Poster,
+    Query,
+    Quote,
+    RateLimited,
+    Subscription,
+    message,
+)
 
 from . import render
 from .interactions import answer_command
 from .words import key
 
+POST_SECONDS = 30.0  # an answer slower than this counts as lost; the retry's nonce keeps it one message
 
-def discord_poster(client: discord.Client, language: str) -> Poster:
+
+def discord_poster(client: discord.Client, language: str, timeout: float = POST_SECONDS) -> Poster:
     """Send the quote as an embed; a channel Discord says is gone or closed disables the digest.
 
     discord.py itself waits out 429s (it reads Retry-After); only when it gives up does the
     scheduler hear of the rate limit.
     """
 
-    async def post(subscription: Subscription, quote: Quote) -> str:
+    async def post(subscription: Subscription, quote: Quote, delivery: Delivery) -> str:
         chat: Chat = client.chat  # type: ignore[attr-defined]
         card = Card(quote, chat.library.panel(quote.panel))
         channel = client.get_partial_messageable(int(subscription.channel))
         try:
-            message_ = await channel.send(embed=render.card_embed(card, footer_note=render.say(message("digest.note"),
-                                                                                             language)),
-                                          allowed_mentions=render.NO_MENTIONS)
+            # The nonce is the post's mark, enforced: Discord answers a second send of the same day's
+            # post (a retry after a lost answer) with the message it already made.
+            message_ = await asyncio.wait_for(channel.send(
+                embed=render.card_embed(card, footer_note=render.say(message("digest.note"), language)),
+                nonce=delivery.mark, allowed_mentions=render.NO_MENTIONS), timeout)
         except (discord.NotFound, discord.Forbidden) as error:
             raise ChannelGone(f"Discord {error.status}: {error.text or 'channel gone or closed to the bot'}") from None
         except discord.HTTPException as error:

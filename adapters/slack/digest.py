@@ -1,33 +1,68 @@
-"""Posting daily digests to Slack channels: the scheduler's `Poster` for Slack."""
+"""Posting daily digests to Slack channels: the scheduler's `Poster` for Slack.
+
+Each post carries message metadata naming its idempotency mark. When an earlier try may have
+reached Slack (the answer was lost: a dropped connection, a timeout, a 5xx), the poster looks
+for that mark in the channel's recent history before posting again, and the client it posts
+with never retries by itself.
+"""
 
 from __future__ import annotations
+
+import asyncio
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import Card, ChannelGone, Library, Poster, Quote, RateLimited, Subscription, message
+from bot import Card, ChannelGone, Delivery, Library, Poster, Quote, RateLimited, Subscription, message
 
 from . import render
 
 GONE = {"channel_not_found", "not_in_channel", "is_archived", "account_inactive", "invalid_auth", "token_revoked"}
+EVENT = "panel_quotes_digest"
+POST_SECONDS = 30.0  # an answer slower than this counts as lost; the next try looks first
 
 
-def slack_poster(client: AsyncWebClient, library: Library, language: str = "en") -> Poster:
+def slack_poster(client: AsyncWebClient, library: Library, language: str = "en",
+                 timeout: float = POST_SECONDS) -> Poster:
     """Post the quote as a Block Kit message; map Slack's answers to what the scheduler does next."""
+    # Blind retries inside the client could post twice; the scheduler retries, looking first.
+    client = AsyncWebClient(token=client.token, base_url=client.base_url, retry_handlers=[])
 
-    async def post(subscription: Subscription, quote: Quote) -> str:
+    async def post(subscription: Subscription, quote: Quote, delivery: Delivery) -> str:
+        if delivery.retry and (posted := await _posted(client, subscription.channel, delivery.mark)):
+            return posted
         card = Card(quote, library.panel(quote.panel))
         blocks = render.card_blocks(card, note=render.say(message("digest.note"), language))
         try:
-            response = await client.chat_postMessage(channel=subscription.channel, blocks=blocks,
-                                                     text=render.fallback(card))
+            response = await asyncio.wait_for(client.chat_postMessage(
+                channel=subscription.channel, blocks=blocks, text=render.fallback(card),
+                metadata={"event_type": EVENT, "event_payload": {"mark": delivery.mark}}), timeout)
         except SlackApiError as error:
-            if error.response.status_code == 429:
-                raise RateLimited(float(error.response.headers.get("Retry-After", 1))) from None
-            reason = error.response.get("error", "")
-            if reason in GONE:
-                raise ChannelGone(reason) from None
+            _raise_for(error)
             raise
         return str(response.get("ts", ""))
 
     return post
+
+
+async def _posted(client: AsyncWebClient, channel: str, mark: str) -> str | None:
+    """The ts of the channel's message carrying `mark`, among its latest, or None."""
+    try:
+        history = await client.conversations_history(channel=channel, limit=50, include_all_metadata=True)
+    except SlackApiError as error:
+        _raise_for(error)
+        raise  # cannot tell whether it was posted: better no post today than two (needs channels:history)
+    for found in history.get("messages") or []:
+        metadata = found.get("metadata") or {}
+        if metadata.get("event_type") == EVENT and (metadata.get("event_payload") or {}).get("mark") == mark:
+            return str(found.get("ts", ""))
+    return None
+
+
+def _raise_for(error: SlackApiError) -> None:
+    """What the scheduler does next, from Slack's answer: wait, or stop posting to the channel."""
+    if error.response.status_code == 429:
+        raise RateLimited(float(error.response.headers.get("Retry-After", 1))) from None
+    reason = error.response.get("error", "")
+    if reason in GONE:
+        raise ChannelGone(reason) from None

@@ -22,7 +22,21 @@ from .store import Store, Subscription
 
 logger = logging.getLogger(__name__)
 
-Poster = Callable[[Subscription, Quote], Awaitable[str]]  # posts the quote, returns the message id
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What a poster needs beyond the quote: the post's idempotency `mark` (the same on every try of
+    a subscription's day, at most 25 characters, as Discord's nonce allows) and whether an earlier
+    try may have reached the platform, so that the poster looks before it posts again."""
+
+    mark: str
+    retry: bool = False
+
+
+def mark_of(subscription_id: int, day: dt.date) -> str:
+    return f"pq{subscription_id}-{day:%Y%m%d}"
+
+
+Poster = Callable[[Subscription, Quote, Delivery], Awaitable[str]]  # posts the quote, returns the message id
 GRACE_SECONDS = 8.0  # how long a stopping bot lets the post under way finish (the runner waits 10)
 
 
@@ -81,16 +95,16 @@ class DigestScheduler:
             # Claim, then post at once: a process dying in between loses that day's post rather
             # than ever doubling it.
             claim = self.store.claim(sub.id, day, quote.ref, self.clock())
-            if claim is not None and await self._deliver(sub, quote, claim):
+            if claim is not None and await self._deliver(sub, quote, claim, mark_of(sub.id, day)):
                 made += 1
         self.last_run = now
         return made
 
-    async def _deliver(self, sub: Subscription, quote: Quote, claim: int) -> bool:
+    async def _deliver(self, sub: Subscription, quote: Quote, claim: int, mark: str) -> bool:
         poster = self.posters[sub.platform]
         for attempt in range(1, self.attempts + 1):
             try:
-                message_id = await poster(sub, quote)
+                message_id = await poster(sub, quote, Delivery(mark, retry=attempt > 1))
             except RateLimited as limit:
                 logger.info("digest %s rate limited; waiting %.1f s", sub.digest_key, limit.retry_after)
                 await self.sleep(limit.retry_after)

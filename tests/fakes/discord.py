@@ -66,6 +66,10 @@ class FakeDiscord:
     token: str = "test-token"  # the one token this Discord accepts
     deleted_channels: set[str] = field(default_factory=set)  # posting there: 404 Unknown Channel
     refuse_messages: int = 0  # answer this many channel messages with 400 Invalid Form Body
+    drop_messages: int = 0  # make this many channel messages, then drop the connection unanswered
+    message_delay: float = 0.0  # seconds before answering a channel message (after making it)
+    made: list[dict[str, Any]] = field(default_factory=list)  # every channel message made
+    _nonces: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
     messages_per_second: float | None = None  # a global limit on channel messages, as Discord has one
     _limit: PerSecond = field(default_factory=PerSecond)
     sent_at: dict[str, float] = field(default_factory=dict)  # interaction id -> when it was dispatched
@@ -243,10 +247,28 @@ class FakeDiscord:
         if request.method == "POST" and path.startswith("/channels/") and path.split("/")[2] in self.deleted_channels:
             return _json({"message": "Unknown Channel", "code": 10003}, 404)
         if request.method == "POST" and path.startswith("/channels/") and path.endswith("/messages"):
-            return _json(self.message(body or {}, channel_id=int(path.split("/")[2])))
+            return await self._channel_message(request, body or {}, int(path.split("/")[2]))
         if path.startswith("/webhooks/"):
             return _json(self.message(body or {}))
         return _json({"message": "404: Not Found", "code": 0}, 404)
+
+    async def _channel_message(self, request: web.Request, body: dict[str, Any], channel_id: int) -> web.Response:
+        """Make the message, as Discord does: once per enforced nonce; then answer, late, or never."""
+        key = (channel_id, str(body.get("nonce")))
+        if body.get("enforce_nonce") and key in self._nonces:
+            return _json(self._nonces[key])  # Discord's answer to a repeated nonce: the message it made
+        made = self.message(body, channel_id=channel_id)
+        self.made.append(made)
+        if body.get("enforce_nonce"):
+            self._nonces[key] = made
+        if self.drop_messages:
+            self.drop_messages -= 1
+            if request.transport is not None:
+                request.transport.close()  # the message exists; its answer never arrives
+            return web.Response()
+        if self.message_delay:
+            await asyncio.sleep(self.message_delay)
+        return _json(made)
 
     def _over_rate(self, path: str) -> bool:
         self._limit.limit = self.messages_per_second

@@ -55,6 +55,8 @@ class FakeSlack:
     per_second: float | None = None  # a rate limit on chat.postMessage, as Slack has one
     locales: dict[str, str] = field(default_factory=dict)  # user -> what users.info says (default en-US)
     post_latency: float = 0.0  # seconds chat.postMessage takes to answer
+    drop_posts: int = 0  # make this many messages, then drop the connection unanswered
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel -> messages, newest first
     _limit: PerSecond = field(default_factory=PerSecond)
     port: int = 0
     _runner: web.AppRunner | None = None
@@ -129,9 +131,26 @@ class FakeSlack:
             return web.json_response({"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"})
         if method == "chat.postMessage" and body.get("channel") in self.deleted_channels:
             return web.json_response({"ok": False, "error": "channel_not_found"})
-        if method == "chat.postMessage" and self.post_latency:
-            await asyncio.sleep(self.post_latency)  # bounded: a test sets a fraction of a second
-        if method in ("chat.postMessage", "chat.postEphemeral"):
+        if method == "conversations.history":
+            found = self.messages.get(str(body.get("channel")), [])[:int(body.get("limit") or 100)]
+            with_metadata = str(body.get("include_all_metadata", "")).lower() in ("true", "1")
+            return web.json_response({"ok": True, "messages": [
+                {k: v for k, v in m.items() if k != "metadata" or with_metadata} for m in found]})
+        if method == "chat.postMessage":
+            ts = f"{time.time():.6f}"
+            metadata = body.get("metadata")
+            self.messages.setdefault(str(body.get("channel")), []).insert(0, {
+                "type": "message", "ts": ts, "text": body.get("text"),
+                **({"metadata": json.loads(metadata) if isinstance(metadata, str) else metadata} if metadata else {})})
+            if self.drop_posts:
+                self.drop_posts -= 1
+                if request.transport is not None:
+                    request.transport.close()  # the message exists; its answer never arrives
+                return web.Response()
+            if self.post_latency:
+                await asyncio.sleep(self.post_latency)  # bounded: a test sets a fraction of a second
+            return web.json_response({"ok": True, "channel": body.get("channel"), "ts": ts, "message_ts": ts})
+        if method == "chat.postEphemeral":
             return web.json_response({"ok": True, "channel": body.get("channel"), "ts": f"{time.time():.6f}",
                                       "message_ts": f"{time.time():.6f}"})
         return web.json_response({"ok": False, "error": "unknown_method"})
