@@ -47,7 +47,7 @@ def _stores() -> Iterator[Iterator[tuple[str, Callable[[], ChatState]]]]:
             yield "SQLite file", lambda: SqlState(Store.open(f"sqlite:///{Path(folder) / 's.sqlite3'}").engine)
             if server_binaries() is not None:
                 with running_postgres() as url:
-                    yield "PostgreSQL", lambda: SqlState(Store.open(url).engine)
+                    yield "PostgreSQL", lambda: SqlState.beside(Store.open(url).engine)
         yield stores()
 
 

@@ -54,7 +54,7 @@ class _QuoteHandlers:
         self.settings, self.language = settings, settings.language
         # With the database, buttons, rotation and cooldown are shared by every process of the bot.
         self.chat = Chat(library, cooldown=Cooldown.parse(settings.cooldown), store=store,
-                         state=SqlState(store.engine) if store else None,
+                         state=SqlState.beside(store.engine) if store else None,
                          default_timezone=settings.digest_timezone)
         self.tree = app_commands.CommandTree(self)  # type: ignore[arg-type]
         self.tree.on_error = self._on_command_error  # type: ignore[method-assign]

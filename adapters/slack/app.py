@@ -117,7 +117,7 @@ def build_app(library: Library, settings: SlackSettings, chat: Chat | None = Non
     app = AsyncApp(client=client, signing_secret=settings.signing_secret or "",
                    request_verification_enabled=not settings.socket_mode, process_before_response=True)
     chat = chat or Chat(library, cooldown=Cooldown.parse(settings.cooldown), store=store,
-                        state=SqlState(store.engine) if store else None,
+                        state=SqlState.beside(store.engine) if store else None,
                         default_timezone=settings.digest_timezone)
     people = People(client, settings)
     if not settings.socket_mode:

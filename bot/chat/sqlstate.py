@@ -57,6 +57,16 @@ _SWEEP_SECONDS = 60.0
 class SqlState:
     """The ChatState of `engine`'s database (the digests' SQLite file or PostgreSQL)."""
 
+    @classmethod
+    def beside(cls, store_engine: Engine) -> SqlState:
+        """The state in the store's database, on connections of its own: on PostgreSQL they commit
+        without waiting for the disk (a server crash may forget the last moments of buttons and
+        cooldowns, never corrupt them; the digests' claims keep waiting for theirs)."""
+        url = store_engine.url
+        if url.get_backend_name() != "postgresql":
+            return cls(store_engine)
+        return cls(sa.create_engine(url, pool_pre_ping=True, connect_args={"options": "-c synchronous_commit=off"}))
+
     def __init__(self, engine: Engine, clock: Callable[[], float] = time.time) -> None:
         self.engine, self.clock = engine, clock
         self._swept = 0.0
@@ -70,10 +80,6 @@ class SqlState:
             yield
             return
         with self.engine.begin() as db:
-            if db.dialect.name == "postgresql":
-                # Buttons, rotations and cooldowns need no wait for the disk at commit: a server
-                # crash may forget the last moments of them, never corrupt them; digests keep theirs.
-                db.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
             self._batch.db = db
             try:
                 yield

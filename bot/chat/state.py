@@ -9,6 +9,7 @@ place and query, and the cooldown's recent commands per user.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import secrets
@@ -54,6 +55,7 @@ class Shown:
         return cls(query=Query(**data.pop("query")), spans=spans, **data)  # type: ignore[arg-type]
 
 
+@functools.lru_cache(maxsize=4096)
 def query_key(query: Query) -> str:
     """A short stable name for a query's filters and words, for the rotation's rows."""
     return hashlib.sha256(json.dumps(asdict(query), ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:32]
