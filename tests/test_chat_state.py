@@ -144,3 +144,24 @@ def test_a_request_is_met_once_within_its_window(state_factory: tuple) -> None:
         [True, False, True]
     clock.now += 301
     assert b.first_time("slack:v0=1", 300)  # the window has passed: Slack itself refuses it by then
+
+
+def test_digest_commands_work_on_sqlite_with_the_cooldown_on(library: Library, tmp_path: Path) -> None:
+    """Found in review: the command's open transaction held SQLite's write lock against the store."""
+    import time
+
+    url = f"sqlite:///{tmp_path / 'state.sqlite3'}"
+    store = Store.open(url)
+    chat = Chat(library, cooldown=Cooldown.parse("5/30"), store=store, state=SqlState(store.engine))
+    started = time.monotonic()
+    reply = chat.ask("digest subscribe 09:00 UTC", Actor("U1", manages=True), HERE)
+    assert isinstance(reply, Notice) and reply.messages[0].key == "digest.subscribed"
+    assert time.monotonic() - started < 2 and store.subscription("test", "C1") is not None
+
+
+def test_the_states_own_postgresql_connections_keep_the_urls_options() -> None:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine("postgresql+psycopg://u@h/db?options=-csearch_path%3Dquotes")
+    options = SqlState.beside(engine).engine.url.query["options"]
+    assert options == "-csearch_path=quotes -c synchronous_commit=off"

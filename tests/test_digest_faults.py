@@ -86,3 +86,52 @@ async def test_slack_makes_one_message_per_day_when_answers_are_lost(library: Li
     finally:
         await fake.stop()
     posted_once(store, 3)
+
+
+async def test_a_retry_finds_its_message_however_busy_the_channel_got(library: Library, tmp_path: Path) -> None:
+    """Found in review: the look-up read the latest 50 messages only."""
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from adapters.slack.digest import slack_poster
+
+    store = Store.open(f"sqlite:///{tmp_path / 'state.sqlite3'}")
+    subscribe(store, "slack", ["C01"])
+    fake = FakeSlack()
+    await fake.start()
+    try:
+        fake.drop_posts = 1
+        client = AsyncWebClient(token=BOT_TOKEN, base_url=fake.api_url)
+
+        async def busy_channel(seconds: float) -> None:  # people talk while the scheduler backs off
+            import time
+
+            for n in range(450):
+                fake.messages["C01"].insert(0, {"type": "message", "ts": f"{time.time() + n:.6f}", "text": "hi"})
+
+        scheduler = DigestScheduler(store, library, {"slack": slack_poster(client, library, timeout=0.3)},
+                                    clock=lambda: dt.datetime.now(dt.UTC), sleep=busy_channel)
+        store.subscribe("slack", "C01", "00:00", "UTC", now=NOW)
+        assert await scheduler.run_once() == 1
+        digests = [m for m in fake.messages["C01"] if "metadata" in m]
+        assert len(digests) == 1
+    finally:
+        await fake.stop()
+
+
+async def test_a_bot_stopping_between_tries_records_why(library: Library, tmp_path: Path) -> None:
+    """Found in review: a stop during a retry left the claim with no outcome at all."""
+    import asyncio
+
+    store = Store.open(f"sqlite:///{tmp_path / 'state.sqlite3'}")
+    subscribe(store, "slack", ["C01"])
+    stop = asyncio.Event()
+
+    async def lost(sub: object, quote: object, delivery: object) -> str:
+        stop.set()  # SIGTERM arrives while the answer is being lost
+        raise ConnectionResetError("the answer was lost")
+
+    scheduler = DigestScheduler(store, library, {"slack": lost}, clock=lambda: NOW, sleep=no_wait)
+    assert await scheduler.run_once(stop) == 0
+    with store.engine.connect() as db:
+        [row] = db.execute(sa.select(posts.c.error, posts.c.posted_at)).all()
+    assert row.error == "the bot stopped before the platform confirmed the post" and row.posted_at is None

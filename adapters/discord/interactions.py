@@ -2,7 +2,7 @@
 
 Shared by the slash commands (app.py), /quote-digest (digest.py) and the buttons, which are
 `DynamicItem`s: their custom id carries the core's token, so a press is routed by pattern
-without a View kept per message, and after a restart the core says they expired.
+without a View kept per message, on whichever process gets it, before or after a restart.
 """
 
 from __future__ import annotations

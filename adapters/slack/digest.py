@@ -19,6 +19,7 @@ from . import render
 
 GONE = {"channel_not_found", "not_in_channel", "is_archived", "account_inactive", "invalid_auth", "token_revoked"}
 EVENT = "panel_quotes_digest"
+HISTORY_PAGES = 10
 POST_SECONDS = 30.0  # an answer slower than this counts as lost; the next try looks first
 
 
@@ -29,7 +30,7 @@ def slack_poster(client: AsyncWebClient, library: Library, language: str = "en",
     client = AsyncWebClient(token=client.token, base_url=client.base_url, retry_handlers=[])
 
     async def post(subscription: Subscription, quote: Quote, delivery: Delivery) -> str:
-        if delivery.retry and (posted := await _posted(client, subscription.channel, delivery.mark)):
+        if delivery.retry and (posted := await _posted(client, subscription.channel, delivery)):
             return posted
         card = Card(quote, library.panel(quote.panel))
         blocks = render.card_blocks(card, note=render.say(message("digest.note"), language))
@@ -45,18 +46,26 @@ def slack_poster(client: AsyncWebClient, library: Library, language: str = "en",
     return post
 
 
-async def _posted(client: AsyncWebClient, channel: str, mark: str) -> str | None:
-    """The ts of the channel's message carrying `mark`, among its latest, or None."""
-    try:
-        history = await client.conversations_history(channel=channel, limit=50, include_all_metadata=True)
-    except SlackApiError as error:
-        _raise_for(error)
-        raise  # cannot tell whether it was posted: better no post today than two (needs channels:history)
-    for found in history.get("messages") or []:
-        metadata = found.get("metadata") or {}
-        if metadata.get("event_type") == EVENT and (metadata.get("event_payload") or {}).get("mark") == mark:
-            return str(found.get("ts", ""))
-    return None
+async def _posted(client: AsyncWebClient, channel: str, delivery: Delivery) -> str | None:
+    """The ts of the channel's message carrying the delivery's mark, among every message since the
+    post was claimed (page by page, however busy the channel), or None."""
+    cursor = None
+    for _ in range(HISTORY_PAGES):
+        try:
+            history = await client.conversations_history(
+                channel=channel, oldest=f"{delivery.since - 60:.6f}", limit=200, include_all_metadata=True,
+                **({"cursor": cursor} if cursor else {}))
+        except SlackApiError as error:
+            _raise_for(error)
+            raise  # cannot tell whether it was posted: better no post today than two (needs channels:history)
+        for found in history.get("messages") or []:
+            metadata = found.get("metadata") or {}
+            if metadata.get("event_type") == EVENT and (metadata.get("event_payload") or {}).get("mark") == delivery.mark:
+                return str(found.get("ts", ""))
+        cursor = (history.get("response_metadata") or {}).get("next_cursor")
+        if not history.get("has_more") or not cursor:
+            return None
+    raise RuntimeError(f"more than {HISTORY_PAGES * 200} messages since the post: cannot tell whether it was made")
 
 
 def _raise_for(error: SlackApiError) -> None:

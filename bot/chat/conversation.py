@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ..library import Library
 from ..models import Query, Quote
-from .state import ChatState, MemoryState, Shown
+from .state import ChatState, MemoryState, Shown, query_key
 
 
 @dataclass
@@ -24,6 +24,7 @@ class Conversations:
 
     def another(self, place: str, query: Query) -> Quote | None:
         """A quote for `query` not yet shown in `place`, until every match has been."""
+        self.state.hold(f"rotation:{place}:{query_key(query)}")  # two replicas answering at once
         seen = self.state.seen(place, query)
         quote = self.library.random(query, rng=self.rng, exclude=seen)
         if quote is None and seen:

@@ -33,6 +33,9 @@ class Cooldown:
             return cls(limit=_OFF, per=1.0)
         try:
             limit, per = text.split("/")
-            return cls(int(limit), float(per))
+            cooldown = cls(int(limit), float(per))
         except ValueError:
             raise QuoteBotError(f"{name}={text!r}: expected COMMANDS/SECONDS such as 5/30, or off") from None
+        if cooldown.per > 86400:
+            raise QuoteBotError(f"{name}={text!r}: the window is at most a day (86400 seconds)")
+        return cooldown

@@ -8,6 +8,7 @@ cooldown, no-match suggestions and the context rule live here and nowhere else.
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -107,7 +108,10 @@ class Chat:
 
     def run(self, command: Command, actor: Actor, place: Place, *, private: bool = False) -> Reply:
         """Answer a parsed command. `private` answers only the actor (with Send to share it)."""
-        with self.state.batch():  # a user's error is an answer too: what it counted is kept
+        # A digest command writes through the digests' store, on connections of its own: it runs
+        # outside the batch, whose open transaction would hold SQLite's write lock against it.
+        batch = self.state.batch() if command.action != "digest" else contextlib.nullcontext()
+        with batch:  # a user's error is an answer too: what it counted is kept
             try:
                 return self._decide(command, actor, place, private)
             except QuoteBotError as error:

@@ -69,6 +69,12 @@ def answer(command: Command, actor: Actor, place: Place, *, library: Library, st
     zone = parse_timezone(current.timezone if current else default_timezone)
     tomorrow = now.astimezone(zone).date() + dt.timedelta(days=1)
     log = store.posted_refs(current.id) if current else []
+    last = store.last_post(current.id) if current else None
+    today = tomorrow - dt.timedelta(days=1)
+    pending = current is not None and (last is None or last.local_date < today)
+    # Today's quote is still to come: tomorrow's pick follows it in the round.
+    if pending and current and (coming := library.digest(place.key, today, current.filters, log)):
+        log = [*log, coming.ref]
     quote = library.digest(place.key, tomorrow, current.filters if current else filters, log)
     if quote is None:
         return Notice((message("digest.no_quotes"),), error=True)

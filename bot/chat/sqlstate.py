@@ -65,7 +65,10 @@ class SqlState:
         url = store_engine.url
         if url.get_backend_name() != "postgresql":
             return cls(store_engine)
-        return cls(sa.create_engine(url, pool_pre_ping=True, connect_args={"options": "-c synchronous_commit=off"}))
+        given = url.query.get("options", "")  # DATABASE_URL's own (a search_path, say) are kept
+        options = " ".join(filter(None, [given if isinstance(given, str) else " ".join(given),
+                                         "-c synchronous_commit=off"]))
+        return cls(sa.create_engine(url.update_query_dict({"options": options}), pool_pre_ping=True))
 
     def __init__(self, engine: Engine, clock: Callable[[], float] = time.time) -> None:
         self.engine, self.clock = engine, clock
@@ -85,6 +88,14 @@ class SqlState:
                 yield
             finally:
                 self._batch.db = None
+        self._sweep()
+
+    def hold(self, key: str) -> None:
+        """Inside a batch on PostgreSQL: wait for any other replica working on `key` (a user's
+        cooldown, a place's rotation) to commit first, so that neither misses the other's rows."""
+        db = getattr(self._batch, "db", None)
+        if db is not None and db.dialect.name == "postgresql":
+            db.execute(sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
 
     @contextlib.contextmanager
     def _step(self) -> Iterator[sa.Connection]:
@@ -96,10 +107,17 @@ class SqlState:
             with self.engine.begin() as own:
                 yield own
 
-    def _sweep(self, db: sa.Connection, now: float) -> None:
+    def _sweep(self) -> None:
+        """At most once a minute, in a transaction of its own (never inside a command's, where two
+        replicas sweeping could wait on each other): expired and old rows go."""
+        now = self.clock()
         if now - self._swept < _SWEEP_SECONDS:
             return
         self._swept = now
+        with self.engine.begin() as db:
+            self._sweep_in(db, now)
+
+    def _sweep_in(self, db: sa.Connection, now: float) -> None:
         db.execute(sa.delete(buttons).where(buttons.c.expires_at <= now))
         db.execute(sa.delete(rotation).where(rotation.c.seen_at <= now - ROTATION_DAYS * 86400))
         db.execute(sa.delete(commands).where(commands.c.at <= now - 86400))  # no cooldown spans a day
@@ -112,7 +130,6 @@ class SqlState:
         with self._step() as db:
             db.execute(sa.insert(buttons).values(token=token, shown=shown.to_json(), sent=False,
                                                  expires_at=now + BUTTON_DAYS * 86400))
-            self._sweep(db, now)
         return token
 
     def recall(self, token: str) -> Shown | None:
@@ -163,13 +180,13 @@ class SqlState:
 
     def spend(self, user: str, limit: int, per: float) -> float:
         now = self.clock()
+        self.hold(f"cooldown:{user}")
         with self._step() as db:  # rows older than the window are left to the sweep
             recent = db.execute(sa.select(sa.func.count(), sa.func.min(commands.c.at)).where(
                 (commands.c.actor == user) & (commands.c.at > now - per))).one()
             if recent[0] >= limit:
                 return float(recent[1]) + per - now
             db.execute(sa.insert(commands).values(actor=user, at=now))
-            self._sweep(db, now)
         return 0.0
 
     # -- replays -----------------------------------------------------------------------------

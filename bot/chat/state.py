@@ -86,6 +86,10 @@ class ChatState(Protocol):
         """The post did not happen: Send may be pressed again."""
         ...
 
+    def hold(self, key: str) -> None:
+        """Keep other replicas off `key` until this batch ends (a no-op where there are none)."""
+        ...
+
     def seen(self, place: str, query: Query) -> set[str]: ...
     def see(self, place: str, query: Query, ref: str) -> None: ...
     def new_round(self, place: str, query: Query) -> None: ...
@@ -148,6 +152,9 @@ class MemoryState:
         if len(self._seen) > _REMEMBERED:
             self._seen.popitem(last=False)
         return seen
+
+    def hold(self, key: str) -> None:
+        """One process: nobody else to wait for."""
 
     def seen(self, place: str, query: Query) -> set[str]:
         return set(self._round(place, query))

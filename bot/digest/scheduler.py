@@ -13,7 +13,7 @@ import contextlib
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..library import Library
 from ..models import Quote
@@ -30,6 +30,7 @@ class Delivery:
 
     mark: str
     retry: bool = False
+    since: float = 0.0  # when the post was claimed (epoch seconds): no earlier message can be it
 
 
 def mark_of(subscription_id: int, day: dt.date) -> str:
@@ -94,17 +95,25 @@ class DigestScheduler:
                 continue
             # Claim, then post at once: a process dying in between loses that day's post rather
             # than ever doubling it.
-            claim = self.store.claim(sub.id, day, quote.ref, self.clock())
-            if claim is not None and await self._deliver(sub, quote, claim, mark_of(sub.id, day)):
+            claimed_at = self.clock()
+            claim = self.store.claim(sub.id, day, quote.ref, claimed_at)
+            delivery = Delivery(mark_of(sub.id, day), since=claimed_at.timestamp())
+            if claim is not None and await self._deliver(sub, quote, claim, delivery, stop):
                 made += 1
         self.last_run = now
         return made
 
-    async def _deliver(self, sub: Subscription, quote: Quote, claim: int, mark: str) -> bool:
+    async def _deliver(self, sub: Subscription, quote: Quote, claim: int, delivery: Delivery,
+                       stop: asyncio.Event | None = None) -> bool:
         poster = self.posters[sub.platform]
         for attempt in range(1, self.attempts + 1):
+            if attempt > 1 and stop is not None and stop.is_set():
+                # Stopping: no further tries, and the claim says why (the next process does not
+                # post that day again; if the lost answer had made the message, it stands alone).
+                self.store.failed(claim, "the bot stopped before the platform confirmed the post")
+                return False
             try:
-                message_id = await poster(sub, quote, Delivery(mark, retry=attempt > 1))
+                message_id = await poster(sub, quote, replace(delivery, retry=attempt > 1))
             except RateLimited as limit:
                 logger.info("digest %s rate limited; waiting %.1f s", sub.digest_key, limit.retry_after)
                 await self.sleep(limit.retry_after)

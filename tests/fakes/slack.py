@@ -131,11 +131,16 @@ class FakeSlack:
             return web.json_response({"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"})
         if method == "chat.postMessage" and body.get("channel") in self.deleted_channels:
             return web.json_response({"ok": False, "error": "channel_not_found"})
-        if method == "conversations.history":
-            found = self.messages.get(str(body.get("channel")), [])[:int(body.get("limit") or 100)]
+        if method == "conversations.history":  # newest first, from `oldest` on, a page at a time
+            after = float(body.get("oldest") or 0)
+            every = [m for m in self.messages.get(str(body.get("channel")), []) if float(m["ts"]) > after]
+            start, limit = int(body.get("cursor") or 0), int(body.get("limit") or 100)
+            page, more = every[start:start + limit], start + limit < len(every)
             with_metadata = str(body.get("include_all_metadata", "")).lower() in ("true", "1")
-            return web.json_response({"ok": True, "messages": [
-                {k: v for k, v in m.items() if k != "metadata" or with_metadata} for m in found]})
+            return web.json_response({"ok": True, "has_more": more,
+                                      "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+                                      "messages": [{k: v for k, v in m.items() if k != "metadata" or with_metadata}
+                                                   for m in page]})
         if method == "chat.postMessage":
             ts = f"{time.time():.6f}"
             metadata = body.get("metadata")
