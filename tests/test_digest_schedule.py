@@ -379,3 +379,21 @@ async def test_the_post_log_keeps_a_channel_free_of_repeats_across_data_changes(
     rounds = [shown[:10], shown[10:20]]  # 10 answers after the growth (q2, x0-x5, y0-y2)
     assert all(len(set(r)) == len(r) == 10 for r in rounds)
     assert store.posted_refs(sub.id) == shown
+
+
+async def test_the_preview_names_the_quote_tomorrow_really_gets(store: Store, library: Library) -> None:
+    """Found in review: before today's post the preview read the log without it, and named today's quote."""
+    from bot import Actor, Command, DigestOrder, Place
+    from bot.chat import digests
+
+    sub = store.subscribe("console", "general", "09:00", "UTC", filters=Query(speaker="林莱尼"),
+                          now=at("2026-03-01T08:00:00"))
+    platform = Platform()
+    for day in range(2):  # two quotes posted: the round has one left, so the pick must skip
+        await run(scheduler(store, library, platform, Clock(at("2026-03-01T09:00:30") + dt.timedelta(days=day))))
+    morning = at("2026-03-03T08:00:00")  # today's 09:00 post is still to come
+    said = digests.answer(Command("digest", digest=DigestOrder("preview")), Actor("me", manages=True),
+                          Place("console", "general"), library=library, store=store, now=morning)
+    for day in range(2):
+        await run(scheduler(store, library, platform, Clock(at("2026-03-03T09:00:30") + dt.timedelta(days=day))))
+    assert said.card.quote.ref == store.posted_refs(sub.id)[-1]  # type: ignore[union-attr]
