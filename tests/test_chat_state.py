@@ -165,3 +165,12 @@ def test_the_states_own_postgresql_connections_keep_the_urls_options() -> None:
     engine = sa.create_engine("postgresql+psycopg://u@h/db?options=-csearch_path%3Dquotes")
     options = SqlState.beside(engine).engine.url.query["options"]
     assert options == "-csearch_path=quotes -c synchronous_commit=off"
+
+
+def test_quote_refs_of_any_length_are_kept(state_factory: tuple) -> None:
+    """Found in review: a slug longer than 300 characters broke every command on PostgreSQL."""
+    make, _ = state_factory
+    state = make()
+    ref = "p/" + "q" * 1000
+    state.see("p:C1", Query(topic="x"), ref)
+    assert state.seen("p:C1", Query(topic="x")) == {ref}

@@ -33,7 +33,7 @@ rotation = sa.Table(
     "chat_rotation", metadata,
     sa.Column("place", sa.String(200), primary_key=True),
     sa.Column("query", sa.String(32), primary_key=True),  # query_key()
-    sa.Column("ref", sa.String(300), primary_key=True),
+    sa.Column("ref", sa.Text, primary_key=True),  # widened by migration 0005
     sa.Column("seen_at", sa.Float, nullable=False),
     sa.Index("ix_chat_rotation_seen_at", "seen_at"),
 )

@@ -42,7 +42,7 @@ posts = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("subscription_id", sa.Integer, sa.ForeignKey("subscriptions.id", ondelete="CASCADE"), nullable=False),
     sa.Column("local_date", sa.Date, nullable=False),
-    sa.Column("quote_ref", sa.String(300), nullable=False),
+    sa.Column("quote_ref", sa.Text, nullable=False),  # widened by migration 0005
     sa.Column("message_id", sa.String(100)),
     sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("posted_at", sa.DateTime(timezone=True)),
