@@ -44,6 +44,11 @@ class Speaker:
     def is_moderator(self) -> bool:
         return self.role == MODERATOR
 
+    @property
+    def label(self) -> str:
+        """陈石 · 峰瑞资本投资合伙人: the name, and the title when there is one."""
+        return f"{self.name} · {self.title}" if self.title else self.name
+
 
 @dataclass(frozen=True, slots=True)
 class Topic:

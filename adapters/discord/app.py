@@ -139,7 +139,7 @@ def register_commands(tree: app_commands.CommandTree[Any], chat: Chat) -> None:
 
     @quote.autocomplete("speaker")
     async def speaker_choices(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=render.speaker_line_of(s)[:100], value=s.id)
+        return [app_commands.Choice(name=s.label[:100], value=s.id)
                 for s in library.speaker_choices(current)]
 
     @quote.autocomplete("topic")

@@ -18,7 +18,6 @@ from bot import (
     Message,
     Moment,
     Notice,
-    Speaker,
     escape_url,
     message,
     sentences,
@@ -70,11 +69,6 @@ def bold_spans(text: str, spans: Sequence[Span]) -> str:
         at = end
     out.append(safe(text[at:]))
     return "".join(out)
-
-
-def speaker_line_of(speaker: Speaker) -> str:
-    """陈石 · 峰瑞资本投资合伙人"""
-    return f"{speaker.name} · {speaker.title}" if speaker.title else speaker.name
 
 
 def moment_line(said: Moment) -> str:

@@ -73,8 +73,7 @@ class Card:
     @property
     def who(self) -> str:
         """陈石 · 峰瑞资本投资合伙人"""
-        speaker = self.quote.speaker
-        return f"{speaker.name} · {speaker.title}" if speaker.title else speaker.name
+        return self.quote.speaker.label
 
     @property
     def where(self) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from .limits import PerSecond
-from .loopback import serve_on_loopback
+from .loopback import serve_on_loopback, unanswered
 
 APPLICATION_ID = 900000000000000001
 BOT_USER = {"id": str(APPLICATION_ID), "username": "panel-quotes", "discriminator": "0", "global_name": None,
@@ -263,9 +263,7 @@ class FakeDiscord:
             self._nonces[key] = made
         if self.drop_messages:
             self.drop_messages -= 1
-            if request.transport is not None:
-                request.transport.close()  # the message exists; its answer never arrives
-            return web.Response()
+            return unanswered(request)  # the message exists; its answer never arrives
         if self.message_delay:
             await asyncio.sleep(self.message_delay)
         return _json(made)

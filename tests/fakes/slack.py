@@ -20,7 +20,7 @@ import aiohttp
 from aiohttp import WSMsgType, web
 
 from .limits import PerSecond
-from .loopback import serve_on_loopback
+from .loopback import serve_on_loopback, unanswered
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_TOKEN = "xoxb-1-fake-bot-token"
@@ -149,9 +149,7 @@ class FakeSlack:
                 **({"metadata": json.loads(metadata) if isinstance(metadata, str) else metadata} if metadata else {})})
             if self.drop_posts:
                 self.drop_posts -= 1
-                if request.transport is not None:
-                    request.transport.close()  # the message exists; its answer never arrives
-                return web.Response()
+                return unanswered(request)  # the message exists; its answer never arrives
             if self.post_latency:
                 await asyncio.sleep(self.post_latency)  # bounded: a test sets a fraction of a second
             return web.json_response({"ok": True, "channel": body.get("channel"), "ts": ts, "message_ts": ts})
