@@ -48,7 +48,8 @@ def state_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ob
 
 
 def shown(user: str = "U-alice", refs: tuple[str, ...] = ("p/q1", "p/q2")) -> Shown:
-    return Shown(Query("算力", speaker="陈石"), user, list(refs), [((0, 2),), ()], private=True)
+    return Shown(Query("算力", speaker="陈石", topic="泡沫", panel="aigc-2023"), user, list(refs),
+                 [((0, 2), (5, 7)), ()], index=1, private=True)
 
 
 def test_buttons_are_remembered_saved_and_expire(state_factory: tuple) -> None:
@@ -57,9 +58,9 @@ def test_buttons_are_remembered_saved_and_expire(state_factory: tuple) -> None:
     token = state.remember(shown())
     again = state.recall(token)
     assert again == shown() and again is not None
-    again.index = 1
+    again.index = 0
     state.save(token, again)
-    assert make().recall(token).index == 1  # type: ignore[union-attr]
+    assert make().recall(token).index == 0  # type: ignore[union-attr]
     clock.now += BUTTON_DAYS * 86400 + 1
     assert make().recall(token) is None
     state.forget(token)
@@ -87,6 +88,26 @@ def test_the_rotation_and_the_cooldown_are_shared(state_factory: tuple) -> None:
     assert a.spend("u", 2, 30) == pytest.approx(30)
     clock.now += 31
     assert b.spend("u", 2, 30) == 0.0
+
+
+def test_commands_at_once_on_replicas_never_pass_the_limit(state_factory: tuple) -> None:
+    make, _ = state_factory
+    replicas = [make() for _ in range(4)]
+    together = threading.Barrier(len(replicas), timeout=10)
+    waits: list[float] = []
+
+    def command(state: ChatState) -> None:
+        together.wait()
+        waits.extend(state.spend("u", 3, 30) for _ in range(3))
+
+    threads = [threading.Thread(target=command, args=(state,)) for state in replicas]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert len(waits) == 12 and waits.count(0.0) == 3  # of twelve at once, exactly the limit
+    assert all(0 < wait <= 30 for wait in waits if wait)
+    assert replicas[0].spend("u", 3, 30) > 0
 
 
 def chat_on(url: str, library: Library, cooldown: str = "off") -> Chat:
@@ -137,6 +158,28 @@ def test_replicas_share_the_cooldown_and_never_repeat_in_a_channel(library: Libr
     assert len(set(shown)) == matches  # every match once, whichever replica answered
 
 
+@pytest.mark.skipif(server_binaries() is None, reason=NO_POSTGRES)
+def test_replicas_answering_at_once_on_postgresql_never_repeat(library: Library) -> None:
+    matches = len(library.search(Query(speaker="林莱尼"), limit=100))
+    rounds = 8
+    shown: dict[str, list[str]] = {f"C{n}": [] for n in range(rounds)}
+    with running_postgres() as url:
+        replicas = [chat_on(url, library) for _ in range(matches)]
+        together = threading.Barrier(matches, timeout=10)
+
+        def ask(chat: Chat) -> None:
+            for channel, refs in shown.items():  # every replica asks in each channel at once
+                together.wait()
+                refs.append(chat.ask("random speaker:林莱尼", BOB, Place("test", channel)).card.quote.ref)  # type: ignore[union-attr]
+
+        threads = [threading.Thread(target=ask, args=(chat,)) for chat in replicas]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(20)
+    assert all(len(set(refs)) == len(refs) == matches for refs in shown.values())  # the rotation's lock
+
+
 def test_a_request_is_met_once_within_its_window(state_factory: tuple) -> None:
     make, clock = state_factory
     a, b = make(), make()
@@ -174,3 +217,31 @@ def test_quote_refs_of_any_length_are_kept(state_factory: tuple) -> None:
     ref = "p/" + "q" * 1000
     state.see("p:C1", Query(topic="x"), ref)
     assert state.seen("p:C1", Query(topic="x")) == {ref}
+
+
+@pytest.mark.skipif(server_binaries() is None, reason=NO_POSTGRES)
+def test_connections_cut_by_the_server_are_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlalchemy as sa
+
+    from bot.chat import sqlstate
+
+    def cut_every_other_connection(url: str) -> None:
+        with sa.create_engine(url, poolclass=sa.pool.NullPool).connect() as admin:
+            admin.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                  "WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'"))
+
+    with running_postgres() as url:
+        store = Store.open(url)
+        monkeypatch.setattr(sqlstate, "_PING_IDLE_SECONDS", 0.0)  # every connection counts as idle
+        pinged = SqlState.beside(store.engine)
+        token = pinged.remember(shown())
+        cut_every_other_connection(url)
+        assert pinged.recall(token) == shown()  # the ping met the cut and took a new connection
+
+        monkeypatch.setattr(sqlstate, "_PING_IDLE_SECONDS", 3600.0)  # busy: no ping
+        busy = SqlState.beside(store.engine)
+        assert busy.recall(token) == shown()
+        cut_every_other_connection(url)
+        with pytest.raises(sa.exc.OperationalError):
+            busy.recall(token)  # one step fails, and the pool drops every connection it had
+        assert busy.recall(token) == shown()

@@ -1,15 +1,17 @@
 """The chat core's state in the bot's database, shared by its replicas and kept across restarts.
 
-Four tables beside the digests' (migrations 0003 and 0004): buttons under answers, the rotation
-of random quotes per place and query, each user's recent commands for the cooldown, and the
+Four tables beside the digests' (migrations 0003, 0004 and 0006): buttons under answers, the
+rotation of random quotes per place and query, each user's recent commands for the cooldown, and the
 requests already served, so that a replayed one is refused on every replica. Every
-call is one short transaction; expired buttons and old rows are pruned as they are met, and
+step is one statement; expired buttons and old rows are pruned as they are met, and
 at most once a minute a sweep removes the rest.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -37,12 +39,13 @@ rotation = sa.Table(
     sa.Column("seen_at", sa.Float, nullable=False),
     sa.Index("ix_chat_rotation_seen_at", "seen_at"),
 )
-commands = sa.Table(
-    "chat_commands", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("actor", sa.String(200), nullable=False),
-    sa.Column("at", sa.Float, nullable=False),
-    sa.Index("ix_chat_commands_actor_at", "actor", "at"),
+cooldown = sa.Table(
+    "chat_cooldown", metadata,  # migration 0006
+    sa.Column("actor", sa.String(200), primary_key=True),
+    sa.Column("times", sa.Text, nullable=False),  # the user's commands in the window, a JSON list
+    sa.Column("last_at", sa.Float, nullable=False),
+    sa.Column("refused", sa.Boolean, nullable=False),  # whether the user's latest command was refused
+    sa.Index("ix_chat_cooldown_last_at", "last_at"),
 )
 requests = sa.Table(
     "chat_requests", metadata,  # signatures of requests already served: a replay is refused
@@ -52,6 +55,7 @@ requests = sa.Table(
 )
 ROTATION_DAYS = 30  # a place's rotation of a query nobody asked again for this long starts afresh
 _SWEEP_SECONDS = 60.0
+_PING_IDLE_SECONDS = 10.0  # a pooled connection unused this long is pinged before use
 
 
 class SqlState:
@@ -68,34 +72,52 @@ class SqlState:
         given = url.query.get("options", "")  # DATABASE_URL's own (a search_path, say) are kept
         options = " ".join(filter(None, [given if isinstance(given, str) else " ".join(given),
                                          "-c synchronous_commit=off"]))
-        return cls(sa.create_engine(url.update_query_dict({"options": options}), pool_pre_ping=True))
+        engine = sa.create_engine(url.update_query_dict({"options": options}))
+        _ping_when_idle(engine, _PING_IDLE_SECONDS)
+        return cls(engine)
 
     def __init__(self, engine: Engine, clock: Callable[[], float] = time.time) -> None:
-        self.engine, self.clock = engine, clock
+        # On PostgreSQL each step is a statement committed as it runs: one round trip, where
+        # BEGIN, the step and COMMIT would be three. A batch opens a transaction only to hold a key.
+        self._each_commits = engine.dialect.name == "postgresql"
+        self.engine = engine.execution_options(isolation_level="AUTOCOMMIT") if self._each_commits else engine
+        self.clock = clock
         self._swept = 0.0
         self._batch = threading.local()
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
-        """One transaction for every step inside: what one command or press reads and writes costs
-        one connection and one commit, not one each."""
+        """The steps of one command or press on one connection: on SQLite in one transaction (one
+        commit, not one each); on PostgreSQL each step commits (every one is whole on its own)."""
         if getattr(self._batch, "db", None) is not None:
             yield
             return
         with self.engine.begin() as db:
-            self._batch.db = db
+            self._batch.db, self._batch.held = db, False
             try:
                 yield
+            except BaseException:
+                if self._batch.held:
+                    db.exec_driver_sql("ROLLBACK")
+                raise
+            else:
+                if self._batch.held:
+                    db.exec_driver_sql("COMMIT")
             finally:
                 self._batch.db = None
         self._sweep()
 
     def hold(self, key: str) -> None:
-        """Inside a batch on PostgreSQL: wait for any other replica working on `key` (a user's
-        cooldown, a place's rotation) to commit first, so that neither misses the other's rows."""
+        """Inside a batch on PostgreSQL: wait for any other replica working on `key` (a place's
+        rotation) to commit first, so that neither misses the other's rows. The batch's steps
+        from here on are one transaction, committed when it ends."""
         db = getattr(self._batch, "db", None)
-        if db is not None and db.dialect.name == "postgresql":
-            db.execute(sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
+        if db is None or not self._each_commits:
+            return  # SQLite: the batch's transaction has the database's write lock already
+        if not self._batch.held:
+            db.exec_driver_sql("BEGIN")
+            self._batch.held = True
+        db.execute(_LOCK, {"key": key})
 
     @contextlib.contextmanager
     def _step(self) -> Iterator[sa.Connection]:
@@ -120,74 +142,68 @@ class SqlState:
     def _sweep_in(self, db: sa.Connection, now: float) -> None:
         db.execute(sa.delete(buttons).where(buttons.c.expires_at <= now))
         db.execute(sa.delete(rotation).where(rotation.c.seen_at <= now - ROTATION_DAYS * 86400))
-        db.execute(sa.delete(commands).where(commands.c.at <= now - 86400))  # no cooldown spans a day
+        db.execute(sa.delete(cooldown).where(cooldown.c.last_at <= now - 86400))  # no cooldown spans a day
         db.execute(sa.delete(requests).where(requests.c.until <= now))
 
     # -- buttons -----------------------------------------------------------------------------
 
     def remember(self, shown: Shown) -> str:
-        token, now = new_token(), self.clock()
+        token = new_token()
         with self._step() as db:
-            db.execute(sa.insert(buttons).values(token=token, shown=shown.to_json(), sent=False,
-                                                 expires_at=now + BUTTON_DAYS * 86400))
+            db.execute(_INSERT_BUTTON, {"token": token, "shown": shown.to_json(), "sent": False,
+                                        "expires_at": self.clock() + BUTTON_DAYS * 86400})
         return token
 
     def recall(self, token: str) -> Shown | None:
         with self._step() as db:
-            row = db.execute(sa.select(buttons.c.shown).where(
-                (buttons.c.token == token) & (buttons.c.expires_at > self.clock()))).first()
+            row = db.execute(_RECALL, {"b_token": token, "now": self.clock()}).first()
         return Shown.from_json(row.shown) if row else None
 
     def save(self, token: str, shown: Shown) -> None:
         with self._step() as db:
-            db.execute(sa.update(buttons).where(buttons.c.token == token).values(shown=shown.to_json()))
+            db.execute(_SAVE, {"b_token": token, "b_shown": shown.to_json()})
 
     def forget(self, token: str) -> None:
         with self._step() as db:
-            db.execute(sa.delete(buttons).where(buttons.c.token == token))
+            db.execute(_FORGET, {"b_token": token})
 
     def claim_send(self, token: str) -> bool:
         # One UPDATE that only an unsent row matches: of two presses at once, on any replicas,
         # the database lets exactly one change it.
         with self._step() as db:
-            changed = db.execute(sa.update(buttons).where((buttons.c.token == token) & ~buttons.c.sent)
-                                 .values(sent=True)).rowcount
-        return changed == 1
+            return db.execute(_CLAIM, {"b_token": token}).first() is not None
 
     def release_send(self, token: str) -> None:
         with self._step() as db:
-            db.execute(sa.update(buttons).where(buttons.c.token == token).values(sent=False))
+            db.execute(_RELEASE, {"b_token": token})
 
     # -- the rotation of random quotes -------------------------------------------------------
 
-    def _where(self, place: str, query: Query) -> sa.ColumnElement[bool]:
-        return (rotation.c.place == place) & (rotation.c.query == query_key(query))
-
     def seen(self, place: str, query: Query) -> set[str]:
         with self._step() as db:
-            return {row.ref for row in db.execute(sa.select(rotation.c.ref).where(self._where(place, query)))}
+            return {row.ref for row in db.execute(_SEEN, {"r_place": place, "r_query": query_key(query)})}
 
     def see(self, place: str, query: Query, ref: str) -> None:
         row = {"place": place, "query": query_key(query), "ref": ref, "seen_at": self.clock()}
         with self._step() as db:
-            db.execute(_upsert(db, rotation, row, ("place", "query", "ref"), {"seen_at": row["seen_at"]}))
+            db.execute(_see(db.dialect.name), row)
 
     def new_round(self, place: str, query: Query) -> None:
         with self._step() as db:
-            db.execute(sa.delete(rotation).where(self._where(place, query)))
+            db.execute(_NEW_ROUND, {"r_place": place, "r_query": query_key(query)})
 
     # -- the cooldown ------------------------------------------------------------------------
 
     def spend(self, user: str, limit: int, per: float) -> float:
+        # One statement: the user's row is locked while it is read and written, so two commands
+        # at once, on any replicas, are counted one after the other.
         now = self.clock()
-        self.hold(f"cooldown:{user}")
-        with self._step() as db:  # rows older than the window are left to the sweep
-            recent = db.execute(sa.select(sa.func.count(), sa.func.min(commands.c.at)).where(
-                (commands.c.actor == user) & (commands.c.at > now - per))).one()
-            if recent[0] >= limit:
-                return float(recent[1]) + per - now
-            db.execute(sa.insert(commands).values(actor=user, at=now))
-        return 0.0
+        values = {"actor": user, "now": now, "since": now - per, "limit": limit, "first": json.dumps([now])}
+        with self._step() as db:
+            times, refused = db.execute(_SPEND[db.dialect.name], values).one()
+        if not refused:
+            return 0.0
+        return min(float(at) for at in json.loads(times) if float(at) > now - per) + per - now
 
     # -- replays -----------------------------------------------------------------------------
 
@@ -202,10 +218,62 @@ class SqlState:
         return True
 
 
-def _upsert(db: sa.Connection, table: sa.Table, row: dict[str, object], keys: tuple[str, ...],
-            changes: dict[str, object]) -> sa.Executable:
-    """INSERT, or UPDATE `changes` where the keys exist: one statement on PostgreSQL and SQLite."""
+# The statements of every command and press, built once: building one costs more than running it.
+_INSERT_BUTTON = sa.insert(buttons)
+_WHERE_TOKEN = buttons.c.token == sa.bindparam("b_token")
+_RECALL = sa.select(buttons.c.shown).where(_WHERE_TOKEN & (buttons.c.expires_at > sa.bindparam("now")))
+_SAVE = sa.update(buttons).where(_WHERE_TOKEN).values(shown=sa.bindparam("b_shown"))
+_FORGET = sa.delete(buttons).where(_WHERE_TOKEN)
+_CLAIM = sa.update(buttons).where(_WHERE_TOKEN & ~buttons.c.sent).values(sent=True).returning(buttons.c.token)
+_RELEASE = sa.update(buttons).where(_WHERE_TOKEN).values(sent=False)
+_WHERE_ROUND = (rotation.c.place == sa.bindparam("r_place")) & (rotation.c.query == sa.bindparam("r_query"))
+_SEEN = sa.select(rotation.c.ref).where(_WHERE_ROUND)
+_NEW_ROUND = sa.delete(rotation).where(_WHERE_ROUND)
+def _spend(elements: str, number: str, gather: str) -> sa.TextClause:
+    """Count a command unless `limit` are in the window already; `refused` says which it was.
+    `elements` lists the row's times (as `number`); `gather` makes a JSON list of the kept ones."""
+    under = f"(SELECT count(*) FROM {elements} WHERE {number} > :since) < :limit"
+    return sa.text(f"""
+        INSERT INTO chat_cooldown AS c (actor, times, last_at, refused) VALUES (:actor, :first, :now, false)
+        ON CONFLICT (actor) DO UPDATE SET
+          times = CASE WHEN {under} THEN (SELECT {gather} FROM (
+                      SELECT {number} AS at FROM {elements} WHERE {number} > :since
+                      UNION ALL SELECT CAST(:now AS DOUBLE PRECISION)) AS kept) ELSE c.times END,
+          last_at = CASE WHEN {under} THEN :now ELSE c.last_at END,
+          refused = NOT {under}
+        RETURNING times, refused""")
+
+
+_SPEND = {
+    "postgresql": _spend("json_array_elements_text(c.times::json) AS t(at)", "at::float8", "json_agg(at)::text"),
+    "sqlite": _spend("json_each(c.times)", "value", "json_group_array(at)"),
+}
+_LOCK = sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+
+@functools.cache
+def _see(dialect: str) -> sa.Executable:
+    """The rotation's upsert (insert, or move `seen_at` on) in `dialect`'s words: one statement."""
     from sqlalchemy.dialects import postgresql, sqlite
 
-    dialect = postgresql if db.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table).values(**row).on_conflict_do_update(index_elements=list(keys), set_=changes)
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(rotation)
+    return insert.on_conflict_do_update(index_elements=["place", "query", "ref"],
+                                        set_={"seen_at": insert.excluded.seen_at})
+
+
+def _ping_when_idle(engine: Engine, idle: float) -> None:
+    """Ping a pooled connection before use only when it sat unused for `idle` seconds (a server
+    restart is met there), not before every command as `pool_pre_ping` does: that is a round trip
+    each. A connection that fails its ping is replaced (the pool tries again with a new one)."""
+
+    @sa.event.listens_for(engine.pool, "checkout")
+    def ping(dbapi_connection: object, record: sa.pool.ConnectionPoolEntry, proxy: object) -> None:
+        if time.monotonic() - record.info.get("used_at", 0.0) < idle:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)  # type: ignore[arg-type]
+        except Exception as error:
+            raise sa.exc.DisconnectionError(str(error)) from error
+
+    @sa.event.listens_for(engine.pool, "checkin")
+    def used(dbapi_connection: object, record: sa.pool.ConnectionPoolEntry) -> None:
+        record.info["used_at"] = time.monotonic()

@@ -16,7 +16,7 @@ import secrets
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Protocol
 
 from ..models import Query, Span
@@ -46,13 +46,19 @@ class Shown:
         return self.spans[self.index]
 
     def to_json(self) -> str:
-        return json.dumps({**asdict(self), "query": asdict(self.query)}, ensure_ascii=False)
+        # By hand, not asdict(): its deep copy of every span cost more than the database write.
+        return json.dumps({"query": {name: getattr(self.query, name) for name in _QUERY_FIELDS},
+                           "user": self.user, "refs": self.refs, "spans": self.spans, "index": self.index,
+                           "private": self.private}, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str) -> Shown:
         data = json.loads(text)
         spans = [tuple(tuple(span) for span in spans) for spans in data.pop("spans")]
         return cls(query=Query(**data.pop("query")), spans=spans, **data)  # type: ignore[arg-type]
+
+
+_QUERY_FIELDS = tuple(field.name for field in fields(Query))
 
 
 @functools.lru_cache(maxsize=4096)
