@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import re
 import time
@@ -469,53 +468,64 @@ async def test_a_send_that_fails_can_be_pressed_again(library: Library) -> None:
         assert (await responses(session, 2))[1].get("delete_original") is True
 
 
-async def test_stopping_the_bot_mid_round_finishes_the_post_under_way_and_loses_none(library: Library,
-                                                                                     tmp_path: Path) -> None:
-    """What SIGTERM does to `run`: the Slack bot's task is cancelled while its digests post."""
+async def test_sigterm_mid_round_finishes_the_post_under_way_and_the_next_process_posts_the_rest(
+        tmp_path: Path) -> None:
+    """`docker stop` during a digest round: the bot process gets SIGTERM while it posts to 40
+    channels; every post it claimed is made and recorded, and the next process posts the rest."""
     import datetime as dt
-    import socket
+    import os
+    import sys
 
     import sqlalchemy as sa
 
-    from adapters.slack.app import serve
-    from adapters.slack.settings import SlackSettings
-    from bot import DigestScheduler, Store
-    from bot.digest.store import posts
+    from bot import Store
+    from bot.digest.store import database_url, posts, subscriptions
 
+    from .conftest import ROOT
     from .fakes.slack import BOT_TOKEN
 
-    store = Store.open(f"sqlite:///{tmp_path / 'state.sqlite3'}")
+    state = tmp_path / "state"
+    store = Store.open(database_url({"QUOTES_STATE_DIR": str(state)}))  # the file the bot opens
     now = dt.datetime.now(dt.UTC)
     for n in range(40):
         store.subscribe("slack", f"C{n:03d}", "00:00", "UTC", now=now)  # all due since midnight
-    fake = FakeSlack(post_latency=0.03)
+    fake = FakeSlack(post_latency=0.05)
     await fake.start()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    settings = SlackSettings(bot_token=BOT_TOKEN, signing_secret="s", api_url=fake.api_url, http_port=port)
+    env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": "xapp-1-test", "SLACK_API_URL": fake.api_url,
+           "QUOTES_STATE_DIR": str(state), "HEALTH_PORT": "0", "LOG_LEVEL": "INFO"}
+
+    def posted() -> list[str]:
+        return [c.body["channel"] for c in fake.calls if c.method == "chat.postMessage"]
+
+    async def bot_process() -> asyncio.subprocess.Process:
+        return await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", "--only", "slack", cwd=ROOT,
+                                                    env=env, stderr=asyncio.subprocess.PIPE)
+
+    first = second = None
     try:
-        async with asyncio.timeout(30):
-            bot_task = asyncio.create_task(serve(library, settings, store))
-            await fake._until(lambda: sum(c.method == "chat.postMessage" for c in fake.calls) >= 5 or None, 10)
-            bot_task.cancel()  # what serve_all does on SIGTERM
-            with contextlib.suppress(asyncio.CancelledError):
-                await bot_task
+        async with asyncio.timeout(60):
+            first = await bot_process()
+            await fake._until(lambda: len(posted()) >= 5 or None, 30)
+            first.terminate()  # SIGTERM while the round is under way
+            _, stderr = await first.communicate()
+            assert first.returncode == 0, stderr.decode()[-2000:]
             with store.engine.connect() as db:
-                claimed = db.execute(sa.select(posts.c.posted_at)).all()
-            assert claimed and all(row.posted_at is not None for row in claimed)  # no claim abandoned
-            first = len(claimed)
-            assert first < 40  # the rest was left for the next process
-            from slack_sdk.web.async_client import AsyncWebClient
+                claimed = db.execute(sa.select(subscriptions.c.channel, posts.c.posted_at).join(subscriptions)).all()
+            assert all(row.posted_at is not None for row in claimed)  # no claim abandoned
+            assert sorted(row.channel for row in claimed) == sorted(posted())  # each post made was recorded
+            assert len(claimed) < 40  # the rest was left for the next process
 
-            from adapters.slack.digest import slack_poster
-
-            client = AsyncWebClient(token=BOT_TOKEN, base_url=fake.api_url)
-            await DigestScheduler(store, library, {"slack": slack_poster(client, library)}).run_once()
+            second = await bot_process()
+            await fake._until(lambda: len(posted()) >= 40 or None, 30)
+            second.terminate()
+            await second.communicate()
     finally:
+        for process in (first, second):
+            if process is not None and process.returncode is None:
+                process.kill()
+                await process.wait()
         await fake.stop()
-    sent = [c.body["channel"] for c in fake.calls if c.method == "chat.postMessage"]
-    assert len(sent) == len(set(sent)) == 40
+    assert len(posted()) == len(set(posted())) == 40  # one post per subscription, over two processes
 
 
 async def test_a_replayed_request_is_refused_on_every_replica(library: Library, tmp_path: Path) -> None:
