@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+MAX_MESSAGE = 500  # characters of one problem's message: a line a person reads
+
 
 class QuoteBotError(Exception):
     """An error to show to the user: bad input, unknown names, bad data.
@@ -28,7 +30,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.message}"
+        message = self.message if len(self.message) <= MAX_MESSAGE else self.message[:MAX_MESSAGE - 1] + "…"
+        return f"{where}: {message}"
 
 
 class DataError(QuoteBotError):

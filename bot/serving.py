@@ -21,10 +21,14 @@ from .platforms import Serve
 
 logger = logging.getLogger(__name__)
 SHUTDOWN_SECONDS = 10
+_LOGGED_PROBLEMS = 20  # a reload logs this many of a broken library's problems, then a count
 
 
-async def watch_panels(library: Library, path: Path, reload_now: asyncio.Event, every: float) -> None:
-    """Reload the panels when their files change or on SIGHUP; a broken file keeps the old ones."""
+async def watch_panels(library: Library, path: Path, reload_now: asyncio.Event, every: float,
+                       health: Health | None = None) -> None:
+    """Reload the panels when their files change or on SIGHUP. Whatever a reload meets, a broken
+    file or a bug, the panels before it keep serving, the reason is logged and shown on /healthz,
+    and the next change is tried again: the watcher itself never stops."""
     seen = fingerprint(path)
     while True:
         with contextlib.suppress(TimeoutError):
@@ -37,11 +41,25 @@ async def watch_panels(library: Library, path: Path, reload_now: asyncio.Event, 
         try:
             newer = await asyncio.to_thread(load_library, path)
         except DataError as error:
-            for problem in error.problems:
+            for problem in error.problems[:_LOGGED_PROBLEMS]:
                 logger.error("not reloaded, still serving the previous panels: %s", problem)
+            if len(error.problems) > _LOGGED_PROBLEMS:
+                logger.error("... and %d more problems: python -m bot validate lists them all",
+                             len(error.problems) - _LOGGED_PROBLEMS)
+            _mark_stale(health, str(error.problems[0]) if error.problems else "a problem in the data")
+            continue
+        except Exception as error:  # a bug met on some file: keep serving, say so, keep watching
+            logger.exception("not reloaded, still serving the previous panels")
+            _mark_stale(health, f"{type(error).__name__}: {str(error)[:200]}")
             continue
         library.refresh(newer)
+        _mark_stale(health, None)
         logger.info("reloaded %d quotes from %s", len(library.quotes), path)
+
+
+def _mark_stale(health: Health | None, reason: str | None) -> None:
+    if health is not None:
+        health.stale_panels = reason
 
 
 def serve_all(library: Library, adapters: list[tuple[str, Serve]], data: str | None = None) -> int:
@@ -60,7 +78,7 @@ def serve_all(library: Library, adapters: list[tuple[str, Serve]], data: str | N
         reload_now = asyncio.Event()
         loop.add_signal_handler(signal.SIGHUP, reload_now.set)
         every = float(os.environ.get("QUOTES_RELOAD_SECONDS", "5") or 5)
-        watcher = asyncio.create_task(watch_panels(library, data_path(data), reload_now, every))
+        watcher = asyncio.create_task(watch_panels(library, data_path(data), reload_now, every, health))
         tasks: list[asyncio.Task[Any]] = [asyncio.create_task(start(library, health), name=name)
                                           for name, start in adapters]
         for name, _ in adapters:

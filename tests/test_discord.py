@@ -220,7 +220,7 @@ def test_a_long_quote_is_cut_to_leave_room_for_the_link(write_panel: Callable[..
     from adapters.discord.render import card_embed
     from bot import Card
 
-    panel = recorded_panel().replace("The engine weaves algebraic patterns.", "weaves " * 1000)
+    panel = recorded_panel().replace("The engine weaves algebraic patterns.", "长" * 5000)  # the longest a quote may be
     library = bot.load_library(write_panel(panel).parent, use_cache=False)
     description = card_embed(Card(library.quote("q2"), library.panel("p"))).description or ""
     assert len(description) <= 4096 and description.endswith("…”\n\n⏱ [12:34](https://youtu.be/abc123?t=754)")

@@ -162,7 +162,7 @@ def test_start_and_recording_are_optional(write_panel: Callable[..., Path]) -> N
     (".nan", "the float nan"),
     (".inf", "the float inf"),
     ("[1, 2]", "a list"),
-    ("1" + "0" * 400, "the int 1" + "0" * 400),
+    ("1" + "0" * 400, "the int 1" + "0" * 78 + "…"),  # a message quotes at most 80 characters of a value
 ])
 def test_a_start_that_is_not_seconds_is_reported_with_its_line(write_panel: Callable[..., Path], value: str,
                                                                shown: str) -> None:
@@ -195,7 +195,7 @@ def test_a_recording_that_is_not_text_asks_for_quotes(write_panel: Callable[...,
 
 def test_an_overlong_recording_url_is_reported(write_panel: Callable[..., Path]) -> None:
     path = write_panel(recorded_panel(recording="https://example.org/" + "a" * 2000))
-    assert problems_of(path) == [f"{path}:5: panel: 'recording' is 2020 characters long; at most 2000"]
+    assert problems_of(path) == [f"{path}:5: panel: 'recording' is 2,020 characters long; at most 2,000"]
 
 
 def test_a_misspelt_start_gets_a_suggestion(write_panel: Callable[..., Path]) -> None:

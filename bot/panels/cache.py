@@ -24,13 +24,13 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from .. import __version__
-from ..errors import DataError, Problem
+from ..errors import DataError
 from ..library import Library
 from ..models import Panel, Quote, Source, Speaker, Topic
 from ..search.fold import fold
 from ..search.index import IndexData, build
-from ..search.tokenizer import Tokenizer, read_words
-from .loader import PanelData, load_panels, panel_files
+from ..search.tokenizer import Tokenizer, read_words, words_of
+from .loader import PanelData, load_panels, panel_files, read_source
 from .shipped import shipped_data_dir
 
 logger = logging.getLogger(__name__)
@@ -51,18 +51,21 @@ def default_cache_dir() -> Path:
 
 
 def _read_sources(path: Path) -> tuple[list[tuple[str, str]], list[str]]:
-    files = []
-    problems = []
+    """Every panel file's text and the segmentation words; every unreadable file is a problem."""
+    files, problems = [], []
     for file in panel_files(path):
         try:
-            files.append((str(file), file.read_text(encoding="utf-8")))
-        except (OSError, UnicodeDecodeError) as error:
-            problems.append(Problem(str(file), None, f"cannot read: {error}"))
+            files.append((str(file), read_source(file)))
+        except DataError as error:
+            problems += error.problems
+    words = read_words(WORDS_FILE)
+    if path.is_dir() and (path / "words.txt").exists():
+        try:
+            words += words_of(read_source(path / "words.txt"))
+        except DataError as error:
+            problems += error.problems
     if problems:
         raise DataError(problems)
-    words = read_words(WORDS_FILE)
-    if path.is_dir():
-        words += read_words(path / "words.txt")
     return files, words
 
 

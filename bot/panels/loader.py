@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import difflib
+import logging
 import math
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -15,12 +17,16 @@ from typing import Any, TypeVar
 from ..errors import DataError, Problem
 from ..models import ROLES, Panel, Quote, Source, Speaker, Topic
 from .moments import is_web_url
-from .yamlfile import Mapping, parse_yaml
+from .yamlfile import Mapping, parse_yaml, shown
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PANEL_FILE_SUFFIXES = (".yaml", ".yml")
 MAX_URL = 2000  # characters in a recording URL; real ones are far shorter
+MAX_QUOTE = 5000  # characters in a quote: a long answer is several quotes
+MAX_FIELD = 1000  # characters in a name, title, question or note
+MAX_FILE_BYTES = 8 * 2**20  # a panel file, or words.txt; the shipped panel is 40 KB
 
 _FIELDS = {
     "file": ({"panel", "speakers", "topics", "quotes"}, {"panel", "speakers", "quotes"}),
@@ -45,15 +51,51 @@ class PanelData:
 
 
 def panel_files(path: Path) -> list[Path]:
-    """The panel files at `path`: the file itself, or every *.yaml below a folder, sorted."""
+    """The panel files at `path`: the file itself, or every *.yaml below a folder, sorted.
+    A folder that cannot be read or a link to nothing is a problem, never silently skipped."""
     if path.is_file():
         return [path]
     if not path.is_dir():
         raise DataError([Problem(str(path), None, "no such file or folder")])
-    files = sorted(p for p in path.rglob("*") if p.suffix in PANEL_FILE_SUFFIXES and p.is_file())
+    problems: list[Problem] = []
+
+    def unreadable(error: OSError) -> None:
+        problems.append(Problem(str(error.filename or path), None, f"cannot read this folder: {error.strerror}"))
+
+    files = []
+    for folder, _, names in os.walk(path, onerror=unreadable):  # symlinked folders are not followed
+        for name in names:
+            file = Path(folder) / name
+            if file.suffix not in PANEL_FILE_SUFFIXES:
+                continue
+            if file.is_file():
+                files.append(file)
+            elif file.is_symlink() and not file.exists():
+                problems.append(Problem(str(file), None, "is a link to a file that does not exist"))
+    if problems:
+        raise DataError(problems)
     if not files:
         raise DataError([Problem(str(path), None, "no panel files (*.yaml) in this folder")])
-    return files
+    return sorted(files)
+
+
+def read_source(file: Path, limit: int = MAX_FILE_BYTES) -> str:
+    """A data file's text, or a DataError naming it (and the line of a byte that is not UTF-8).
+    A file over `limit` bytes is refused before it is read."""
+    try:
+        size = file.stat().st_size
+        if size > limit:
+            raise DataError([Problem(str(file), None, f"is {size / 2**20:.1f} MB; a data file may be at most "
+                                                      f"{limit / 2**20:.0f} MB (split a panel's quotes into several panels)")])
+        raw = file.read_bytes()[:limit + 1]  # the file may have grown since
+    except OSError as error:
+        raise DataError([Problem(str(file), None, f"cannot read: {error.strerror or error}")]) from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise DataError([Problem(str(file), line, f"not UTF-8 (byte 0x{raw[error.start]:02x}); save the file as "
+                                                  "UTF-8, or convert it: iconv -f GB18030 -t UTF-8")]) from None
 
 
 class _Checker:
@@ -80,7 +122,8 @@ class _Checker:
             self.add(value.line, f"{what} has no {key!r}")
         return value
 
-    def text(self, data: Mapping, key: str, what: str, *, required: bool = True) -> str | None:
+    def text(self, data: Mapping, key: str, what: str, *, required: bool = True,
+             limit: int = MAX_FIELD) -> str | None:
         value = data.get(key)
         line = data.key_lines.get(key, data.line)
         if value is None:
@@ -93,7 +136,10 @@ class _Checker:
         value = value.strip()
         if required and not value:
             self.add(line, f"{what}: {key!r} is empty")
-        return value
+        if len(value) > limit:
+            advice = "; split it into several quotes" if key == "text" else ""
+            self.add(line, f"{what}: {key!r} is {len(value):,} characters long; at most {limit:,}{advice}")
+        return value  # the file fails; kept, so that what refers to it is not reported as well
 
     def reference(self, data: Mapping, key: str, known: dict[str, T], what: str, *, required: bool = True) -> T | None:
         """The speaker or topic that `data[key]` names, reporting an unknown id."""
@@ -104,13 +150,10 @@ class _Checker:
 
     def url(self, data: Mapping, key: str, what: str) -> str | None:
         """An optional http(s) URL: printable, no spaces, at most MAX_URL characters."""
-        value = self.text(data, key, what, required=False)
-        if not value:
+        value = self.text(data, key, what, required=False, limit=MAX_URL)
+        if not value or len(value) > MAX_URL:
             return None
         line = data.key_lines[key]
-        if len(value) > MAX_URL:
-            self.add(line, f"{what}: {key!r} is {len(value)} characters long; at most {MAX_URL}")
-            return None
         if not is_web_url(value):
             self.add(line, f"{what}: {key!r} must be an http or https URL with no spaces, not {value!r}")
             return None
@@ -163,12 +206,12 @@ def _kind(value: Any) -> str:
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
     if isinstance(value, (dt.date, int, float)):
-        return f"the {type(value).__name__} {value}"
+        return f"the {type(value).__name__} {shown(value)}"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
-    return repr(value)
+    return shown(value)
 
 
 def _panel(check: _Checker, data: Mapping) -> Panel | None:
@@ -244,7 +287,7 @@ def read_panel(path: str, text: str) -> PanelData:
 
     quotes: list[Quote] = []
     for raw, qid, usable in check.entries(data, "quotes", "quote"):
-        said = check.text(raw, "text", f"quote {qid}")
+        said = check.text(raw, "text", f"quote {qid}", limit=MAX_QUOTE)
         speaker = check.reference(raw, "speaker", speakers, f"quote {qid}")
         topic = check.reference(raw, "topic", topics, f"quote {qid}", required=False)
         start = check.seconds(raw, "start", f"quote {qid}")
@@ -273,6 +316,11 @@ def load_panels(files: Iterable[tuple[str, str]]) -> list[PanelData]:
             data = read_panel(path, text)
         except DataError as error:
             problems.extend(error.problems)
+            continue
+        except Exception as error:  # a bug, met on this file: name the file, keep the others
+            logger.debug("reading %s failed", path, exc_info=True)
+            problems.append(Problem(path, None, f"cannot be read ({type(error).__name__}: {str(error)[:200]}); "
+                                                "this is a bug, LOG_LEVEL=DEBUG shows where"))
             continue
         if data.panel.id in first_file:
             problems.append(Problem(path, None, f"panel id {data.panel.id!r} is already used by {first_file[data.panel.id]}"))

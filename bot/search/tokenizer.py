@@ -36,10 +36,13 @@ class Tokenizer:
 
 def read_words(path: Path) -> list[str]:
     """Extra words for segmentation, one per line, `#` starting a comment."""
-    if not path.is_file():
-        return []
+    return words_of(path.read_text(encoding="utf-8")) if path.is_file() else []
+
+
+def words_of(text: str) -> list[str]:
+    """The words of a words.txt: the first on each line, `#` starting a comment."""
     words = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         word = line.split("#", 1)[0].strip()
         if word:
             words.append(word.split()[0])

@@ -267,7 +267,7 @@ def _run(args: argparse.Namespace, platforms: Sequence[Platform], env: Mapping[s
 
 
 def _validate(paths: Sequence[str]) -> int:
-    from ..panels.cache import load_library
+    from ..panels.cache import data_path, load_library
 
     targets: list[str | None] = list(paths) or [os.environ.get("QUOTES_DATA_DIR") or None]
     failed = False
@@ -278,6 +278,12 @@ def _validate(paths: Sequence[str]) -> int:
             failed = True
             for problem in error.problems:
                 print(problem)
+            continue
+        except Exception as error:  # a bug met on this data: still one line naming it, and exit 1
+            failed = True
+            logger.debug("validating %s failed", target, exc_info=True)
+            print(f"{data_path(target)}: cannot be validated ({type(error).__name__}: {str(error)[:200]}); "
+                  "this is a bug, LOG_LEVEL=DEBUG shows where")
             continue
         print(f"ok: {len(library.panels)} panel(s), {len(library.quotes)} quotes"
               + (f" in {target}" if target else ""), file=sys.stderr)
