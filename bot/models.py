@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 MODERATOR = "moderator"
 PANELIST = "panelist"
 ROLES = (MODERATOR, PANELIST)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def well_formed(text: str) -> str:
+    """`text` with every lone surrogate (an undecodable byte of a terminal, or a JSON escape
+    like \\udc80) replaced by U+FFFD: text that can always be encoded, logged and stored."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +96,12 @@ class Query:
     speaker: str | None = None
     topic: str | None = None
     panel: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("words", "speaker", "topic", "panel"):
+            value = getattr(self, name)
+            if isinstance(value, str) and _SURROGATE.search(value):
+                object.__setattr__(self, name, well_formed(value))
 
     def describe(self) -> str:
         parts = [repr(self.words)] if self.words else []

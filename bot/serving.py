@@ -7,7 +7,6 @@ import contextlib
 import http.server
 import json
 import logging
-import os
 import signal
 import threading
 from pathlib import Path
@@ -18,6 +17,7 @@ from .health import Health
 from .library import Library
 from .panels.cache import data_path, fingerprint, load_library
 from .platforms import Serve
+from .settings import Settings
 
 logger = logging.getLogger(__name__)
 SHUTDOWN_SECONDS = 10
@@ -26,13 +26,14 @@ _LOGGED_PROBLEMS = 20  # a reload logs this many of a broken library's problems,
 
 async def watch_panels(library: Library, path: Path, reload_now: asyncio.Event, every: float,
                        health: Health | None = None) -> None:
-    """Reload the panels when their files change or on SIGHUP. Whatever a reload meets, a broken
+    """Reload the panels when their files change (looked at every `every` seconds; 0 for never)
+    or on SIGHUP. Whatever a reload meets, a broken
     file or a bug, the panels before it keep serving, the reason is logged and shown on /healthz,
     and the next change is tried again: the watcher itself never stops."""
     seen = fingerprint(path)
     while True:
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(reload_now.wait(), every)
+            await asyncio.wait_for(reload_now.wait(), every or None)  # 0: only SIGHUP reloads
         forced, current = reload_now.is_set(), fingerprint(path)
         reload_now.clear()
         if not forced and current == seen:
@@ -62,13 +63,15 @@ def _mark_stale(health: Health | None, reason: str | None) -> None:
         health.stale_panels = reason
 
 
-def serve_all(library: Library, adapters: list[tuple[str, Serve]], data: str | None = None) -> int:
+def serve_all(library: Library, adapters: list[tuple[str, Serve]], data: str | None = None,
+              settings: Settings | None = None) -> int:
     """Run every configured chat adapter, and the health endpoint, until one stops or SIGTERM.
 
     On SIGTERM (docker stop) the adapters are cancelled, which closes their connections, and
     given 10 s to finish what they are doing.
     """
     health = Health()
+    settings = settings or Settings.from_env()
 
     async def all_of() -> None:
         stop = asyncio.Event()
@@ -77,13 +80,13 @@ def serve_all(library: Library, adapters: list[tuple[str, Serve]], data: str | N
             loop.add_signal_handler(signum, stop.set)
         reload_now = asyncio.Event()
         loop.add_signal_handler(signal.SIGHUP, reload_now.set)
-        every = float(os.environ.get("QUOTES_RELOAD_SECONDS", "5") or 5)
-        watcher = asyncio.create_task(watch_panels(library, data_path(data), reload_now, every, health))
+        watcher = asyncio.create_task(watch_panels(library, data_path(data), reload_now, settings.reload_seconds,
+                                                   health))
         tasks: list[asyncio.Task[Any]] = [asyncio.create_task(start(library, health), name=name)
                                           for name, start in adapters]
         for name, _ in adapters:
             logger.info("starting the %s bot", name)
-        endpoint = _health_endpoint(health)
+        endpoint = _health_endpoint(health, settings)
         stopping: asyncio.Task[Any] = asyncio.create_task(stop.wait())
         try:
             done, _ = await asyncio.wait([*tasks, stopping], return_when=asyncio.FIRST_COMPLETED)
@@ -125,18 +128,15 @@ class _HealthRequests(http.server.BaseHTTPRequestHandler):
         """Probes every few seconds would flood the log: keep quiet."""
 
 
-def _health_endpoint(health: Health) -> http.server.ThreadingHTTPServer | None:
+def _health_endpoint(health: Health, settings: Settings) -> http.server.ThreadingHTTPServer | None:
     """/healthz on HEALTH_HOST:HEALTH_PORT (default 127.0.0.1:8080), served from a thread of its
     own so a busy event loop cannot fail the probe; HEALTH_PORT=0 turns it off."""
-    port = os.environ.get("HEALTH_PORT", "8080")
-    if port == "0":
+    if settings.health_port == 0:
         return None
-    if not port.isdigit():
-        raise QuoteBotError(f"HEALTH_PORT={port!r}: expected a port number, or 0 for no health endpoint")
-    host = os.environ.get("HEALTH_HOST", "127.0.0.1")
+    host, port = settings.health_host, settings.health_port
     handler = type("Handler", (_HealthRequests,), {"health": health})
     try:
-        server = http.server.ThreadingHTTPServer((host, int(port)), handler)
+        server = http.server.ThreadingHTTPServer((host, port), handler)
     except OSError as error:
         raise QuoteBotError(f"cannot serve /healthz on HEALTH_HOST={host} HEALTH_PORT={port}: {error.strerror}") from None
     threading.Thread(target=server.serve_forever, name="healthz", daemon=True).start()

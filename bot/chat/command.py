@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from ..digest.schedule import is_time
-from ..errors import QuoteBotError
+from ..errors import QueryError, QuoteBotError
 from ..models import EVERYTHING, Query
 
 FILTER_NAMES = {
@@ -21,9 +21,71 @@ ACTIONS = {
 }
 DIGEST_ACTIONS = ("subscribe", "unsubscribe", "status", "preview")
 CONSOLE_BUTTONS = ("another", "next", "prev", "context")
-_TOKEN = re.compile(
-    r"""(?P<key>[^\s:：]+)[:：]\s*(?P<value>"[^"]*"|“[^”]*”|'[^']*'|「[^」]*」|\S*)"""
-    r"""|(?P<quoted>"[^"]*"|“[^”]*”)|(?P<word>\S+)""")
+MAX_COMMAND_CHARS = 2000  # a command's words and filters; the search words alone may be 500
+_COLONS = ":："
+_PAIRS = {'"': '"', "“": "”", "'": "'", "「": "」"}  # a filter's value may be quoted with any of these
+_WORD_QUOTES = ('"', "“")  # ... a free phrase with these
+_SPACE = re.compile(r"\s")
+_NOT_SPACE = re.compile(r"\S")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One piece of a command: `key` and `value` for a filter-like `key:value`, else a word or a
+    quoted phrase; `text` is the piece as typed."""
+
+    text: str
+    key: str | None = None
+    value: str = ""
+    bare: bool = False  # a word with no quotes and no colon: the only kind that can be an action
+
+
+class _Ahead:
+    """Where the next space, colon or closing quote is, from positions that only move forward:
+    each answer is kept until the position passes it, so the text is scanned once per kind."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._found: dict[str, int] = {}  # what -> where it is next (len(text) for nowhere)
+
+    def next(self, what: str, start: int) -> int:
+        known = self._found.get(what, -1)
+        if known < start:
+            if what == " ":
+                space = _SPACE.search(self.text, start)
+                known = space.start() if space else len(self.text)
+            else:
+                known = self.text.find(what, start)
+                known = len(self.text) if known < 0 else known
+            self._found[what] = known
+        return known
+
+
+def tokens(text: str) -> list[Token]:
+    """Cut a command into words, quoted phrases and `key:value` filters, in time linear in its
+    length however its quotes and colons fall."""
+    ahead, found, position = _Ahead(text), [], 0
+    while (start := _NOT_SPACE.search(text, position)) is not None:
+        at = start.start()
+        chunk_end = ahead.next(" ", at)
+        colon = min(ahead.next(c, at) for c in _COLONS)
+        if at < colon < chunk_end:  # key:value, the value after any spaces, quoted or up to a space
+            value = _NOT_SPACE.search(text, colon + 1)
+            value_at = value.start() if value else len(text)
+            end = len(text)
+            if value_at < len(text) and text[value_at] in _PAIRS:
+                end = ahead.next(_PAIRS[text[value_at]], value_at + 1) + 1
+            if end > len(text) or value_at == len(text) or text[value_at] not in _PAIRS:
+                end = ahead.next(" ", value_at)
+            found.append(Token(text[at:end], text[at:colon], text[value_at:end]))
+        elif text[at] in _WORD_QUOTES and (close := ahead.next(_PAIRS[text[at]], at + 1)) < len(text):
+            end = close + 1
+            found.append(Token(text[at:end]))
+        else:
+            end = chunk_end
+            found.append(Token(text[at:end], bare=True))
+        position = end
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,23 +121,26 @@ def parse_command(text: str) -> Command:
     >>> parse_command("大模型 speaker：陈石").query
     Query(words='大模型', speaker='陈石', topic=None, panel=None)
     """
+    if len(text) > MAX_COMMAND_CHARS:
+        raise QueryError(f"the command is {len(text):,} characters long; at most {MAX_COMMAND_CHARS:,}",
+                         key="bad.command_too_long", length=len(text), most=MAX_COMMAND_CHARS)
     words: list[str] = []
     filters: dict[str, str] = {}
     action = "search"
-    for n, match in enumerate(_TOKEN.finditer(text.strip())):
-        if match["key"] is not None and match["key"].lower() in FILTER_NAMES:
-            name = FILTER_NAMES[match["key"].lower()]
-            value = _unquote(match["value"])
+    for n, token in enumerate(tokens(text)):
+        if token.key is not None and token.key.lower() in FILTER_NAMES:
+            name = FILTER_NAMES[token.key.lower()]
+            value = _unquote(token.value)
             if not value:
-                raise QuoteBotError(f"{match['key']}: needs a value, e.g. {match['key']}:陈石",
-                                    key="bad.filter_value", name=match["key"])
+                raise QuoteBotError(f"{token.key}: needs a value, e.g. {token.key}:陈石",
+                                    key="bad.filter_value", name=token.key)
             if name in filters:
                 raise QuoteBotError(f"{name} is given twice", key="bad.filter_twice", name=name)
             filters[name] = value
-        elif n == 0 and match["word"] and match["word"].lower() in ACTIONS:
-            action = ACTIONS[match["word"].lower()]
+        elif n == 0 and token.bare and token.text.lower() in ACTIONS:
+            action = ACTIONS[token.text.lower()]
         else:
-            words.append(_unquote(match[0]))
+            words.append(_unquote(token.text))
     query = Query(" ".join(w for w in words if w), **filters)
     if action == "digest":
         if not words or words[0].lower() not in DIGEST_ACTIONS:

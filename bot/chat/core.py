@@ -9,13 +9,14 @@ cooldown, no-match suggestions and the context rule live here and nowhere else.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import random
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..errors import QuoteBotError
 from ..library import Library
-from ..models import Query, Quote
+from ..models import Query, Quote, well_formed
 from . import digests, listings
 from .command import Command, parse_command
 from .conversation import Conversations
@@ -51,6 +52,16 @@ def failure(error: QuoteBotError) -> Notice:
     if error.key.startswith("unknown.") and error.params.get("closest"):
         return Notice((said, message("unknown.closest", names=error.params["closest"])), error=True)
     return Notice((said,), error=True)
+
+
+def _well_formed(command: Command) -> Command:
+    """A command a front end built from a platform's payload, with text that can be stored and
+    shown (its query cleans itself)."""
+    order = command.digest
+    if order is not None:
+        order = dataclasses.replace(order, time=order.time and well_formed(order.time),
+                                    zone=order.zone and well_formed(order.zone))
+    return dataclasses.replace(command, argument=well_formed(command.argument), digest=order)
 
 
 def buttons_for(shown: Shown) -> tuple[Button, ...]:
@@ -101,13 +112,14 @@ class Chat:
     def ask(self, text: str, actor: Actor, place: Place, *, private: bool = False) -> Reply:
         """Answer what follows `/quote` (the command language), as typed."""
         try:
-            command = parse_command(text)
+            command = parse_command(well_formed(text))
         except QuoteBotError as error:
             return failure(error)
         return self.run(command, actor, place, private=private)
 
     def run(self, command: Command, actor: Actor, place: Place, *, private: bool = False) -> Reply:
         """Answer a parsed command. `private` answers only the actor (with Send to share it)."""
+        command = _well_formed(command)
         # A digest command writes through the digests' store, on connections of its own: it runs
         # outside the batch, whose open transaction would hold SQLite's write lock against it.
         batch = self.state.batch() if command.action != "digest" else contextlib.nullcontext()
@@ -196,7 +208,7 @@ class Chat:
         """Decide a button press: refuse it (expired, not yours, already sent, cooldown) or answer it."""
         with self.state.batch():
             try:
-                return self._press(token, button, actor, place)
+                return self._press(well_formed(token), well_formed(button), actor, place)
             except QuoteBotError as error:
                 return failure(error)
 

@@ -89,6 +89,14 @@ def database_url(env: Mapping[str, str] = os.environ) -> str:
     return f"sqlite:///{Path(state) / 'panel-quotes.sqlite3'}"
 
 
+def _safe_url(url: str) -> str:
+    """The URL for a message, its password hidden; the scheme alone when it does not parse."""
+    try:
+        return sa.engine.make_url(url).render_as_string()
+    except (sa.exc.ArgumentError, ValueError):
+        return url.split("://", 1)[0] + "://…" if "://" in url else "(not a URL)"
+
+
 def _row(row: sa.Row) -> Subscription:  # type: ignore[type-arg]
     return Subscription(row.id, row.platform, row.channel, parse_time(row.post_time), row.timezone, row.topic,
                         row.speaker, row.enabled, row.disabled_reason, row.panel)
@@ -109,9 +117,8 @@ class Store:
             from .migrations import upgrade
 
             upgrade(engine)
-        except (sa.exc.SQLAlchemyError, OSError) as error:
-            raise QuoteBotError(f"cannot open the database {sa.engine.make_url(url).render_as_string()}: "
-                                f"{str(error).splitlines()[0]}") from None
+        except (sa.exc.SQLAlchemyError, OSError, ImportError, ValueError) as error:
+            raise QuoteBotError(f"cannot open the database {_safe_url(url)}: {str(error).splitlines()[0]}") from None
         return cls(engine)
 
     def subscribe(self, platform: str, channel: str, post_time: str, timezone: str, *, filters: Query = EVERYTHING,

@@ -15,9 +15,10 @@ from ..chat import listings
 from ..chat.replies import Card
 from ..errors import DataError, QueryError, QuoteBotError
 from ..library import MAX_LIMIT, Library
-from ..models import Hit, Query, Quote
+from ..models import Hit, Query, Quote, well_formed
 from ..panels.ingest import command as ingest_command
 from ..platforms import Platform, Serve
+from ..settings import Settings, settings_problems
 from . import render
 
 ENGLISH = "en"  # the command line is for scripts and logs: one language
@@ -133,14 +134,15 @@ def _check(args: argparse.Namespace, platforms: Sequence[Platform], env: Mapping
     from ..digest.store import Store, database_url
     from ..panels.cache import load_library
 
-    problems = _platform_problems(platforms, env, getattr(args, "only", None))
+    problems = settings_problems(env) + _platform_problems(platforms, env, getattr(args, "only", None))
     try:
         library = load_library(getattr(args, "data", None), use_cache=False)
     except DataError as error:
         problems += [str(p) for p in error.problems]
         library = None
     try:
-        Store.open(database_url())
+        if not any(problem.startswith("DATABASE_URL=") for problem in problems):
+            Store.open(database_url())
     except QuoteBotError as error:
         problems.append(str(error))
     for problem in problems:
@@ -196,12 +198,13 @@ def _run(args: argparse.Namespace, platforms: Sequence[Platform], env: Mapping[s
             return 0
     if command == "check":
         return _check(args, platforms, env)
+    settings = Settings.from_env(env) if command in ("run", "console") else Settings()
     servers = _servers(platforms, env, getattr(args, "only", None)) if command == "run" else []
     library = _library(args)
     if servers:
         from ..serving import serve_all
 
-        return serve_all(library, servers, getattr(args, "data", None))
+        return serve_all(library, servers, getattr(args, "data", None), settings)
     if command == "run" and args.command == "run" and not sys.stdin.isatty():  # a container without its tokens
         tokens = ", ".join(name for platform in platforms for name in platform.tokens)
         print(f"{PROG}: no chat token is set ({tokens}): answering commands from standard input", file=sys.stderr)
@@ -302,7 +305,10 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     env = os.environ if env is None else env
     platforms = installed()
     configure(env, secrets(platforms, env))
-    args = _parser(platforms).parse_args(argv)
+    # An argument with bytes that are not UTF-8 arrives with lone surrogates, which cannot be
+    # printed or stored: each such byte becomes U+FFFD, as any text editor shows it.
+    typed = [well_formed(arg) for arg in (sys.argv[1:] if argv is None else argv)]
+    args = _parser(platforms).parse_args(typed)
     try:
         return _run(args, platforms, env)
     except DataError as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import os
 import sys
@@ -141,6 +142,8 @@ def run(library: Library, lines: Iterable[str] | None = None, out: TextIO | None
     console = Console(library, env=env, store=store, cooldown=cooldown, width=render.terminal_width(out),
                       color=render.use_color(out))
     interactive = lines is None and sys.stdin.isatty()
+    if lines is None and isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(errors="replace")  # a byte that is not UTF-8 is shown as U+FFFD, not the end
     if lines is None:
         lines = typed_lines(out=out, ctrl_c=catalogue.text(message("console.ctrl_c"), console.language)) \
             if interactive else sys.stdin
