@@ -13,7 +13,7 @@ from .digest import pick as digest_module
 from .errors import AmbiguousValueError, QueryError, UnknownValueError
 from .models import EVERYTHING, Context, Hit, Panel, Query, Quote, Speaker, Topic
 from .panels.loader import PanelData
-from .search.fold import compact, fold
+from .search.fold import compact, fold, fold_query
 from .search.index import IndexData
 from .search.names import Names
 from .search.ranking import Searcher, lazy_numpy
@@ -119,7 +119,7 @@ class Library:
             raise QueryError(f"the search is {len(words)} characters long; at most {MAX_QUERY_CHARS}",
                              key="bad.too_long", length=len(words), most=MAX_QUERY_CHARS)
         allowed = self._allowed(query)
-        pieces = self._searcher.pieces(fold(words))[:MAX_PIECES] if words.strip() else []
+        pieces = self._searcher.pieces(fold_query(words))[:MAX_PIECES] if words.strip() else []
         if not pieces:
             if words.strip():
                 return []  # nothing in the query can match: punctuation or emoji only

@@ -181,3 +181,16 @@ def test_context_gives_the_question_and_the_neighbours(library: Library) -> None
 def test_unknown_quote_id_suggests_close_ones(library: Library) -> None:
     with pytest.raises(UnknownValueError, match="chen-shi-3"):
         library.context("chen-shi-33")
+
+
+def test_accents_fold_to_their_base_letter_and_are_highlighted_in_place(write_panel) -> None:  # type: ignore[no-untyped-def]
+    import bot
+
+    from .conftest import MINIMAL_PANEL
+
+    panel = MINIMAL_PANEL.format(panel_id="p").replace("The engine weaves", "Élodie's engine weaves")
+    library = bot.load_library(write_panel(panel).parent, use_cache=False)
+    assert fold("Élodie Müller ǚ") == "elodie muller u" and len(fold("Élodie")) == len("Élodie")
+    for typed in ("Elodie", "élodie", "ÉLODIE"):
+        (hit,) = library.search(Query(typed))
+        assert hit.quote.id == "q2" and hit.quote.text[slice(*hit.spans[0])] == "Élodie"

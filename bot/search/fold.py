@@ -1,8 +1,10 @@
 """Text folding shared by the index and the query: one canonical form for matching.
 
-Folding maps traditional to simplified Chinese, full-width letters and digits to ASCII and
-upper to lower case, and keeps the length of the text, so that a match found in the folded text is a span of
-the original text too (the adapters highlight it there).
+Folding maps traditional to simplified Chinese, full-width letters and digits to ASCII, upper
+to lower case and Latin letters with accents or tone marks to their base letter (é to e, à to a,
+so that `suàn lì` is pinyin and `Elodie` finds Élodie), and keeps the length of the text, so
+that a match found in the folded text is a span of the original text too (the adapters
+highlight it there).
 """
 
 from __future__ import annotations
@@ -20,6 +22,22 @@ _WIDTH = {ord(c): ord(c) - 0xFEE0 for c in _WIDTH_CHARS}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _FULL_WIDTH = re.compile(f"[{re.escape(_WIDTH_CHARS)}]")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _base_letters() -> dict[int, int]:
+    """Latin letters with marks (U+00C0-U+024F, pinyin's ǎ and ǜ among them) to their base
+    letter, where that is one ASCII letter; ß, æ or ø have none and stay."""
+    table = {}
+    for point in range(0xC0, 0x250):
+        base = unicodedata.normalize("NFD", chr(point))[0]
+        if base != chr(point) and base.isascii() and base.isalpha():
+            table[point] = ord(base.lower())
+    return table
+
+
+_BASE = _base_letters()
+_QUERY_BASE = {**_BASE, **{ord(c): ord("ü") for c in "üǖǘǚǜÜǕǗǙǛ"}}  # a query keeps ü: in pinyin it is v
+_MARKED = re.compile("[" + "".join(map(chr, _BASE)) + "]")
 
 
 @functools.lru_cache(maxsize=1)
@@ -72,12 +90,22 @@ def fold_width_and_case(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Fold `text` for matching: width, case, traditional characters, control characters.
+    """Fold `text` for matching: width, case, accents, traditional characters, control characters.
 
-    >>> fold("ＧＰＴ４ 數智人")
-    'gpt4 数智人'
+    >>> fold("ＧＰＴ４ 數智人 Élodie")
+    'gpt4 数智人 elodie'
     """
-    return to_simplified(_lower_keeping_length(clean(text).translate(_WIDTH)))
+    folded = _lower_keeping_length(clean(text).translate(_WIDTH))
+    if _MARKED.search(folded):
+        folded = folded.translate(_BASE)
+    return to_simplified(folded)
+
+
+def fold_query(text: str) -> str:
+    """`fold` for what people type: the same, except that ü (with or without its tone) stays ü,
+    which the search reads as pinyin's v (lǜ -> lv) or else as u."""
+    folded = _lower_keeping_length(clean(text).translate(_WIDTH))
+    return to_simplified(folded.translate(_QUERY_BASE))
 
 
 def compact(text: str) -> str:

@@ -14,7 +14,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-_RUN = re.compile(r"([\u3400-\u9fff\uf900-\ufaff]+)|([a-z0-9][a-z0-9+#&._%-]*)|(\s+)|(.)", re.DOTALL)
+_RUN = re.compile(r"([\u3400-\u9fff\uf900-\ufaff]+)|([a-z0-9ü][a-z0-9ü+#&._%-]*)|(\s+)|(.)", re.DOTALL)
+_TONED = re.compile(r"(?:[a-zü]+[1-5])+")  # suan4, li4, lü4, zhong1guo2
+_SYLLABLE = re.compile(  # a Mandarin syllable in pinyin (a few it allows do not exist: no harm)
+    r"(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?"
+    r"(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|üan|van|ai|ei|ao|ou|an|en|in|un|ün|vn|ia|ie|iu|ua|uo|ui"
+    r"|ue|üe|ve|er|a|o|e|i|u|ü|v|n|ng|m)")
 # Words too common to rank by; dropped from a query unless nothing else is left.
 STOPWORDS = frozenset((
     "的", "了", "是", "在", "和", "与", "及", "也", "就", "都", "而", "着", "或", "吗", "呢", "啊", "吧",
@@ -90,7 +95,25 @@ def _pinyin_split(word: str, pinyin: Mapping[str, tuple[str, ...]]) -> list[str]
     return found if found is not None and len(found) <= MAX_PINYIN_PIECES else None
 
 
-def _ascii_pieces(words: list[str], vocab: Mapping[str, int], pinyin: Mapping[str, tuple[str, ...]]) -> list[Piece]:
+def _toneless(word: str) -> str:
+    """Pinyin's tone numbers dropped (suan4 -> suan, zhong1guo2 -> zhongguo); gpt4 stays."""
+    if _TONED.fullmatch(word) and all(_SYLLABLE.fullmatch(s) for s in re.split(r"[1-5]", word)[:-1]):
+        return re.sub(r"[1-5]", "", word)
+    return word
+
+
+def _ascii_pieces(typed: list[str], vocab: Mapping[str, int], pinyin: Mapping[str, tuple[str, ...]]) -> list[Piece]:
+    """Words in Latin letters: index terms, pinyin of terms (with or without spaces and tones),
+    or prefixes of words. A typed ü is pinyin's v where that spells pinyin, else u (über)."""
+    words = [word if word in vocab else _toneless(word) for word in typed]
+    if not any("ü" in word for word in words):
+        return _latin_pieces(words, vocab, pinyin)
+    as_v = _latin_pieces([w.replace("ü", "v") for w in words], vocab, pinyin)
+    as_u = _latin_pieces([w.replace("ü", "u") for w in words], vocab, pinyin)
+    return min(as_v, as_u, key=lambda pieces: sum(p.kind == "prefix" for p in pieces))
+
+
+def _latin_pieces(words: list[str], vocab: Mapping[str, int], pinyin: Mapping[str, tuple[str, ...]]) -> list[Piece]:
     pieces: list[Piece] = []
     i = 0
     while i < len(words):
