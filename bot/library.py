@@ -124,8 +124,9 @@ class Library:
             if words.strip():
                 return []  # nothing in the query can match: punctuation or emoji only
             return [Hit(self.quotes[d], 0.0) for d in self._first(allowed, limit)]
+        pieces, missing = self._searcher.wholes(pieces)
         found = self._searcher.search(pieces, limit, allowed)
-        return [Hit(self.quotes[d], round(score, 4), tuple(spans)) for d, score, spans in found]
+        return [Hit(self.quotes[d], round(score, 4), tuple(spans), missing) for d, score, spans in found]
 
     def random(self, query: Query = EVERYTHING, *, rng: random_module.Random | None = None,
                exclude: Collection[str] = ()) -> Quote | None:

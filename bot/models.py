@@ -120,6 +120,7 @@ class Hit:
     quote: Quote
     score: float
     spans: tuple[Span, ...] = ()
+    partial_of: tuple[str, ...] = ()  # phrases of the query no quote says: this hit holds parts of them
 
 
 @dataclass(frozen=True, slots=True)

@@ -193,3 +193,16 @@ def test_lists_in_errors_are_joined_the_way_each_language_joins_them(library: Li
     reply = Chat(library).ask("算力 speaker:lei", ALICE, HERE)  # 朱雷 and 金磊 both fit
     assert isinstance(reply, Notice)
     assert "、" in text(reply.messages[0], "zh_Hans") and ", " in text(reply.messages[0], "en")
+
+
+def test_a_phrase_no_quote_says_is_answered_with_its_parts_and_says_so(library: Library) -> None:
+    from bot import Actor, Answer, Chat, Place
+
+    chat = Chat(library)
+    whole = chat.ask("强化学习", Actor("U1"), Place("test", "C1"))
+    assert isinstance(whole, Answer) and whole.note is None and whole.page is None  # only the quote that says it
+    parts = chat.ask("强化训练", Actor("U1"), Place("test", "C1"))
+    assert isinstance(parts, Answer) and parts.note is not None
+    assert parts.note.key == "search.partial" and parts.note.params["phrases"] == ("强化训练",)
+    paged = chat.press(parts.token, "next", Actor("U1"), Place("test", "C1"))
+    assert isinstance(paged, Answer) and paged.note == parts.note  # kept while paging

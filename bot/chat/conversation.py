@@ -36,17 +36,19 @@ class Conversations:
 
     def answer(self, place: str, user: str, query: Query, *, private: bool, page: int) -> tuple[Shown, str] | None:
         """A command's answer: the best hits for words, or a fresh random quote; None if none."""
+        partial_of: tuple[str, ...] = ()
         if query.words:
             hits = self.library.search(query, limit=page)
             refs, spans = [h.quote.ref for h in hits], [h.spans for h in hits]
             if refs:
                 self.state.see(place, query, refs[0])
+                partial_of = hits[0].partial_of
         else:
             quote = self.another(place, query)
             refs, spans = ([quote.ref], [()]) if quote else ([], [])
         if not refs:
             return None
-        shown = Shown(query, user, refs, spans, private=private)
+        shown = Shown(query, user, refs, spans, private=private, partial_of=partial_of)
         return shown, self.state.remember(shown)
 
     def next_quote(self, place: str, user: str, shown: Shown) -> tuple[Shown, str] | None:

@@ -198,6 +198,8 @@ class Chat:
         return Card(quote, self.library.panel(quote.panel), spans)
 
     def answer(self, shown: Shown, token: str, *, replaces: bool = False, note: Message | None = None) -> Answer:
+        if note is None and shown.partial_of:  # no quote says the phrase: say these hold parts of it
+            note = message("search.partial", phrases=shown.partial_of)
         return Answer(self.card(shown.ref, shown.current_spans), Audience.ACTOR if shown.private else Audience.EVERYONE,
                       buttons_for(shown), token, (shown.index + 1, len(shown.refs)) if len(shown.refs) > 1 else None,
                       note, replaces)

@@ -36,6 +36,7 @@ class Shown:
     spans: list[tuple[Span, ...]]
     index: int = 0
     private: bool = False
+    partial_of: tuple[str, ...] = ()  # phrases of the query no quote says; the hits hold parts of them
 
     @property
     def ref(self) -> str:
@@ -49,13 +50,14 @@ class Shown:
         # By hand, not asdict(): its deep copy of every span cost more than the database write.
         return json.dumps({"query": {name: getattr(self.query, name) for name in _QUERY_FIELDS},
                            "user": self.user, "refs": self.refs, "spans": self.spans, "index": self.index,
-                           "private": self.private}, ensure_ascii=False)
+                           "private": self.private, "partial_of": self.partial_of}, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str) -> Shown:
         data = json.loads(text)
         spans = [tuple(tuple(span) for span in spans) for spans in data.pop("spans")]
-        return cls(query=Query(**data.pop("query")), spans=spans, **data)  # type: ignore[arg-type]
+        partial_of = tuple(data.pop("partial_of", ()))  # rows written before it was kept have none
+        return cls(query=Query(**data.pop("query")), spans=spans, partial_of=partial_of, **data)  # type: ignore[arg-type]
 
 
 _QUERY_FIELDS = tuple(field.name for field in fields(Query))

@@ -23,9 +23,22 @@ K1, B = 1.2, 0.75
 MAX_TERM_CHARS = 16
 
 
+NAME = re.compile(r"(?<![a-z0-9])([a-z]+)[ \-]?([0-9][a-z0-9]*(?:\.[0-9]+)?)(?![a-z0-9])")  # gpt-4, llama 2, h100
+_NAME_WORD = re.compile(r"([a-z]+)([0-9][a-z0-9]*(?:\.[0-9]+)?)")
+
+
 def word_pattern(word: str) -> str:
-    """A regular expression for an ASCII word standing whole, not inside another."""
+    """A regular expression for an ASCII word standing whole, not inside another. A product
+    or model name (letters, then a number) is one word however it is written: gpt4 is found
+    as GPT4, GPT-4 and GPT 4."""
+    if name := _NAME_WORD.fullmatch(word):
+        return r"(?<![a-z0-9])" + re.escape(name[1]) + r"[ \-]?" + re.escape(name[2]) + r"(?![a-z0-9])"
     return r"(?<![a-z0-9])" + re.escape(word) + r"(?![a-z0-9])"
+
+
+def names_in(folded: str) -> set[str]:
+    """The product and model names in folded text, each as one word: gpt-4 and gpt 4 as gpt4."""
+    return {match[1] + match[2] for match in NAME.finditer(folded)}
 
 
 @dataclass(slots=True)
@@ -53,8 +66,10 @@ def build(texts: Sequence[str], folded: Sequence[str], tokenizer: Tokenizer) -> 
     for doc, text in enumerate(folded):
         tokens = tokenizer.tokenize(text)
         doc_len.append(max(1, len(tokens)))
+        names = {name for name in names_in(text) if len(name) <= MAX_TERM_CHARS}
         vocab.update(t for t in tokens if len(t) <= MAX_TERM_CHARS)
-        if words := {t for t in tokens if not HAN.search(t) and len(t) <= MAX_TERM_CHARS}:
+        vocab.update(names)
+        if words := {t for t in tokens if not HAN.search(t) and len(t) <= MAX_TERM_CHARS} | names:
             words_of[doc] = words
     # One Chinese character is no term: a scan finds it when asked.
     terms_sorted = sorted(t for t in vocab if not (len(t) == 1 and HAN.match(t)))

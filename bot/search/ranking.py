@@ -149,6 +149,16 @@ class Searcher:
         pattern = "|".join(p.pattern for p in sorted(alternatives, key=lambda p: -len(p.label)))
         return Postings(label, array("i", docs[order].tobytes()), array("f", scores[order].tobytes()), pattern)
 
+    def wholes(self, pieces: list[Piece]) -> tuple[list[Piece], tuple[str, ...]]:
+        """A phrase some quote says stands alone: its words are dropped. A phrase no quote says
+        gives way to its words, and is returned as missing (the hits hold only parts of it)."""
+        phrases = {p.part_of for p in pieces if p.part_of}
+        if not phrases:
+            return pieces, ()
+        missing = {phrase for phrase in phrases if not len(self._postings(Piece("substring", phrase)).docs)}
+        kept = [p for p in pieces if (p.text not in missing if p.text in phrases else p.part_of in missing or not p.part_of)]
+        return kept, tuple(sorted(missing))
+
     # -- ranking ---------------------------------------------------------------------------
 
     def search(self, pieces: list[Piece], k: int, allowed: bytearray) -> list[tuple[int, float, list[Span]]]:

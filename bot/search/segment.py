@@ -36,6 +36,7 @@ class Piece:
     kind: str
     text: str
     alternatives: tuple[str, ...] = ()
+    part_of: str = ""  # the run of Chinese this word was cut from, when the run is a piece too
 
 
 def cut_han(run: str, vocab: Mapping[str, int], max_len: int, log_total: float) -> list[str]:
@@ -60,8 +61,9 @@ def cut_han(run: str, vocab: Mapping[str, int], max_len: int, log_total: float) 
 def _han_pieces(run: str, vocab: Mapping[str, int], max_len: int, log_total: float) -> list[Piece]:
     """A run of Chinese: its words, plus the whole run as a phrase when it takes several.
 
-    The phrase ranks quotes that say the run verbatim first (数据集 before 数据 alone), and
-    single characters among longer words are dropped: 集 alone would match 集团.
+    The search looks for the phrase alone when a quote says it (强化学习, not 学习 anywhere), and
+    for its words only when none does. Single characters among longer words are dropped: 集
+    alone would match 集团.
     """
     pieces: list[Piece] = []
     loose = ""
@@ -78,7 +80,7 @@ def _han_pieces(run: str, vocab: Mapping[str, int], max_len: int, log_total: flo
     if len(pieces) == 1:
         return pieces
     words = [p for p in pieces if len(p.text) > 1] or pieces
-    return [Piece("substring", run), *words]
+    return [Piece("substring", run), *(Piece(p.kind, p.text, p.alternatives, part_of=run) for p in words)]
 
 
 def _pinyin_split(word: str, pinyin: Mapping[str, tuple[str, ...]]) -> list[str] | None:
@@ -93,6 +95,11 @@ def _pinyin_split(word: str, pinyin: Mapping[str, tuple[str, ...]]) -> list[str]
                 fewest[i] = [word[i:j], *rest]
     found = fewest[0]
     return found if found is not None and len(found) <= MAX_PINYIN_PIECES else None
+
+
+def _joined_name(word: str) -> str:
+    """gpt-4 as the index has it, gpt4."""
+    return re.sub(r"^([a-z]+)-([0-9])", r"\1\2", word)
 
 
 def _toneless(word: str) -> str:
@@ -125,7 +132,10 @@ def _latin_pieces(words: list[str], vocab: Mapping[str, int], pinyin: Mapping[st
                 break
         else:
             j = i + 1
-            word = words[i]
+            word = _joined_name(words[i])
+            if j < len(words) and words[i].isalpha() and words[j][:1].isdigit() and \
+                    (words[i] + words[j] in vocab or words[i] not in vocab):
+                word, j = words[i] + words[j], j + 1  # gpt 4, llama 2: one name, never a lone 4
             if word in vocab:
                 pieces.append(Piece("term", word))
             elif split := _pinyin_split(word, pinyin):
