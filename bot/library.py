@@ -17,6 +17,8 @@ from .search.fold import compact, fold, fold_query
 from .search.index import IndexData
 from .search.names import Names
 from .search.ranking import Searcher, lazy_numpy
+from .search.segment import Piece
+from .search.surroundings import Surroundings
 
 MAX_QUERY_CHARS = 500
 MAX_LIMIT = 100
@@ -40,6 +42,7 @@ class Library:
         self.quotes: tuple[Quote, ...] = tuple(q for p in panels for q in p.quotes)
         self._searcher = Searcher(index, [q.text for q in self.quotes])
         self._names = Names(self.speakers, self.topics, self.panels, pinyin)
+        self._surroundings = Surroundings(self.topics, self.speakers)
         self._by_id_cache: dict[str, int | list[int]] | None = None
         self._docs_of: dict[tuple[str, object], array[int]] = {}
         for doc, quote in enumerate(self.quotes):
@@ -51,6 +54,7 @@ class Library:
         self._panel_of = {p.id: p for p in self.panels}
         # The moderator's questions are not quotes, unless asked for by speaker.
         self._answers = bytearray(not q.speaker.is_moderator for q in self.quotes)
+        self._questions = bytearray(q.speaker.is_moderator for q in self.quotes)
         self._masks: OrderedDict[tuple[object, ...], bytearray] = OrderedDict()
 
     def refresh(self, newer: Library) -> None:
@@ -119,6 +123,8 @@ class Library:
             raise QueryError(f"the search is {len(words)} characters long; at most {MAX_QUERY_CHARS}",
                              key="bad.too_long", length=len(words), most=MAX_QUERY_CHARS)
         allowed = self._allowed(query)
+        if words.strip() and (named := self._names.named(words)):
+            return self._by_and_about(named, query, limit)
         pieces = self._searcher.pieces(fold_query(words))[:MAX_PIECES] if words.strip() else []
         if not pieces:
             if words.strip():
@@ -126,7 +132,47 @@ class Library:
             return [Hit(self.quotes[d], 0.0) for d in self._first(allowed, limit)]
         pieces, missing = self._searcher.wholes(pieces)
         found = self._searcher.search(pieces, limit, allowed)
-        return [Hit(self.quotes[d], round(score, 4), tuple(spans), missing) for d, score, spans in found]
+        hits = [Hit(self.quotes[d], round(score, 4), tuple(spans), missing) for d, score, spans in found]
+        if len(hits) < limit and not missing:
+            hits += self._around(pieces, allowed, {d for d, _, _ in found}, limit - len(hits))
+        return hits
+
+    def _around(self, pieces: list[Piece], allowed: bytearray, taken: set[int], limit: int) -> list[Hit]:
+        """After the quotes that say the words: the answers to a question that says them (a
+        moderator's, best match first, or a topic's), then what a speaker whose title says them
+        said; each in the order it was said."""
+        asked = self._searcher.search(pieces, MAX_LIMIT, self._questions)
+        topics, speakers = self._surroundings.matching(self._searcher.patterns(pieces))
+        found = {d: "question" for question, _, _ in asked for d in self._answers_to(question)}
+        for key in topics:
+            found.update((d, "question") for d in self._docs_of.get(("topic", key), ()) if d not in found)
+        for panel, speaker in speakers:
+            found.update((d, "title") for d in self._docs_of.get(("speaker", speaker), ())
+                         if self.quotes[d].panel == panel and d not in found)
+        chosen = [d for d in found if allowed[d] and d not in taken][:limit]
+        return [Hit(self.quotes[d], 0.0, found_by=found[d]) for d in chosen]
+
+    def _by_and_about(self, speakers: frozenset[str], query: Query, limit: int) -> list[Hit]:
+        """Words that name a speaker (陈石, chen shi, 峰瑞): what they said, in the order they
+        said it, then the quotes that mention the words."""
+        allowed = self._allowed(Query(speaker=query.speaker or query.words, topic=query.topic, panel=query.panel))
+        theirs = [Hit(q, 0.0, found_by="speaker") for d, q in enumerate(self.quotes)
+                  if q.speaker.id in speakers and allowed[d]][:limit]
+        pieces = self._searcher.wholes(self._searcher.pieces(fold_query(query.words))[:MAX_PIECES])[0]
+        mentions = self._searcher.search(pieces, limit, self._allowed(query)) if pieces else []
+        shown = {hit.quote.ref for hit in theirs}
+        about = [Hit(self.quotes[d], round(score, 4), tuple(spans)) for d, score, spans in mentions
+                 if self.quotes[d].ref not in shown]
+        return (theirs + about)[:limit]
+
+    def _answers_to(self, question: int) -> list[int]:
+        """The quotes after a moderator's question, up to the next question."""
+        panel, found = self.quotes[question].panel, []
+        for doc in range(question + 1, len(self.quotes)):
+            if self._questions[doc] or self.quotes[doc].panel != panel:
+                break
+            found.append(doc)
+        return found
 
     def random(self, query: Query = EVERYTHING, *, rng: random_module.Random | None = None,
                exclude: Collection[str] = ()) -> Quote | None:

@@ -121,6 +121,7 @@ class Hit:
     score: float
     spans: tuple[Span, ...] = ()
     partial_of: tuple[str, ...] = ()  # phrases of the query no quote says: this hit holds parts of them
+    found_by: str = ""  # "" (its own words), "speaker" (the words name its speaker), "question" or "title"
 
 
 @dataclass(frozen=True, slots=True)

@@ -89,6 +89,9 @@ def test_every_two_characters_of_a_quote_find_it(library: Library) -> None:
 def test_spans_point_at_the_matched_words(library: Library) -> None:
     for query in ("大模型", "创新", "AI", "数据集 开源"):
         for hit in library.search(Query(query), limit=10):
+            if hit.found_by:  # found by its question or its speaker's title: nothing in it to highlight
+                assert not hit.spans and hit.found_by in ("question", "title")
+                continue
             assert hit.spans, (query, hit.quote.id)
             for start, end in hit.spans:  # words of the query, or parts of them; neighbours merge
                 assert set(fold(hit.quote.text[start:end])) <= set(fold(query)), (query, hit.quote.id)
@@ -121,8 +124,8 @@ def test_topic_filter_accepts_name_id_and_a_distinctive_part(library: Library, n
 def test_unknown_speaker_lists_the_closest_names(library: Library) -> None:
     with pytest.raises(UnknownValueError) as caught:
         library.search(Query('算力', speaker='chen shy'))
-    assert "陈石 (chen-shi)" in caught.value.suggestions
-    assert str(caught.value).startswith("unknown speaker 'chen shy'; closest: 陈石 (chen-shi)")
+    assert "陈石 (chen shi)" in caught.value.suggestions
+    assert str(caught.value).startswith("unknown speaker 'chen shy'; closest: 陈石 (chen shi)")
 
 
 def test_unknown_topic_and_panel_list_the_closest(library: Library) -> None:

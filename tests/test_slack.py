@@ -213,7 +213,7 @@ def test_a_link_too_long_for_the_context_leaves_the_time_alone(write_panel: Call
 async def test_error_paths_answer_privately(library: Library) -> None:
     async with slack_session(library) as session:
         unknown = await command(session, '算力 speaker:"chen shy"')
-        assert unknown["text"] == "No speaker is called chen shy. Closest: 陈石 (chen-shi)."
+        assert unknown["text"] == "No speaker is called chen shy. Closest: 陈石 (chen shi)."
         missing = await command(session, "算力 speaker:林莱尼")
         assert missing["text"] == "No quote matches '算力' speaker:林莱尼. 陈石, 马千里 speak of it."
         assert (await command(session, "speaker:"))["text"] == "speaker: needs a value, like speaker:name."

@@ -29,13 +29,13 @@ from ..library import Library
 from ..models import Panel, Quote, Source, Speaker, Topic
 from ..search.fold import fold
 from ..search.index import IndexData, build
-from ..search.tokenizer import Tokenizer, read_words, words_of
+from ..search.tokenizer import HAN, Tokenizer, read_words, words_of
 from .loader import PanelData, load_panels, panel_files, read_source
 from .shipped import shipped_data_dir
 
 logger = logging.getLogger(__name__)
 
-FORMAT = b"PQLIB011"
+FORMAT = b"PQLIB012"
 _ARRAYS = ("post_doc", "post_score", "post_ptr", "doc_len", "deep_folded")
 _MAPPED = 2  # the postings, the bulk of the index, stay in the file until a search reads them
 _KEEP_FILES = 8
@@ -132,9 +132,13 @@ def _writable(folder: Path) -> bool:
 
 
 def _names_pinyin(panels: list[PanelData]) -> dict[str, str]:
+    """Pinyin, syllables apart, of the names people look things up by: speakers' names and
+    titles, topic names. Computed once here: pypinyin's dictionaries are slow to load."""
     from pypinyin import lazy_pinyin
 
-    return {s.name: "".join(lazy_pinyin(s.name)) for p in panels for s in p.speakers}
+    texts = {text for p in panels for s in p.speakers for text in (s.name, s.title)}
+    texts |= {t.name for p in panels for t in p.topics}
+    return {text: " ".join(" ".join(lazy_pinyin(text)).split()) for text in texts if HAN.search(text)}
 
 
 # -- the stored form ------------------------------------------------------------------------

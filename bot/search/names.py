@@ -1,4 +1,4 @@
-"""Resolving what people type (陈石, chen shi, ChenShi, 同质化) to speakers, topics and panels."""
+"""Resolving what people type (陈石, chen shi, 峰瑞, 同质化, 泡沫) to speakers, topics and panels."""
 
 from __future__ import annotations
 
@@ -9,65 +9,91 @@ from typing import TypeVar
 from ..errors import AmbiguousValueError, UnknownValueError
 from ..models import Panel, Speaker, Topic
 from .fold import compact
+from .tokenizer import HAN
 
 T = TypeVar("T")
+SUGGESTED = 3  # names an unknown one is answered with
+_MIN_HAN, _MIN_LATIN = 2, 5  # the shortest start of a title that names its speaker: 峰瑞, fengrui
 
 
 def speaker_label(speaker: Speaker) -> str:
     return f"{speaker.name} ({speaker.id})"
 
 
+def both_scripts(name: str, pinyin: Mapping[str, str]) -> str:
+    """A name as an unknown one is answered with: 陈石 (chen shi), so either script is read."""
+    return f"{name} ({pinyin[name]})" if name in pinyin else name
+
+
 class _Table:
-    """Loose keys (folded, without spaces or dashes) to the things they name."""
+    """Loose keys (folded, without spaces or dashes) to the things they name, in tiers: a key
+    equal to what was typed, then a part of a name, then a part of what surrounds it (a
+    speaker's title, a topic's question)."""
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
         self.exact: dict[str, set[object]] = {}
-        self.labels: dict[str, str] = {}
-        self.partial: dict[str, set[object]] = {}  # keys a part of the input may match
+        self.labels: dict[object, str] = {}  # what an ambiguity lists
+        self.shown: dict[object, str] = {}  # what a suggestion shows, in both scripts
+        self.tiers: tuple[dict[str, set[object]], ...] = ({}, {})  # partial keys, then surrounding words
 
-    def add(self, keys: Iterable[str], value: object, label: str, *, partial: Iterable[str] = ()) -> None:
-        for key in set(keys) - {""}:
-            self.exact.setdefault(key, set()).add(value)
-            self.labels[key] = label
-        for key in set(partial) - {""}:
-            self.partial.setdefault(key, set()).add(value)
-            self.labels.setdefault(key, label)
+    def add(self, value: object, label: str, shown: str, keys: Iterable[str], *, partial: Iterable[str] = (),
+            around: Iterable[str] = ()) -> None:
+        self.labels[value], self.shown[value] = label, shown
+        for table, found in ((self.exact, keys), (self.tiers[0], partial), (self.tiers[1], around)):
+            for key in set(found) - {""}:
+                table.setdefault(key, set()).add(value)
 
     def resolve(self, value: str) -> frozenset[object]:
         wanted = compact(value)
         if wanted in self.exact:
             return frozenset(self.exact[wanted])
-        matches = {key: found for key, found in (self.partial or self.exact).items() if wanted and wanted in key}
-        values = {v for found in matches.values() for v in found}
-        if (values and len({self.labels[k] for k in matches}) == 1) or len(values) == 1:
-            return frozenset(values)
-        if values:
-            raise AmbiguousValueError(self.kind, value, sorted({self.labels[k] for k in matches}))
-        keys = difflib.get_close_matches(wanted, list(self.labels), n=6, cutoff=0.4)
-        raise UnknownValueError(self.kind, value, list(dict.fromkeys(self.labels[k] for k in keys))[:3])
+        for tier in self.tiers:
+            values = {v for key, found in tier.items() if wanted and wanted in key for v in found}
+            if len(values) == 1 or (values and len({self.labels[v] for v in values}) == 1):
+                return frozenset(values)
+            if values:
+                raise AmbiguousValueError(self.kind, value, sorted({self.labels[v] for v in values}))
+        raise UnknownValueError(self.kind, value, self.closest(wanted))
+
+    def closest(self, wanted: str) -> list[str]:
+        """The known names nearest to what was typed, always some: by spelling, in either script."""
+        keys = {key: found for key, found in [*self.exact.items(), *self.tiers[0].items()]}
+        near = (difflib.get_close_matches(wanted, list(keys), n=len(keys), cutoff=0.5)
+                or difflib.get_close_matches(wanted, list(keys), n=len(keys), cutoff=0.0))  # far, but the nearest
+        names = dict.fromkeys(self.shown[v] for key in near for v in sorted(keys[key], key=str))
+        return list(names)[:SUGGESTED]
 
 
 class Names:
     """The speakers, topics and panels of a library, ready to be looked up by what people type.
 
-    Speakers match by id, name, or pinyin with or without spaces, or by a unique part of a
-    name (千里); topics by id, name, or a distinctive part of the name (同质化); panels by id
-    or title. Unknown names raise UnknownValueError with the closest known ones.
+    Speakers match by id, name, or pinyin with or without spaces, by a unique part of a name
+    (千里), and then by a unique part of their title or its pinyin (峰瑞, fengrui); topics by
+    id, name, pinyin or a distinctive part of the name (同质化), then by a word of their
+    question (泡沫); panels by id or title. Unknown names raise UnknownValueError with the
+    closest known ones, in both scripts.
     """
 
     def __init__(self, speakers: Iterable[Speaker], topics: Iterable[Topic], panels: Iterable[Panel],
                  pinyin: Mapping[str, str]) -> None:
+        self._pinyin = dict(pinyin)
         self._speakers, self._topics, self._panels = _Table("speaker"), _Table("topic"), _Table("panel")
+        self._titles: dict[str, set[str]] = {}  # the starts of titles (company names) to speaker ids
         for s in speakers:
             keys = [compact(s.id), compact(s.name), compact(pinyin.get(s.name, ""))]
-            self._speakers.add(keys, s.id, speaker_label(s), partial=keys)
+            title = [compact(s.title), compact(pinyin.get(s.title, ""))]
+            self._speakers.add(s.id, speaker_label(s), both_scripts(s.name, pinyin), keys, partial=keys, around=title)
+            for key in title:
+                self._titles.setdefault(key, set()).add(s.id)
         for t in topics:
-            self._topics.add([compact(t.id), compact(t.name)], (t.panel, t.id), t.name, partial=[compact(t.name)])
+            keys = [compact(t.id), compact(t.name), compact(pinyin.get(t.name, ""))]
+            self._topics.add((t.panel, t.id), t.name, both_scripts(t.name, pinyin), keys,
+                             partial=keys[1:], around=[compact(t.question or "")])
         for p in panels:
-            self._panels.add([compact(p.id), compact(p.title)], p.id, p.id)
+            self._panels.add(p.id, p.id, f"{p.id} ({p.title})", [compact(p.id), compact(p.title)],
+                             partial=[compact(p.id), compact(p.title)])
         self._cache: dict[tuple[str, str], frozenset[object]] = {}
-        self._pinyin = dict(pinyin)
 
     def _lookup(self, table: _Table, value: str) -> frozenset[object]:
         key = (table.kind, value)
@@ -82,10 +108,23 @@ class Names:
         wanted = compact(typed)
         found: dict[str, Speaker] = {}
         for s in speakers:
-            keys = (compact(s.name), compact(s.id), compact(self._pinyin.get(s.name, "")), compact(s.title))
+            keys = (compact(s.name), compact(s.id), compact(self._pinyin.get(s.name, "")), compact(s.title),
+                    compact(self._pinyin.get(s.title, "")))
             if s.id not in found and any(wanted in key for key in keys):
                 found[s.id] = s
         return list(found.values())[:limit]
+
+    def named(self, words: str) -> frozenset[str]:
+        """The speaker ids that words typed as a search name outright: a name, its pinyin, an id,
+        or the start of one speaker's title (峰瑞, 华院, fengrui: where a company goes). Empty for
+        anything else, 投资 among them: a word inside a title is searched as a word."""
+        wanted = compact(words)
+        if found := self._speakers.exact.get(wanted):
+            return frozenset(found)  # type: ignore[arg-type]
+        if len(wanted) < (_MIN_HAN if HAN.search(wanted) else _MIN_LATIN):
+            return frozenset()
+        ids = {i for key, found in self._titles.items() if key.startswith(wanted) for i in found}
+        return frozenset(ids) if len(ids) == 1 else frozenset()
 
     def speakers(self, value: str) -> frozenset[str]:
         """The ids of the speakers `value` names (one id may speak on several panels)."""

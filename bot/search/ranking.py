@@ -159,6 +159,10 @@ class Searcher:
         kept = [p for p in pieces if (p.text not in missing if p.text in phrases else p.part_of in missing or not p.part_of)]
         return kept, tuple(sorted(missing))
 
+    def patterns(self, pieces: list[Piece]) -> tuple[str, ...]:
+        """The regular expressions that find each piece in folded text."""
+        return tuple(self._postings(p).pattern for p in pieces)
+
     # -- ranking ---------------------------------------------------------------------------
 
     def search(self, pieces: list[Piece], k: int, allowed: bytearray) -> list[tuple[int, float, list[Span]]]:
