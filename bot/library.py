@@ -35,12 +35,13 @@ class Library:
         '陈石'
     """
 
-    def __init__(self, panels: Sequence[PanelData], index: IndexData, pinyin: Mapping[str, str]) -> None:
+    def __init__(self, panels: Sequence[PanelData], index: IndexData, pinyin: Mapping[str, str],
+                 synonyms: Mapping[str, tuple[str, ...]] | None = None) -> None:
         self.panels: tuple[Panel, ...] = tuple(p.panel for p in panels)
         self.speakers: tuple[Speaker, ...] = tuple(s for p in panels for s in p.speakers)
         self.topics: tuple[Topic, ...] = tuple(t for p in panels for t in p.topics)
         self.quotes: tuple[Quote, ...] = tuple(q for p in panels for q in p.quotes)
-        self._searcher = Searcher(index, [q.text for q in self.quotes])
+        self._searcher = Searcher(index, [q.text for q in self.quotes], synonyms or {})
         self._names = Names(self.speakers, self.topics, self.panels, pinyin)
         self._surroundings = Surroundings(self.topics, self.speakers)
         self._by_id_cache: dict[str, int | list[int]] | None = None

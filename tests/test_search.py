@@ -87,14 +87,18 @@ def test_every_two_characters_of_a_quote_find_it(library: Library) -> None:
 
 
 def test_spans_point_at_the_matched_words(library: Library) -> None:
+    from bot.search.synonyms import SHIPPED, synonyms_of
+
+    synonyms = synonyms_of(SHIPPED.read_text(encoding="utf-8"), "synonyms.txt")
     for query in ("大模型", "创新", "AI", "数据集 开源"):
         for hit in library.search(Query(query), limit=10):
             if hit.found_by:  # found by its question or its speaker's title: nothing in it to highlight
                 assert not hit.spans and hit.found_by in ("question", "title")
                 continue
             assert hit.spans, (query, hit.quote.id)
-            for start, end in hit.spans:  # words of the query, or parts of them; neighbours merge
-                assert set(fold(hit.quote.text[start:end])) <= set(fold(query)), (query, hit.quote.id)
+            words = {fold(query), *(w for word in fold(query).split() for w in synonyms.get(word, ()))}
+            for start, end in hit.spans:  # words of the query or their synonyms, or parts; neighbours merge
+                assert set(fold(hit.quote.text[start:end])) <= set("".join(words)), (query, hit.quote.id)
 
 
 def test_pinyin_query_finds_chinese(library: Library) -> None:
@@ -197,3 +201,18 @@ def test_accents_fold_to_their_base_letter_and_are_highlighted_in_place(write_pa
     for typed in ("Elodie", "élodie", "ÉLODIE"):
         (hit,) = library.search(Query(typed))
         assert hit.quote.id == "q2" and hit.quote.text[slice(*hit.spans[0])] == "Élodie"
+
+
+def test_an_organisers_synonyms_beside_the_panels_are_used_and_checked(write_panel, cli_main) -> None:  # type: ignore[no-untyped-def]
+    import bot
+
+    path = write_panel()
+    (path.parent / "synonyms.txt").write_text("# mine\nloom, engine, 织布机\n", encoding="utf-8")
+    library = bot.load_library(path.parent, use_cache=False)
+    (exact,) = [h for h in library.search(Query("engine"), limit=5) if h.quote.id == "q2"]
+    (other,) = library.search(Query("loom"), limit=5)
+    assert other.quote.id == "q2" and 0 < other.score < exact.score  # a synonym weighs less than the word
+    assert other.quote.text[slice(*other.spans[0])] == "engine"
+    (path.parent / "synonyms.txt").write_text("loom, engine\nalone\n", encoding="utf-8")
+    ran = cli_main("validate", str(path.parent))
+    assert ran.code == 1 and ran.out.startswith(f"{path.parent / 'synonyms.txt'}:2: a group needs two words or more")

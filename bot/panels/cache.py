@@ -29,13 +29,15 @@ from ..library import Library
 from ..models import Panel, Quote, Source, Speaker, Topic
 from ..search.fold import fold
 from ..search.index import IndexData, build
+from ..search.synonyms import SHIPPED as SHIPPED_SYNONYMS
+from ..search.synonyms import single_words, synonyms_of
 from ..search.tokenizer import HAN, Tokenizer, read_words, words_of
 from .loader import PanelData, load_panels, panel_files, read_source
 from .shipped import shipped_data_dir
 
 logger = logging.getLogger(__name__)
 
-FORMAT = b"PQLIB012"
+FORMAT = b"PQLIB013"
 _ARRAYS = ("post_doc", "post_score", "post_ptr", "doc_len", "deep_folded")
 _MAPPED = 2  # the postings, the bulk of the index, stay in the file until a search reads them
 _KEEP_FILES = 8
@@ -50,8 +52,9 @@ def default_cache_dir() -> Path:
     return Path(base) / "panel-quotes"
 
 
-def _read_sources(path: Path) -> tuple[list[tuple[str, str]], list[str]]:
-    """Every panel file's text and the segmentation words; every unreadable file is a problem."""
+def _read_sources(path: Path) -> tuple[list[tuple[str, str]], list[str], dict[str, tuple[str, ...]]]:
+    """Every panel file's text, the segmentation words and the synonyms; every unreadable file
+    is a problem."""
     files, problems = [], []
     for file in panel_files(path):
         try:
@@ -59,14 +62,28 @@ def _read_sources(path: Path) -> tuple[list[tuple[str, str]], list[str]]:
         except DataError as error:
             problems += error.problems
     words = read_words(WORDS_FILE)
-    if path.is_dir() and (path / "words.txt").exists():
+    synonym_texts = [(str(SHIPPED_SYNONYMS), SHIPPED_SYNONYMS.read_text(encoding="utf-8"))]
+    for name in ("words.txt", "synonyms.txt"):
+        if path.is_dir() and (path / name).exists():
+            try:
+                text = read_source(path / name)
+            except DataError as error:
+                problems += error.problems
+                continue
+            if name == "words.txt":
+                words += words_of(text)
+            else:
+                synonym_texts.append((str(path / name), text))
+    synonyms: dict[str, tuple[str, ...]] = {}
+    for name, text in synonym_texts:
         try:
-            words += words_of(read_source(path / "words.txt"))
+            for word, others in synonyms_of(text, name).items():
+                synonyms[word] = tuple(sorted({*synonyms.get(word, ()), *others}))
         except DataError as error:
             problems += error.problems
     if problems:
         raise DataError(problems)
-    return files, words
+    return files, words + single_words(synonyms), synonyms
 
 
 def _tokenizer_version() -> bytes:
@@ -92,9 +109,8 @@ def data_path(path: str | Path | None = None) -> Path:
 def fingerprint(path: Path) -> tuple[tuple[str, int, int], ...]:
     """Names, sizes and change times of the panel files: cheap to compare, to notice an edit."""
     try:
-        files = panel_files(path)
-        words = path / "words.txt"
-        return tuple((str(f), (s := f.stat()).st_size, s.st_mtime_ns) for f in [*files, words] if f.exists())
+        files = [*panel_files(path), path / "words.txt", path / "synonyms.txt"]
+        return tuple((str(f), (s := f.stat()).st_size, s.st_mtime_ns) for f in files if f.exists())
     except (DataError, OSError):
         return ()
 
@@ -106,10 +122,10 @@ def load_library(path: str | Path | None = None, *, cache_dir: Path | None = Non
     `path` defaults to $QUOTES_DATA_DIR, then to the panels shipped with the bot. Raises
     DataError listing every problem as `file:line: message`.
     """
-    files, words = _read_sources(data_path(path))
+    files, words, synonyms = _read_sources(data_path(path))
     key = _key(files, words)
     cache_file = (cache_dir or default_cache_dir()) / f"library-{key}.bin"
-    if use_cache and (cached := _read_cache(cache_file)) is not None:
+    if use_cache and (cached := _read_cache(cache_file, synonyms)) is not None:
         return cached
     panels = load_panels(files)
     pinyin = _names_pinyin(panels)
@@ -120,7 +136,7 @@ def load_library(path: str | Path | None = None, *, cache_dir: Path | None = Non
     data = build(texts, [fold(t) for t in texts], tokenizer)
     if use_cache:
         _write_cache(cache_file, panels, pinyin, data)
-    return Library(panels, data, pinyin)
+    return Library(panels, data, pinyin, synonyms)
 
 
 def _writable(folder: Path) -> bool:
@@ -219,7 +235,7 @@ def _sections(stream: BinaryIO, mapped: int = 0) -> Iterator[Any]:
             yield values
 
 
-def _read_cache(file: Path) -> Library | None:
+def _read_cache(file: Path, synonyms: dict[str, tuple[str, ...]]) -> Library | None:
     try:
         with file.open("rb") as stream:
             sections = _sections(stream, mapped=_MAPPED)
@@ -255,4 +271,4 @@ def _read_cache(file: Path) -> Library | None:
         at += raw["quotes"]
         panels.append(PanelData(raw["path"], panel, tuple(speakers), tuple(topics), tuple(quotes)))
     data = IndexData(terms=header["terms"], pinyin=header["term_pinyin"], **dict(zip(_ARRAYS, arrays)))
-    return Library(panels, data, header["pinyin"])
+    return Library(panels, data, header["pinyin"], synonyms)

@@ -14,7 +14,7 @@ import math
 import re
 from array import array
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..models import Span
@@ -31,6 +31,7 @@ _PIECES_CACHE = 4096
 _WALK = 64  # postings a filtered one-piece search reads one by one before vectorising
 _SMALL = 1024  # postings in all that a search of several pieces adds up without numpy
 _BROAD, _DENSE_CACHE = 16, 16  # terms in over 1/16 of the quotes keep their scores dense, 16 at most
+SYNONYM_WEIGHT = 0.6  # a quote that says another word for a query word scores this much of saying it
 
 
 @functools.cache
@@ -54,8 +55,8 @@ class Postings:
 class Searcher:
     """Ranked searches over an `IndexData` whose document i is `texts[i]`."""
 
-    def __init__(self, data: IndexData, texts: Sequence[str]) -> None:
-        self._data, self._texts = data, texts
+    def __init__(self, data: IndexData, texts: Sequence[str], synonyms: Mapping[str, tuple[str, ...]] | None = None) -> None:
+        self._data, self._texts, self._synonyms = data, texts, synonyms or {}
         self._term_id = {term: i for i, term in enumerate(data.terms)}
         ptr = data.post_ptr
         self._df = {term: ptr[i + 1] - ptr[i] for term, i in self._term_id.items()}
@@ -83,9 +84,20 @@ class Searcher:
         if found is None:
             if len(self._pieces) >= _PIECES_CACHE:
                 self._pieces.clear()
-            found = self._pieces[folded_query] = segment(folded_query, self._df, self._pinyin, self._max_len,
-                                                         self._log_total)
+            found = self._pieces[folded_query] = self._with_synonyms(
+                folded_query, segment(folded_query, self._df, self._pinyin, self._max_len, self._log_total))
         return found
+
+    def _with_synonyms(self, folded_query: str, pieces: list[Piece]) -> list[Piece]:
+        """Each piece with the other words for it; a query that is one synonym of several
+        words (open source, 生成式 ai) becomes one piece."""
+        if not self._synonyms:
+            return pieces
+        whole = " ".join(folded_query.split())
+        if " " in whole and (others := self._synonyms.get(whole)):
+            return [Piece("phrase", whole, synonyms=others)]
+        return [Piece(p.kind, p.text, p.alternatives, p.part_of, others) if (others := self._synonyms.get(p.text))
+                else p for p in pieces]
 
     # -- resolving pieces to postings ---------------------------------------------------------
 
@@ -100,6 +112,12 @@ class Searcher:
         return found
 
     def _resolve(self, piece: Piece) -> Postings:
+        if piece.synonyms:
+            exact = self._resolve(Piece(piece.kind, piece.text, piece.alternatives))
+            others = [self._scaled(self._word(word), SYNONYM_WEIGHT) for word in piece.synonyms]
+            return self._any_of(piece.text, [exact, *(p for p in others if len(p.docs))])
+        if piece.kind == "phrase":
+            return self._word(piece.text)
         if piece.kind == "term":
             i = self._term_id[piece.text]
             lo, hi = self._data.post_ptr[i], self._data.post_ptr[i + 1]
@@ -110,6 +128,21 @@ class Searcher:
         if not alternatives:
             return Postings(piece.text, array("i"), array("f"), _pattern(piece.text))
         return self._any_of(piece.text, [self._postings(Piece("term", t)) for t in alternatives])
+
+    def _word(self, word: str) -> Postings:
+        """A synonym's quotes: an index term, Chinese found as a substring, or words found by
+        scanning the folded texts (kept once found, like every resolved piece)."""
+        if word in self._term_id:
+            return self._postings(Piece("term", word))
+        if HAN.search(word) and not re.search(r"[\sa-z0-9]", word):
+            return self._postings(Piece("substring", word))
+        finds = re.compile(pattern := _phrase_pattern(word)).findall
+        counts = [(doc, tf) for doc in range(self._n_docs) if (tf := len(finds(self.folded(doc))))]
+        return self._ranked(word, counts, pattern)
+
+    @staticmethod
+    def _scaled(postings: Postings, weight: float) -> Postings:
+        return Postings(postings.label, postings.docs, array("f", (s * weight for s in postings.scores)), postings.pattern)
 
     def _prefixed(self, prefix: str) -> tuple[str, ...]:
         if self._ascii_terms is None:
@@ -128,9 +161,13 @@ class Searcher:
         counts = [(doc, tf) for doc, quote in enumerate(self._texts)
                   if text in quote or doc in deep
                   if (tf := len(finds(deep.get(doc, quote))))]
+        return self._ranked(text, counts, pattern)
+
+    def _ranked(self, label: str, counts: list[tuple[int, int]], pattern: str) -> Postings:
+        """Postings from (quote, count) pairs, in impact order."""
         weight, lengths = idf(self._n_docs, len(counts)), self._data.doc_len
         ranked = sorted((-impact(weight, tf, lengths[doc], self._avg_len), doc) for doc, tf in counts)
-        return Postings(text, array("i", (d for _, d in ranked)), array("f", (-s for s, _ in ranked)), pattern)
+        return Postings(label, array("i", (d for _, d in ranked)), array("f", (-s for s, _ in ranked)), pattern)
 
     def _any_of(self, label: str, alternatives: list[Postings]) -> Postings:
         """Pinyin or a word prefix stands for several terms; a quote scores by its best one."""
@@ -155,7 +192,9 @@ class Searcher:
         phrases = {p.part_of for p in pieces if p.part_of}
         if not phrases:
             return pieces, ()
-        missing = {phrase for phrase in phrases if not len(self._postings(Piece("substring", phrase)).docs)}
+        whole = {p.text: p for p in pieces if p.text in phrases and not p.part_of}  # with their synonyms
+        missing = {phrase for phrase in phrases
+                   if not len(self._postings(whole.get(phrase) or Piece("substring", phrase)).docs)}
         kept = [p for p in pieces if (p.text not in missing if p.text in phrases else p.part_of in missing or not p.part_of)]
         return kept, tuple(sorted(missing))
 
@@ -289,6 +328,11 @@ class Searcher:
 def _pattern(text: str) -> str:
     """Chinese matches anywhere, an ASCII word only whole."""
     return re.escape(text) if HAN.search(text) else word_pattern(text)
+
+
+def _phrase_pattern(words: str) -> str:
+    """Words in sequence, each standing whole where it is Latin, any spaces between them."""
+    return r"\s*".join(_pattern(word) for word in words.split())
 
 
 def _spans(finder: re.Pattern[str], folded: str) -> list[Span]:

@@ -37,6 +37,7 @@ class Piece:
     text: str
     alternatives: tuple[str, ...] = ()
     part_of: str = ""  # the run of Chinese this word was cut from, when the run is a piece too
+    synonyms: tuple[str, ...] = ()  # other words for it (数字人: 数智人, 虚拟人), matched at a lower weight
 
 
 def cut_han(run: str, vocab: Mapping[str, int], max_len: int, log_total: float) -> list[str]:
