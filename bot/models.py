@@ -38,6 +38,8 @@ class Panel:
     language: str | None = None
     source: Source = field(default_factory=Source)
     recording: str | None = None  # an http(s) URL of the panel's audio or video
+    title_en: str | None = None  # English glosses, shown to English readers beneath the original
+    event_en: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,7 @@ class Speaker:
     title: str
     role: str
     panel: str
+    title_en: str | None = None
 
     @property
     def is_moderator(self) -> bool:
@@ -64,6 +67,8 @@ class Topic:
     name: str
     question: str | None
     panel: str
+    name_en: str | None = None
+    question_en: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +87,7 @@ class Quote:
     text: str
     position: int
     start: float | None = None
+    text_en: str | None = None  # an English gloss of `text`: searched by English words, shown to English readers
 
     @property
     def ref(self) -> str:

@@ -209,8 +209,13 @@ async def shared_front(request: pytest.FixtureRequest, library: Library, tmp_pat
 # -- commands ----------------------------------------------------------------------------------
 
 async def test_a_search_answers_with_the_best_quote_and_its_speaker(front: Front) -> None:
-    seen = await front.command("大模型 speaker:陈石")
-    assert "陈石" in seen.text and "峰瑞资本投资合伙人" in seen.text
+    seen = await front.command("大模型 speaker:陈石")  # an English reader gets the English glosses
+    assert "陈石" in seen.text and "Partner, Fengrui Capital" in seen.text and "not just China" in seen.text
+
+
+async def test_a_chinese_reader_gets_the_original_alone(front: Front) -> None:
+    seen = await front.command("大模型 speaker:陈石", locale="zh-CN")
+    assert "陈石" in seen.text and "峰瑞资本投资合伙人" in seen.text and "not just China" not in seen.text
 
 
 async def test_no_match_under_a_filter_says_who_does_speak_of_it(front: Front) -> None:

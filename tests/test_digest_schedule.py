@@ -251,10 +251,10 @@ def test_console_digest_commands(tmp_path: Path, cli_main: Callable[..., Ran]) -
     assert replies[0] == "No daily quote here. Subscribe with: digest subscribe 09:00 Europe/Berlin"
     assert replies[1] == "Subscribed: a quote every day at 08:30 (Asia/Shanghai), topic 同质化."
     assert replies[2] == "A quote every day at 08:30 (Asia/Shanghai), topic 同质化. This round has shown 0 of its 9 quotes."
-    assert replies[3].startswith("Tomorrow's quote (") and "模型同质化和创新性" in replies[3]
+    assert replies[3].startswith("Tomorrow's quote (") and "Model homogenization and innovation" in replies[3]
     assert replies[4].startswith("25:00 is not a time of day")
     assert replies[5].startswith("Mars/Base is not a time zone")
-    assert replies[6] == "No speaker is called nobody."
+    assert replies[6].startswith("No speaker is called nobody. Closest: ")
     assert replies[7] == "Unsubscribed."
     assert replies[8].startswith("No daily quote here.")
     assert (tmp_path / "panel-quotes.sqlite3").is_file()

@@ -58,8 +58,10 @@ async def test_chinese_keyword_answers_with_the_best_quote_as_an_embed(library: 
         data = body["data"]
         embed = data["embeds"][0]
         assert "**算力**" in embed["description"] and "从**算力**维度讲" in embed["description"]
-        assert embed["author"]["name"] == "陈石 · 峰瑞资本投资合伙人"
-        assert embed["footer"]["text"] == "中国 AIGC 新机遇 · 首届中国 AIGC 产业峰会 · 2023-03-29 · 1 of 2"
+        assert "”\n\n*In terms of compute, " in embed["description"]  # an English reader: the gloss beneath
+        assert embed["author"]["name"] == "陈石 · Partner, Fengrui Capital"
+        assert embed["footer"]["text"] == ("New Opportunities for AIGC in China · First China AIGC Industry Summit · "
+                                           "2023-03-29 · 1 of 2")
         assert "url" not in embed  # the seed transcript gives no link
         assert data["allowed_mentions"] == {"parse": []}
         assert not data.get("flags", 0) & EPHEMERAL
@@ -72,7 +74,7 @@ async def test_pinyin_speaker_topic_part_and_private(library: Library) -> None:
         body = reply(await fake.callback_for(await fake.command("quote", {"keyword": "大模型", "speaker": "chen shi"})))
         assert body["data"]["embeds"][0]["author"]["name"].startswith("陈石")
         body = reply(await fake.callback_for(await fake.command("quote", {"topic": "同质化", "private": True})))
-        assert body["data"]["embeds"][0]["footer"]["text"].startswith("模型同质化和创新性 · ")
+        assert body["data"]["embeds"][0]["footer"]["text"].startswith("Model homogenization and innovation · ")
         assert body["data"]["flags"] & EPHEMERAL
         assert "Send" in [c["label"] for row in body["data"]["components"] for c in row["components"]]
 
@@ -398,7 +400,7 @@ async def test_quote_digest_for_server_managers(library: Library, tmp_path: Path
                                                                subcommand="subscribe")))
         assert bad["data"]["content"].startswith("Mars/Base is not a time zone")
         preview = reply(await fake.callback_for(await fake.command("quote-digest", subcommand="preview")))
-        assert preview["data"]["embeds"][0]["footer"]["text"].startswith("感受 · ")
+        assert preview["data"]["embeds"][0]["footer"]["text"].startswith("Feelings · ")
         assert preview["data"]["content"].startswith("Tomorrow's quote (")
         # Typed options go to the core as they are: a zone with a digit is a zone, the panel is kept.
         etc = reply(await fake.callback_for(await fake.command(

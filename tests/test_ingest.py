@@ -181,7 +181,8 @@ def test_seed_without_a_year_ingests_without_a_date_and_says_why() -> None:
 def test_committed_seed_panel_keeps_every_ingested_paragraph_verbatim(seed: dict) -> None:
     committed = yaml.safe_load(SEED_PANEL.read_text(encoding="utf-8"))
     assert [(q["speaker"], q["text"]) for q in committed["quotes"]] == [(q["speaker"], q["text"]) for q in seed["quotes"]]
-    assert committed["speakers"] == seed["speakers"]
+    without_glosses = [{k: v for k, v in s.items() if not k.endswith("_en")} for s in committed["speakers"]]
+    assert without_glosses == seed["speakers"]  # the English glosses were added by hand
 
 
 def test_ingested_yaml_loads_back(seed: dict) -> None:

@@ -58,9 +58,10 @@ async def test_signed_slash_command_gets_the_preview_in_the_ack(library: Library
     async with slack_session(library) as session:
         reply = await command(session, "算力 speaker：陈石")
         assert "\u200b*算力*\u200b" in section_text(reply["blocks"])
-        context = reply["blocks"][1]["elements"]
-        assert context[0]["text"] == "*陈石* · 峰瑞资本投资合伙人"
-        assert context[1]["text"] == "中国 AIGC 新机遇 · 首届中国 AIGC 产业峰会 · 2023-03-29"
+        assert reply["blocks"][1]["text"]["text"].startswith("_In terms of compute, ")  # the gloss, for English
+        context = reply["blocks"][2]["elements"]
+        assert context[0]["text"] == "*陈石* · Partner, Fengrui Capital"
+        assert context[1]["text"] == "New Opportunities for AIGC in China · First China AIGC Industry Summit · 2023-03-29"
         buttons = next(b for b in reply["blocks"] if b["type"] == "actions")["elements"]
         assert [b["text"]["text"] for b in buttons] == ["Send", "Another", "Context", "Cancel"]
         assert reply.get("response_type", "ephemeral") == "ephemeral"
@@ -94,7 +95,8 @@ async def test_send_posts_to_the_channel_and_removes_the_preview(library: Librar
         assert posted.body["channel"] == CHANNEL
         blocks = json.loads(posted.body["blocks"]) if isinstance(posted.body["blocks"], str) else posted.body["blocks"]
         assert "*奇瑞*" in section_text(blocks)
-        assert blocks[1]["elements"][-1]["text"] == "shared by <@U0ALICE>"
+        context = next(b for b in blocks if b["type"] == "context")
+        assert context["elements"][-1]["text"] == "shared by <@U0ALICE>"
         removed = await session.fake.call("response_url")
         assert removed.body["delete_original"] is True
 

@@ -82,12 +82,14 @@ def card_embed(card: Card, *, footer_note: str = "") -> discord.Embed:
     event and date; a link to the source."""
     said = card.moment
     when = f"\n\n{moment_line(said)}" if said else ""  # in the description: a footer cannot link
+    gloss = f"\n\n*{clip(safe(card.gloss), _DESCRIPTION_LIMIT // 2)}*" if card.gloss else ""  # English beneath
     text = bold_spans(card.quote.text, card.spans)
-    if len(text) > _DESCRIPTION_LIMIT - len(when):
-        text = text[:_DESCRIPTION_LIMIT - len(when)] + "…"
-    embed = discord.Embed(description=f"“{text}”{when}", colour=COLOUR)
+    if len(text) > _DESCRIPTION_LIMIT - len(when) - len(gloss):
+        text = text[:_DESCRIPTION_LIMIT - len(when) - len(gloss)] + "…"
+    embed = discord.Embed(description=f"“{text}”{gloss}{when}", colour=COLOUR)
     if card.panel.source.url:  # the panel's title links to where the transcript was published
-        embed.title, embed.url = clip(safe(card.panel.title), TITLE_LIMIT), card.panel.source.url
+        title = card.panel.title_en if card.english and card.panel.title_en else card.panel.title
+        embed.title, embed.url = clip(safe(title), TITLE_LIMIT), card.panel.source.url
     embed.set_author(name=clip(card.who, AUTHOR_LIMIT))  # author and footer are plain text: no markdown there
     embed.set_footer(text=clip(" · ".join(x for x in [*card.where, footer_note] if x), FOOTER_LIMIT))
     return embed

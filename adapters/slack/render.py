@@ -54,8 +54,8 @@ def bold_spans(text: str, spans: Sequence[Span]) -> str:
 
 
 def who(card: Card) -> str:
-    speaker = card.speaker
-    return f"*{plain(speaker.name)}* · {plain(speaker.title)}" if speaker.title else f"*{plain(speaker.name)}*"
+    name = f"*{plain(card.speaker.name)}*"
+    return f"{name} · {plain(card.title)}" if card.title else name
 
 
 def where(card: Card, source_label: str = "source") -> str:
@@ -83,8 +83,10 @@ def card_blocks(card: Card, *, note: str = "", source_label: str = "source") -> 
     context = [{"type": "mrkdwn", "text": who(card)}, {"type": "mrkdwn", "text": where(card, source_label)}]
     if note:
         context.append({"type": "mrkdwn", "text": note})
-    return [{"type": "section", "text": {"type": "mrkdwn", "text": f"“{text}”"}},
-            {"type": "context", "elements": context}]
+    blocks: Blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": f"“{text}”"}}]
+    if card.gloss:  # an English reader: the gloss beneath the original
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"_{plain(card.gloss)[:_TEXT_LIMIT]}_"}})
+    return [*blocks, {"type": "context", "elements": context}]
 
 
 def answer_blocks(answer: Answer, language: str) -> Blocks:

@@ -146,7 +146,7 @@ class Chat:
         answered = self.conversations.answer(place.key, actor.id, command.query, private=private, page=self.page)
         if answered is None:
             return self.no_match(command.query)
-        return self.answer(*answered)
+        return self.answer(*answered, language=actor.language)
 
     def help(self) -> Help:
         """The commands, with examples drawn from the loaded panels."""
@@ -193,14 +193,17 @@ class Chat:
             said.append(message("no_match.who_speaks", count=len(speakers), names=tuple(s.name for s in speakers)))
         return Notice(tuple(said))
 
-    def card(self, ref: str, spans: tuple[tuple[int, int], ...] = ()) -> Card:
+    def card(self, ref: str, spans: tuple[tuple[int, int], ...] = (), language: str = "") -> Card:
         quote = self.library.quote(ref)
-        return Card(quote, self.library.panel(quote.panel), spans)
+        return Card(quote, self.library.panel(quote.panel), spans, language)
 
-    def answer(self, shown: Shown, token: str, *, replaces: bool = False, note: Message | None = None) -> Answer:
+    def answer(self, shown: Shown, token: str, *, replaces: bool = False, note: Message | None = None,
+               language: str = "") -> Answer:
+        """`shown`'s current quote with its buttons, for a reader of `language`."""
         if note is None and shown.partial_of:  # no quote says the phrase: say these hold parts of it
             note = message("search.partial", phrases=shown.partial_of)
-        return Answer(self.card(shown.ref, shown.current_spans), Audience.ACTOR if shown.private else Audience.EVERYONE,
+        return Answer(self.card(shown.ref, shown.current_spans, language),
+                      Audience.ACTOR if shown.private else Audience.EVERYONE,
                       buttons_for(shown), token, (shown.index + 1, len(shown.refs)) if len(shown.refs) > 1 else None,
                       note, replaces)
 
@@ -228,14 +231,14 @@ class Chat:
         if pressed is Button.SEND:
             if not self.state.claim_send(token):  # one press posts, on whichever replica it lands
                 return Notice((message("refused.already_sent"),))
-            return Shared(self.card(shown.ref, shown.current_spans), actor.id, token)
+            return Shared(self.card(shown.ref, shown.current_spans, actor.language), actor.id, token)
         if pressed is Button.CANCEL:
             self.state.forget(token)
             return Removed()
         if pressed in (Button.PREV, Button.NEXT):  # the same answer, paged in place: no new message
             shown.index = (shown.index + (1 if pressed is Button.NEXT else -1)) % len(shown.refs)
             self.state.save(token, shown)
-            return self.answer(shown, token, replaces=True)
+            return self.answer(shown, token, replaces=True, language=actor.language)
         if waiting := self._cooled(actor, place):  # a new message: it counts
             return waiting
         if pressed is Button.CONTEXT:
@@ -245,7 +248,7 @@ class Chat:
             return self.no_match(shown.query)
         if shown.private:
             self.state.forget(token)  # the preview is shuffled in place: its old buttons are gone
-        return self.answer(*fresh, replaces=shown.private)
+        return self.answer(*fresh, replaces=shown.private, language=actor.language)
 
     def _cooled(self, actor: Actor, place: Place) -> Notice | None:
         """The cooldown's answer when the actor has used it up, else None (and the command counts)."""

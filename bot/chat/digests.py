@@ -78,5 +78,5 @@ def answer(command: Command, actor: Actor, place: Place, *, library: Library, st
     quote = library.digest(place.key, tomorrow, current.filters if current else filters, log)
     if quote is None:
         return Notice((message("digest.no_quotes"),), error=True)
-    return Answer(Card(quote, library.panel(quote.panel)), Audience.ACTOR,
+    return Answer(Card(quote, library.panel(quote.panel), language=actor.language), Audience.ACTOR,
                   note=message("digest.tomorrow", date=tomorrow.isoformat()))

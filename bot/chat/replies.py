@@ -65,22 +65,42 @@ class Card:
     quote: Quote
     panel: Panel
     spans: tuple[Span, ...] = ()
+    language: str = ""  # the reader's: an English reader gets the glosses (`text_en`, `title_en`...)
 
     @property
     def speaker(self) -> Speaker:
         return self.quote.speaker
 
     @property
+    def english(self) -> bool:
+        """Whether the reader reads English and the panel was not in English."""
+        return self.language.startswith("en") and not (self.panel.language or "").startswith("en")
+
+    @property
+    def gloss(self) -> str | None:
+        """The quote's English gloss, for an English reader, shown beneath the original."""
+        return self.quote.text_en if self.english else None
+
+    @property
+    def title(self) -> str:
+        """The speaker's title, in English for an English reader where it is glossed."""
+        speaker = self.quote.speaker
+        return speaker.title_en if self.english and speaker.title_en else speaker.title
+
+    @property
     def who(self) -> str:
-        """陈石 · 峰瑞资本投资合伙人"""
-        return self.quote.speaker.label
+        """陈石 · 峰瑞资本投资合伙人, or 陈石 · Partner, Fengrui Capital for an English reader."""
+        return f"{self.speaker.name} · {self.title}" if self.title else self.speaker.name
 
     @property
     def where(self) -> tuple[str, ...]:
-        """Topic, panel title, event and date: what the line under a quote says, the empty and the
-        repeated (an event named like its panel) left out."""
-        quote, panel = self.quote, self.panel
-        parts = (quote.topic.name if quote.topic else "", panel.title, panel.event,
+        """Topic, panel title, event and date (in English where glossed, for an English reader):
+        what the line under a quote says, the empty and the repeated left out."""
+        quote, panel, en = self.quote, self.panel, self.english
+        topic = quote.topic
+        parts = ((topic.name_en if en and topic.name_en else topic.name) if topic else "",
+                 panel.title_en if en and panel.title_en else panel.title,
+                 panel.event_en if en and panel.event_en else panel.event,
                  panel.date.isoformat() if panel.date else "")
         return tuple(dict.fromkeys(p for p in parts if p))
 

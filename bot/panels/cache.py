@@ -37,7 +37,7 @@ from .shipped import shipped_data_dir
 
 logger = logging.getLogger(__name__)
 
-FORMAT = b"PQLIB013"
+FORMAT = b"PQLIB014"
 _ARRAYS = ("post_doc", "post_score", "post_ptr", "doc_len", "deep_folded")
 _MAPPED = 2  # the postings, the bulk of the index, stay in the file until a search reads them
 _KEEP_FILES = 8
@@ -133,7 +133,7 @@ def load_library(path: str | Path | None = None, *, cache_dir: Path | None = Non
     jieba_cache = cache_file.parent if use_cache and _writable(cache_file.parent) else None
     tokenizer = Tokenizer(words + [fold(w) for w in extra if len(w) <= 8], cache_dir=jieba_cache)
     texts = [q.text for p in panels for q in p.quotes]
-    data = build(texts, [fold(t) for t in texts], tokenizer)
+    data = build(texts, [fold(t) for t in texts], tokenizer, [q.text_en for p in panels for q in p.quotes])
     if use_cache:
         _write_cache(cache_file, panels, pinyin, data)
     return Library(panels, data, pinyin, synonyms)
@@ -167,9 +167,10 @@ def _header(panels: list[PanelData], pinyin: dict[str, str], data: IndexData) ->
             "path": p.path,
             "panel": [p.panel.id, p.panel.title, p.panel.event, p.panel.date.isoformat() if p.panel.date else None,
                       p.panel.host, p.panel.location, p.panel.language,
-                      [p.panel.source.url, p.panel.source.publisher, p.panel.source.note], p.panel.recording],
-            "speakers": [[s.id, s.name, s.title, s.role] for s in p.speakers],
-            "topics": [[t.id, t.name, t.question] for t in p.topics],
+                      [p.panel.source.url, p.panel.source.publisher, p.panel.source.note], p.panel.recording,
+                      p.panel.title_en, p.panel.event_en],
+            "speakers": [[s.id, s.name, s.title, s.role, s.title_en] for s in p.speakers],
+            "topics": [[t.id, t.name, t.question, t.name_en, t.question_en] for t in p.topics],
             "quotes": len(p.quotes),
         } for p in panels],
         "pinyin": pinyin, "terms": data.terms, "term_pinyin": data.pinyin,
@@ -185,6 +186,7 @@ def _quote_columns(panels: list[PanelData]) -> dict[str, Any]:
         "speaker_index": array("H", (speaker_at[n][q.speaker.id] for n, q in quotes)),
         "topic_index": array("h", (topic_at[n][q.topic.id] if q.topic else -1 for n, q in quotes)),
         "start": array("d", (math.nan if q.start is None else q.start for _, q in quotes)),
+        "glosses": "\0".join(q.text_en or "" for _, q in quotes).encode(),
         # In slices of about a megabyte, so that loading never holds all the text twice.
         **{f"texts-{n}": "\0".join(q.text for _, q in quotes[n:n + _TEXTS_PER_SLICE]).encode()
            for n in range(0, max(len(quotes), 1), _TEXTS_PER_SLICE)},
@@ -243,8 +245,9 @@ def _read_cache(file: Path, synonyms: dict[str, tuple[str, ...]]) -> Library | N
             header = json.loads(next(sections))
             ids = next(sections).decode().split("\n")
             speaker_index, topic_index, starts = next(sections), next(sections), next(sections)
+            glosses = next(sections).decode().split("\0")
             texts = [text for blob in sections for text in blob.decode().split("\0")]
-        if not len(texts) == len(ids) == len(starts):
+        if not len(texts) == len(ids) == len(starts) == len(glosses):
             raise ValueError("the texts or start times do not match the ids")
         with file.open("rb") as stream:
             whole = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
@@ -258,16 +261,18 @@ def _read_cache(file: Path, synonyms: dict[str, tuple[str, ...]]) -> Library | N
     panels, at = [], 0
     positions = list(range(max((raw["quotes"] for raw in header["panels"]), default=0) + 1))  # shared ints
     for raw in header["panels"]:
-        pid, title, event, date, host, location, language, source, recording = raw["panel"]
+        pid, title, event, date, host, location, language, source, recording, title_en, event_en = raw["panel"]
         panel = Panel(pid, title, event, dt.date.fromisoformat(date) if date else None, host, location,
-                      language, Source(*source), recording)
-        speakers = [Speaker(sid, name, title, role, pid) for sid, name, title, role in raw["speakers"]]
-        topics = [Topic(tid, name, question, pid) for tid, name, question in raw["topics"]]
+                      language, Source(*source), recording, title_en, event_en)
+        speakers = [Speaker(sid, name, title, role, pid, title_en) for sid, name, title, role, title_en in raw["speakers"]]
+        topics = [Topic(tid, name, question, pid, name_en, question_en)
+                  for tid, name, question, name_en, question_en in raw["topics"]]
         quotes = []
         for n in range(at, at + raw["quotes"]):
             topic, start = topic_index[n], starts[n]
             quotes.append(Quote(ids[n], pid, speakers[speaker_index[n]], topics[topic] if topic >= 0 else None,
-                                texts[n], positions[n - at + 1], None if math.isnan(start) else start))
+                                texts[n], positions[n - at + 1], None if math.isnan(start) else start,
+                                glosses[n] or None))
         at += raw["quotes"]
         panels.append(PanelData(raw["path"], panel, tuple(speakers), tuple(topics), tuple(quotes)))
     data = IndexData(terms=header["terms"], pinyin=header["term_pinyin"], **dict(zip(_ARRAYS, arrays)))

@@ -30,12 +30,12 @@ MAX_FILE_BYTES = 8 * 2**20  # a panel file, or words.txt; the shipped panel is 4
 
 _FIELDS = {
     "file": ({"panel", "speakers", "topics", "quotes"}, {"panel", "speakers", "quotes"}),
-    "panel": ({"id", "title", "event", "date", "host", "location", "language", "source", "recording"},
-              {"id", "title"}),
+    "panel": ({"id", "title", "title_en", "event", "event_en", "date", "host", "location", "language", "source",
+               "recording"}, {"id", "title"}),
     "source": ({"url", "publisher", "note"}, set()),
-    "speaker": ({"id", "name", "title", "role"}, {"id", "name", "role"}),
-    "topic": ({"id", "name", "question"}, {"id", "name"}),
-    "quote": ({"id", "speaker", "topic", "text", "start"}, {"id", "speaker", "text"}),
+    "speaker": ({"id", "name", "title", "title_en", "role"}, {"id", "name", "role"}),
+    "topic": ({"id", "name", "name_en", "question", "question_en"}, {"id", "name"}),
+    "quote": ({"id", "speaker", "topic", "text", "text_en", "start"}, {"id", "speaker", "text"}),
 }
 
 
@@ -235,12 +235,13 @@ def _panel(check: _Checker, data: Mapping) -> Panel | None:
         raw = check.mapping(meta["source"], "source", meta.key_lines["source"])
         if raw is not None:
             source = Source(*(check.text(raw, k, "source", required=False) for k in ("url", "publisher", "note")))
-    optional = {k: check.text(meta, k, "panel", required=False) for k in ("event", "host", "location", "language")}
+    optional = {k: check.text(meta, k, "panel", required=False)
+                for k in ("event", "host", "location", "language", "title_en", "event_en")}
     recording = check.url(meta, "recording", "panel")
     if panel_id is None or title is None:
         return None
     return Panel(panel_id, title, optional["event"] or "", date, optional["host"], optional["location"],
-                 optional["language"], source, recording)
+                 optional["language"], source, recording, optional["title_en"] or None, optional["event_en"] or None)
 
 
 def _unique(check: _Checker, seen: dict[str, int], value: str | None, what: str, line: int) -> bool:
@@ -272,27 +273,30 @@ def read_panel(path: str, text: str) -> PanelData:
     for raw, sid, usable in check.entries(data, "speakers", "speaker"):
         name = check.text(raw, "name", f"speaker {sid}")
         title = check.text(raw, "title", f"speaker {sid}", required=False) or ""
+        title_en = check.text(raw, "title_en", f"speaker {sid}", required=False) or None
         role = check.text(raw, "role", f"speaker {sid}")
         if role is not None and role not in ROLES:
             check.add(raw.key_lines["role"], f"speaker {sid}: role must be moderator or panelist, not {role!r}")
         elif usable and sid and name and role:
-            speakers[sid] = Speaker(sid, name, title, role, panel_id)
+            speakers[sid] = Speaker(sid, name, title, role, panel_id, title_en)
 
     topics: dict[str, Topic] = {}
     for raw, tid, usable in check.entries(data, "topics", "topic"):
         name = check.text(raw, "name", f"topic {tid}")
         question = check.text(raw, "question", f"topic {tid}", required=False)
+        name_en, question_en = (check.text(raw, k, f"topic {tid}", required=False) for k in ("name_en", "question_en"))
         if usable and tid and name:
-            topics[tid] = Topic(tid, name, question or None, panel_id)
+            topics[tid] = Topic(tid, name, question or None, panel_id, name_en or None, question_en or None)
 
     quotes: list[Quote] = []
     for raw, qid, usable in check.entries(data, "quotes", "quote"):
         said = check.text(raw, "text", f"quote {qid}", limit=MAX_QUOTE)
+        gloss = check.text(raw, "text_en", f"quote {qid}", required=False, limit=MAX_QUOTE * 3)
         speaker = check.reference(raw, "speaker", speakers, f"quote {qid}")
         topic = check.reference(raw, "topic", topics, f"quote {qid}", required=False)
         start = check.seconds(raw, "start", f"quote {qid}")
         if usable and qid and said and speaker and (topic or not raw.get("topic")):
-            quotes.append(Quote(qid, panel_id, speaker, topic, said, len(quotes) + 1, start))
+            quotes.append(Quote(qid, panel_id, speaker, topic, said, len(quotes) + 1, start, gloss or None))
     if not quotes and not check.problems:
         check.add(data.line, "the panel has no quotes")
     if check.problems:

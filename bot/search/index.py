@@ -12,15 +12,18 @@ from __future__ import annotations
 import math
 import re
 from array import array
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .english import PREFIX as ENGLISH
+from .english import terms as english_terms
 from .fold import fold_width_and_case
 from .tokenizer import HAN, Tokenizer
 
 K1, B = 1.2, 0.75
 MAX_TERM_CHARS = 16
+MAX_ENGLISH_TERM = 28  # en:internationalization
 
 
 NAME = re.compile(r"(?<![a-z0-9])([a-z]+)[ \-]?([0-9][a-z0-9]*(?:\.[0-9]+)?)(?![a-z0-9])")  # gpt-4, llama 2, h100
@@ -54,8 +57,10 @@ class IndexData:
     deep_folded: array  # type: ignore[type-arg]  # quotes `fold_width_and_case` does not fold fully
 
 
-def build(texts: Sequence[str], folded: Sequence[str], tokenizer: Tokenizer) -> IndexData:
-    """Index quote texts, given folded (quote i is document i)."""
+def build(texts: Sequence[str], folded: Sequence[str], tokenizer: Tokenizer,
+          glosses: Sequence[str | None] = ()) -> IndexData:
+    """Index quote texts, given folded (quote i is document i), and their English glosses
+    (`glosses[i]`, when given) as `en:` terms of the same quotes."""
     import ahocorasick  # the substring matcher is only needed to build
     from pypinyin import lazy_pinyin
 
@@ -63,6 +68,11 @@ def build(texts: Sequence[str], folded: Sequence[str], tokenizer: Tokenizer) -> 
     vocab: set[str] = set()
     doc_len = array("I")
     words_of: dict[int, set[str]] = {}
+    english: dict[int, Counter[str]] = {}
+    for doc, gloss in enumerate(glosses):
+        if gloss and (counted := Counter(t for t in english_terms(gloss) if len(t) <= MAX_ENGLISH_TERM)):
+            english[doc] = counted
+            vocab.update(counted)
     for doc, text in enumerate(folded):
         tokens = tokenizer.tokenize(text)
         doc_len.append(max(1, len(tokens)))
@@ -73,7 +83,7 @@ def build(texts: Sequence[str], folded: Sequence[str], tokenizer: Tokenizer) -> 
             words_of[doc] = words
     # One Chinese character is no term: a scan finds it when asked.
     terms_sorted = sorted(t for t in vocab if not (len(t) == 1 and HAN.match(t)))
-    han_terms = [t for t in terms_sorted if HAN.search(t)]
+    han_terms = [t for t in terms_sorted if HAN.search(t) and not t.startswith(ENGLISH)]
     automaton = ahocorasick.Automaton()
     for term in han_terms:
         automaton.add_word(term, term)
@@ -94,6 +104,9 @@ def build(texts: Sequence[str], folded: Sequence[str], tokenizer: Tokenizer) -> 
             if tf := len(pattern.findall(text)):
                 docs_of[word].append(doc)
                 tfs_of[word].append(min(tf, 65535))
+        for term, tf in english.pop(doc, {}).items():
+            docs_of[term].append(doc)
+            tfs_of[term].append(min(tf, 65535))
 
     n_docs = len(folded)
     avg_len = sum(doc_len) / n_docs if n_docs else 1.0
@@ -108,7 +121,7 @@ def build(texts: Sequence[str], folded: Sequence[str], tokenizer: Tokenizer) -> 
         post_ptr.append(len(post_doc))
     pinyin: dict[str, list[str]] = defaultdict(list)
     for term in terms:
-        if HAN.fullmatch(term[0]) and len(term) > 1 and all(HAN.match(c) for c in term):
+        if HAN.fullmatch(term[0]) and len(term) > 1 and all(HAN.match(c) for c in term):  # not en: terms
             pinyin["".join(lazy_pinyin(term))].append(term)
     deep = array("i", (doc for doc, (t, f) in enumerate(zip(texts, folded)) if fold_width_and_case(t) != f))
     return IndexData(terms, post_ptr, post_doc, post_score, doc_len, dict(pinyin), deep)

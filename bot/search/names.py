@@ -82,17 +82,18 @@ class Names:
         self._titles: dict[str, set[str]] = {}  # the starts of titles (company names) to speaker ids
         for s in speakers:
             keys = [compact(s.id), compact(s.name), compact(pinyin.get(s.name, ""))]
-            title = [compact(s.title), compact(pinyin.get(s.title, ""))]
+            title = [compact(s.title), compact(pinyin.get(s.title, "")), compact(s.title_en or "")]
             self._speakers.add(s.id, speaker_label(s), both_scripts(s.name, pinyin), keys, partial=keys, around=title)
             for key in title:
                 self._titles.setdefault(key, set()).add(s.id)
         for t in topics:
-            keys = [compact(t.id), compact(t.name), compact(pinyin.get(t.name, ""))]
-            self._topics.add((t.panel, t.id), t.name, both_scripts(t.name, pinyin), keys,
-                             partial=keys[1:], around=[compact(t.question or "")])
+            keys = [compact(t.id), compact(t.name), compact(pinyin.get(t.name, "")), compact(t.name_en or "")]
+            shown = both_scripts(t.name, pinyin) + (f" · {t.name_en}" if t.name_en else "")
+            self._topics.add((t.panel, t.id), t.name, shown, keys, partial=keys[1:],
+                             around=[compact(t.question or ""), compact(t.question_en or "")])
         for p in panels:
-            self._panels.add(p.id, p.id, f"{p.id} ({p.title})", [compact(p.id), compact(p.title)],
-                             partial=[compact(p.id), compact(p.title)])
+            keys = [compact(p.id), compact(p.title), compact(p.title_en or "")]
+            self._panels.add(p.id, p.id, f"{p.id} ({p.title})", keys, partial=keys)
         self._cache: dict[tuple[str, str], frozenset[object]] = {}
 
     def _lookup(self, table: _Table, value: str) -> frozenset[object]:

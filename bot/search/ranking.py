@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..models import Span
+from .english import query_term as english_term
 from .fold import fold, fold_width_and_case
 from .index import IndexData, idf, impact, word_pattern
 from .segment import Piece, segment
@@ -56,7 +57,10 @@ class Searcher:
     """Ranked searches over an `IndexData` whose document i is `texts[i]`."""
 
     def __init__(self, data: IndexData, texts: Sequence[str], synonyms: Mapping[str, tuple[str, ...]] | None = None) -> None:
-        self._data, self._texts, self._synonyms = data, texts, synonyms or {}
+        self._data, self._texts = data, texts
+        # English synonyms answer to their stems too: investors finds the group of investor.
+        self._synonyms = {**{english_term(w) or w: others for w, others in (synonyms or {}).items()
+                             if w.isascii() and w.isalpha()}, **(synonyms or {})}
         self._term_id = {term: i for i, term in enumerate(data.terms)}
         ptr = data.post_ptr
         self._df = {term: ptr[i + 1] - ptr[i] for term, i in self._term_id.items()}
@@ -96,8 +100,16 @@ class Searcher:
         whole = " ".join(folded_query.split())
         if " " in whole and (others := self._synonyms.get(whole)):
             return [Piece("phrase", whole, synonyms=others)]
-        return [Piece(p.kind, p.text, p.alternatives, p.part_of, others) if (others := self._synonyms.get(p.text))
-                else p for p in pieces]
+        return [Piece(p.kind, p.text, p.alternatives, p.part_of, others) if (others := self._synonyms_of(p)) else p
+                for p in pieces]
+
+    def _synonyms_of(self, piece: Piece) -> tuple[str, ...]:
+        """A piece's synonyms: by its text, or for an English word by its stem (investors: investor)."""
+        if found := self._synonyms.get(piece.text):
+            return found
+        if piece.kind == "prefix" and piece.text.isalpha():
+            return self._synonyms.get(english_term(piece.text) or "", ())
+        return ()
 
     # -- resolving pieces to postings ---------------------------------------------------------
 
@@ -146,7 +158,7 @@ class Searcher:
 
     def _prefixed(self, prefix: str) -> tuple[str, ...]:
         if self._ascii_terms is None:
-            self._ascii_terms = sorted(t for t in self._data.terms if not HAN.search(t))
+            self._ascii_terms = sorted(t for t in self._data.terms if not HAN.search(t) and ":" not in t)
         return tuple(t for t in self._ascii_terms if t.startswith(prefix))[:64]
 
     def _computed(self, text: str) -> Postings:

@@ -14,6 +14,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from .english import STOP_WORDS
+from .english import query_term as english_term
+
 _RUN = re.compile(r"([\u3400-\u9fff\uf900-\ufaff]+)|([a-z0-9ü][a-z0-9ü+#&._%-]*)|(\s+)|(.)", re.DOTALL)
 _TONED = re.compile(r"(?:[a-zü]+[1-5])+")  # suan4, li4, lü4, zhong1guo2
 _SYLLABLE = re.compile(  # a Mandarin syllable in pinyin (a few it allows do not exist: no harm)
@@ -31,7 +34,8 @@ MAX_PINYIN_PIECES = 4
 @dataclass(frozen=True, slots=True)
 class Piece:
     """One part of a query: an index `term`, a Chinese `substring`, a word `prefix`, or
-    `pinyin` standing for the index terms in `alternatives`."""
+    `pinyin` standing for the index terms in `alternatives` (pinyin's, and a word's English
+    gloss term where it has one)."""
 
     kind: str
     text: str
@@ -122,14 +126,20 @@ def _ascii_pieces(typed: list[str], vocab: Mapping[str, int], pinyin: Mapping[st
 
 
 def _latin_pieces(words: list[str], vocab: Mapping[str, int], pinyin: Mapping[str, tuple[str, ...]]) -> list[Piece]:
+    """Each word, or run of words, as what the index has for it: a term of the quotes, pinyin
+    of their terms, an English word of their glosses (en:), or else the start of a word. A word
+    that is both a term or pinyin and an English gloss word stands for either."""
     pieces: list[Piece] = []
     i = 0
     while i < len(words):
+        english = english_term(words[i]) if words[i].isalpha() else None
+        english = english if english in vocab else None
         # `chen shi` and `chenshi` alike: the longest run of words that spells an index term.
         for j in range(len(words), i, -1):
             joined = "".join(words[i:j])
             if joined in pinyin and (j > i + 1 or joined not in vocab):
-                pieces.append(Piece("pinyin", joined, pinyin[joined]))
+                also = (english,) if english and j == i + 1 else ()
+                pieces.append(Piece("pinyin", joined, (*pinyin[joined], *also)))
                 break
         else:
             j = i + 1
@@ -137,11 +147,14 @@ def _latin_pieces(words: list[str], vocab: Mapping[str, int], pinyin: Mapping[st
             if j < len(words) and words[i].isalpha() and words[j][:1].isdigit() and \
                     (words[i] + words[j] in vocab or words[i] not in vocab):
                 word, j = words[i] + words[j], j + 1  # gpt 4, llama 2: one name, never a lone 4
+                english = None
             if word in vocab:
-                pieces.append(Piece("term", word))
+                pieces.append(Piece("pinyin", word, (word, english)) if english else Piece("term", word))
+            elif english:
+                pieces.append(Piece("term", english))
             elif split := _pinyin_split(word, pinyin):
                 pieces.extend(Piece("pinyin", key, pinyin[key]) for key in split)
-            else:
+            elif word not in STOP_WORDS:
                 pieces.append(Piece("prefix", word))
         i = j
     return pieces

@@ -113,9 +113,15 @@ def _quote_json(library: Library, quote: Quote, hit: Hit | None = None) -> dict[
         "panel": quote.panel, "panel_title": panel.title, "event": panel.event,
         "date": panel.date.isoformat() if panel.date else None, "position": quote.position, "text": quote.text,
         "start": quote.start, "link": said.url if said else None,
+        "text_en": quote.text_en, "title_en": quote.speaker.title_en,
+        "topic_en": quote.topic.name_en if quote.topic else None, "panel_title_en": panel.title_en,
     }
     if hit is not None:
         data["score"], data["spans"] = hit.score, [list(s) for s in hit.spans]
+        if hit.found_by:
+            data["found_by"] = hit.found_by
+        if hit.partial_of:
+            data["partial_of"] = list(hit.partial_of)
     return data
 
 

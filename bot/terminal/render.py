@@ -78,6 +78,9 @@ def render_card(card: Card, *, width: int = 78, color: bool = False, label: str 
         inside = [(max(s, start) - start, min(e, end) - start) for s, e in card.spans if s < end and e > start]
         prefix = label + " " * max(1, 4 - sum(width_of(c) for c in label)) if n == 0 and label else "    "
         lines.append(prefix + highlight(text[start:end].strip("\n"), inside, on, off).rstrip())
+    if card.gloss:  # an English reader: the gloss beneath the original
+        gloss = printable(card.gloss)
+        lines += [f"    {gloss[start:end].strip()}" for start, end in wrap(gloss, width - 4)]
     said = card.moment
     where = " · ".join(x for x in (*card.where, said.label if said else None) if x)
     lines.append(f"    — {printable(card.who)}")
