@@ -216,3 +216,13 @@ def test_an_organisers_synonyms_beside_the_panels_are_used_and_checked(write_pan
     (path.parent / "synonyms.txt").write_text("loom, engine\nalone\n", encoding="utf-8")
     ran = cli_main("validate", str(path.parent))
     assert ran.code == 1 and ran.out.startswith(f"{path.parent / 'synonyms.txt'}:2: a group needs two words or more")
+
+
+def test_every_unknown_name_gets_the_closest_known_ones_in_both_scripts(library: Library) -> None:
+    with pytest.raises(UnknownValueError) as panel:
+        library.search(Query("", panel="foo"))
+    assert panel.value.suggestions == ["aigc-summit-2023-roundtable (中国 AIGC 新机遇)"]
+    with pytest.raises(UnknownValueError) as topic:
+        library.search(Query("", topic="感想"))
+    assert topic.value.suggestions[0] == "感受 (gan shou) · Feelings"
+    assert {h.quote.topic.id for h in library.search(Query("", topic="feeling"), limit=20)} == {"gan-shou"}
