@@ -303,9 +303,10 @@ async def test_refusals_are_in_the_pressers_language(shared_front: Front) -> Non
 
 HOSTILE_NAME = "**Ada** @everyone <!channel> <@&9>"
 HOSTILE_INPUT = "<@&123456> @everyone <!channel> **boom**"
+HOSTILE_GLOSS = "**Loom** weaves @everyone <!channel> <@&7> _all_"
 # What must never reach each platform as markup: a ping, a role mention, bold markdown.
-UNSAFE = {"console": ["\033"], "discord": ["<@&9>", "<@&123456>", "@everyone", "**Ada**", "**boom**"],
-          "slack": ["<!channel>", "<@&9>", "<@&123456>"]}
+UNSAFE = {"console": ["\033"], "discord": ["<@&9>", "<@&123456>", "<@&7>", "@everyone", "**Ada**", "**boom**", "**Loom**"],
+          "slack": ["<!channel>", "<@&9>", "<@&123456>", "<@&7>", " _all_"]}
 
 
 @pytest_asyncio.fixture(params=["console", "discord", "slack"])
@@ -313,7 +314,9 @@ async def hostile_front(request: pytest.FixtureRequest, write_panel: Any, tmp_pa
     """Each front end over a panel whose speaker is named to ping everyone and break markup."""
     from .conftest import MINIMAL_PANEL
 
-    panel = MINIMAL_PANEL.format(panel_id="p").replace("name: Ada Lovelace", f'name: "{HOSTILE_NAME}"')
+    panel = (MINIMAL_PANEL.format(panel_id="p").replace("name: Ada Lovelace", f'name: "{HOSTILE_NAME}"')
+             .replace("title: Analyst", f'title: Analyst\n    title_en: "{HOSTILE_NAME}"')
+             .replace("weaves algebraic patterns.", f'weaves algebraic patterns.\n    text_en: "{HOSTILE_GLOSS}"'))
     library = bot.load_library(write_panel(panel).parent, use_cache=False)
     store = Store.open(f"sqlite:///{tmp_path / 'state.sqlite3'}")
     async with started(request.param, library, store, "off") as running:
@@ -324,6 +327,7 @@ async def test_names_from_the_data_and_words_from_users_are_shown_literally(host
     suggestion = await hostile_front.command("weaves speaker:host")  # Ada speaks of it, the host does not
     typed = await hostile_front.command(f'weaves speaker:"{HOSTILE_INPUT}"')
     answer = await hostile_front.command("weaves")
+    assert "Loom" in answer.text  # the English reader's gloss, shown literally too
     for seen in (suggestion, typed, answer):
         assert "Ada" in seen.text
         assert not [unsafe for unsafe in UNSAFE[hostile_front.name] if unsafe in seen.markup], seen.markup
