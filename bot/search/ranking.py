@@ -53,6 +53,9 @@ class Postings:
         self.label, self.docs, self.scores, self.pattern = label, docs, scores, pattern
 
 
+_NOWHERE = Postings("", array("i"), array("f"), "(?!)")  # a word no quote holds
+
+
 class Searcher:
     """Ranked searches over an `IndexData` whose document i is `texts[i]`."""
 
@@ -142,14 +145,22 @@ class Searcher:
         return self._any_of(piece.text, [self._postings(Piece("term", t)) for t in alternatives])
 
     def _word(self, word: str) -> Postings:
-        """A synonym's quotes: an index term, Chinese found as a substring, or words found by
-        scanning the folded texts (kept once found, like every resolved piece)."""
+        """A synonym's quotes: an index term, Chinese found as a substring, a Latin word of the
+        glosses, or a phrase looked for only in the quotes that hold each of its words."""
         if word in self._term_id:
             return self._postings(Piece("term", word))
         if HAN.search(word) and not re.search(r"[\sa-z0-9]", word):
             return self._postings(Piece("substring", word))
+        parts = word.split()
+        if len(parts) == 1:  # a Latin word that is no term is in no quote: perhaps in a gloss
+            english = english_term(word) if word.isalpha() else None
+            return self._postings(Piece("term", english)) if english in self._term_id else _NOWHERE
+        holding = [self._word(part) for part in parts]
+        if not all(len(p.docs) for p in holding):
+            return _NOWHERE
+        candidates = set(holding[0].docs).intersection(*(p.docs for p in holding[1:]))
         finds = re.compile(pattern := _phrase_pattern(word)).findall
-        counts = [(doc, tf) for doc in range(self._n_docs) if (tf := len(finds(self.folded(doc))))]
+        counts = [(doc, tf) for doc in sorted(candidates) if (tf := len(finds(self.folded(doc))))]
         return self._ranked(word, counts, pattern)
 
     @staticmethod
@@ -207,8 +218,13 @@ class Searcher:
         whole = {p.text: p for p in pieces if p.text in phrases and not p.part_of}  # with their synonyms
         missing = {phrase for phrase in phrases
                    if not len(self._postings(whole.get(phrase) or Piece("substring", phrase)).docs)}
-        kept = [p for p in pieces if (p.text not in missing if p.text in phrases else p.part_of in missing or not p.part_of)]
-        return kept, tuple(sorted(missing))
+
+        def kept(piece: Piece) -> bool:
+            if piece.text in phrases:  # a whole: kept when some quote says it
+                return piece.text not in missing
+            return not piece.part_of or piece.part_of in missing  # a part: when its whole is missing
+
+        return [p for p in pieces if kept(p)], tuple(sorted(missing))
 
     def patterns(self, pieces: list[Piece]) -> tuple[str, ...]:
         """The regular expressions that find each piece in folded text."""
