@@ -44,6 +44,7 @@ class Library:
         self._searcher = Searcher(index, [q.text for q in self.quotes], synonyms or {})
         self._names = Names(self.speakers, self.topics, self.panels, pinyin)
         self._surroundings = Surroundings(self.topics, self.speakers)
+        self._surrounded: OrderedDict[tuple[Piece, ...], dict[int, str]] = OrderedDict()
         self._by_id_cache: dict[str, int | list[int]] | None = None
         self._docs_of: dict[tuple[str, object], array[int]] = {}
         for doc, quote in enumerate(self.quotes):
@@ -142,6 +143,17 @@ class Library:
         """After the quotes that say the words: the answers to a question that says them (a
         moderator's, best match first, or a topic's), then what a speaker whose title says them
         said; each in the order it was said."""
+        found = self._surrounded.get(key := tuple(pieces))
+        if found is None:
+            found = self._surrounded[key] = self._surrounded_by(pieces)
+            if len(self._surrounded) > _MASKS * 16:
+                self._surrounded.popitem(last=False)
+        chosen = [d for d in found if allowed[d] and d not in taken][:limit]
+        return [Hit(self.quotes[d], 0.0, found_by=found[d]) for d in chosen]
+
+    def _surrounded_by(self, pieces: list[Piece]) -> dict[int, str]:
+        """Every quote whose question or speaker's title holds the pieces, in the order `_around`
+        shows them, with which it was."""
         asked = self._searcher.search(pieces, MAX_LIMIT, self._questions)
         topics, speakers = self._surroundings.matching(self._searcher.patterns(pieces))
         found = {d: "question" for question, _, _ in asked for d in self._answers_to(question)}
@@ -150,8 +162,7 @@ class Library:
         for panel, speaker in speakers:
             found.update((d, "title") for d in self._docs_of.get(("speaker", speaker), ())
                          if self.quotes[d].panel == panel and d not in found)
-        chosen = [d for d in found if allowed[d] and d not in taken][:limit]
-        return [Hit(self.quotes[d], 0.0, found_by=found[d]) for d in chosen]
+        return found
 
     def _by_and_about(self, speakers: frozenset[str], query: Query, limit: int) -> list[Hit]:
         """Words that name a speaker (陈石, chen shi, 峰瑞): what they said, in the order they

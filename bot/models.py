@@ -106,7 +106,7 @@ class Query:
     def __post_init__(self) -> None:
         for name in ("words", "speaker", "topic", "panel"):
             value = getattr(self, name)
-            if isinstance(value, str) and _SURROGATE.search(value):
+            if isinstance(value, str) and not value.isascii() and _SURROGATE.search(value):
                 object.__setattr__(self, name, well_formed(value))
 
     def describe(self) -> str:

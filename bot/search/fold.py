@@ -38,6 +38,7 @@ def _base_letters() -> dict[int, int]:
 _BASE = _base_letters()
 _QUERY_BASE = {**_BASE, **{ord(c): ord("ü") for c in "üǖǘǚǜÜǕǗǙǛ"}}  # a query keeps ü: in pinyin it is v
 _MARKED = re.compile("[" + "".join(map(chr, _BASE)) + "]")
+_MARKED_QUERY = re.compile("[" + "".join(map(chr, _QUERY_BASE)) + "]")
 
 
 @functools.lru_cache(maxsize=1)
@@ -105,7 +106,9 @@ def fold_query(text: str) -> str:
     """`fold` for what people type: the same, except that ü (with or without its tone) stays ü,
     which the search reads as pinyin's v (lǜ -> lv) or else as u."""
     folded = _lower_keeping_length(clean(text).translate(_WIDTH))
-    return to_simplified(folded.translate(_QUERY_BASE))
+    if _MARKED_QUERY.search(folded):
+        folded = folded.translate(_QUERY_BASE)
+    return to_simplified(folded)
 
 
 def compact(text: str) -> str:

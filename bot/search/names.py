@@ -95,6 +95,7 @@ class Names:
             keys = [compact(p.id), compact(p.title), compact(p.title_en or "")]
             self._panels.add(p.id, p.id, f"{p.id} ({p.title})", keys, partial=keys)
         self._cache: dict[tuple[str, str], frozenset[object]] = {}
+        self._named: dict[str, frozenset[str]] = {}  # what `named` said of words typed before
 
     def _lookup(self, table: _Table, value: str) -> frozenset[object]:
         key = (table.kind, value)
@@ -119,13 +120,17 @@ class Names:
         """The speaker ids that words typed as a search name outright: a name, its pinyin, an id,
         or the start of one speaker's title (峰瑞, 华院, fengrui: where a company goes). Empty for
         anything else, 投资 among them: a word inside a title is searched as a word."""
+        if (known := self._named.get(words)) is not None:
+            return known
+        if len(self._named) > 4096:
+            self._named.clear()
         wanted = compact(words)
-        if found := self._speakers.exact.get(wanted):
-            return frozenset(found)  # type: ignore[arg-type]
-        if len(wanted) < (_MIN_HAN if HAN.search(wanted) else _MIN_LATIN):
-            return frozenset()
-        ids = {i for key, found in self._titles.items() if key.startswith(wanted) for i in found}
-        return frozenset(ids) if len(ids) == 1 else frozenset()
+        ids: set[str] = set(self._speakers.exact.get(wanted, ()))  # type: ignore[arg-type]
+        if not ids and len(wanted) >= (_MIN_HAN if HAN.search(wanted) else _MIN_LATIN):
+            ids = {i for key, found in self._titles.items() if key.startswith(wanted) for i in found}
+            ids = ids if len(ids) == 1 else set()
+        found = self._named[words] = frozenset(ids)
+        return found
 
     def speakers(self, value: str) -> frozenset[str]:
         """The ids of the speakers `value` names (one id may speak on several panels)."""
