@@ -90,3 +90,33 @@ async def test_an_edited_panel_file_is_noticed_and_reloaded(write_panel: Callabl
         finally:
             watcher.cancel()
     assert library.search(Query('knits')) and not library.search(Query('weaves'))
+
+
+def test_a_long_build_tells_its_progress_on_a_terminal_and_in_the_log(write_panel: Callable[..., Path],
+                                                                     monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    import io
+    import logging
+
+    from bot.panels import progress
+
+    quotes = "".join(f"  - id: more-{n}\n    speaker: ada\n    text: 第 {n} 句：引擎可以编织代数图案。\n" for n in range(300))
+    path = write_panel(MINIMAL_PANEL.format(panel_id="p") + quotes)
+    monkeypatch.setattr(progress, "QUIET_SECONDS", 0.0)  # every step counts as long here
+    monkeypatch.setattr(progress, "LOG_EVERY", 0.0)
+    with caplog.at_level(logging.INFO, logger="bot.panels.progress"):
+        library = bot.load_library(path.parent, use_cache=False)
+    said = [r.getMessage() for r in caplog.records]
+    assert len(library.quotes) == 302
+    assert any(line.startswith("segmenting quotes: ") and "of 302 quotes" in line and "s left" in line for line in said)
+    assert any(line.startswith("segmenting quotes: 302 quotes in ") for line in said)
+    assert any(line.startswith("reading panel files: 1 files in ") for line in said)
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    shown = Terminal()
+    with progress.Progress("segmenting quotes", 300, "quotes", stream=shown, quiet=0.0) as step:
+        for _ in range(300):
+            step.advance()
+    assert "segmenting quotes:" in shown.getvalue() and "/300 [" in shown.getvalue()  # a bar, cleared after

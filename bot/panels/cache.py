@@ -33,6 +33,7 @@ from ..search.synonyms import SHIPPED as SHIPPED_SYNONYMS
 from ..search.synonyms import single_words, synonyms_of
 from ..search.tokenizer import HAN, Tokenizer, read_words, words_of
 from .loader import PanelData, load_panels, panel_files, read_source
+from .progress import Progress
 from .shipped import shipped_data_dir
 
 logger = logging.getLogger(__name__)
@@ -133,7 +134,8 @@ def load_library(path: str | Path | None = None, *, cache_dir: Path | None = Non
     jieba_cache = cache_file.parent if use_cache and _writable(cache_file.parent) else None
     tokenizer = Tokenizer(words + [fold(w) for w in extra if len(w) <= 8], cache_dir=jieba_cache)
     texts = [q.text for p in panels for q in p.quotes]
-    data = build(texts, [fold(t) for t in texts], tokenizer, [q.text_en for p in panels for q in p.quotes])
+    data = build(texts, [fold(t) for t in texts], tokenizer, [q.text_en for p in panels for q in p.quotes],
+                 step=lambda what, total: Progress(what, total, "quotes"))
     if use_cache:
         _write_cache(cache_file, panels, pinyin, data)
     return Library(panels, data, pinyin, synonyms)

@@ -13,8 +13,9 @@ import math
 import re
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from .english import PREFIX as ENGLISH
 from .english import terms as english_terms
@@ -57,10 +58,27 @@ class IndexData:
     deep_folded: array  # type: ignore[type-arg]  # quotes `fold_width_and_case` does not fold fully
 
 
+class Step(Protocol):
+    """How a long build tells its progress (see `bot.panels.progress.Progress`)."""
+
+    def advance(self, count: int = 1) -> None: ...
+    def close(self) -> None: ...
+
+
+class _Silent:
+    def advance(self, count: int = 1) -> None:
+        """Nobody is told."""
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+
 def build(texts: Sequence[str], folded: Sequence[str], tokenizer: Tokenizer,
-          glosses: Sequence[str | None] = ()) -> IndexData:
+          glosses: Sequence[str | None] = (), step: Callable[[str, int], Step] | None = None) -> IndexData:
     """Index quote texts, given folded (quote i is document i), and their English glosses
-    (`glosses[i]`, when given) as `en:` terms of the same quotes."""
+    (`glosses[i]`, when given) as `en:` terms of the same quotes. `step(what, total)` is told
+    how far each pass has got."""
+    step = step or (lambda what, total: _Silent())
     import ahocorasick  # the substring matcher is only needed to build
     from pypinyin import lazy_pinyin
 
@@ -73,7 +91,9 @@ def build(texts: Sequence[str], folded: Sequence[str], tokenizer: Tokenizer,
         if gloss and (counted := Counter(t for t in english_terms(gloss) if len(t) <= MAX_ENGLISH_TERM)):
             english[doc] = counted
             vocab.update(counted)
+    cutting = step("segmenting quotes", len(folded))
     for doc, text in enumerate(folded):
+        cutting.advance()
         tokens = tokenizer.tokenize(text)
         doc_len.append(max(1, len(tokens)))
         names = {name for name in names_in(text) if len(name) <= MAX_TERM_CHARS}
@@ -81,6 +101,7 @@ def build(texts: Sequence[str], folded: Sequence[str], tokenizer: Tokenizer,
         vocab.update(names)
         if words := {t for t in tokens if not HAN.search(t) and len(t) <= MAX_TERM_CHARS} | names:
             words_of[doc] = words
+    cutting.close()
     # One Chinese character is no term: a scan finds it when asked.
     terms_sorted = sorted(t for t in vocab if not (len(t) == 1 and HAN.match(t)))
     han_terms = [t for t in terms_sorted if HAN.search(t) and not t.startswith(ENGLISH)]
@@ -94,7 +115,9 @@ def build(texts: Sequence[str], folded: Sequence[str], tokenizer: Tokenizer,
     # Pass 2: every term's quotes and counts, Chinese terms as substrings of the folded text.
     docs_of: dict[str, array[int]] = defaultdict(lambda: array("i"))
     tfs_of: dict[str, array[int]] = defaultdict(lambda: array("H"))
+    counting = step("counting terms", len(folded))
     for doc, text in enumerate(folded):
+        counting.advance()
         present = {term for _, term in automaton.iter(text)} if han_terms else set()
         for term in present:
             docs_of[term].append(doc)
@@ -108,6 +131,7 @@ def build(texts: Sequence[str], folded: Sequence[str], tokenizer: Tokenizer,
             docs_of[term].append(doc)
             tfs_of[term].append(min(tf, 65535))
 
+    counting.close()
     n_docs = len(folded)
     avg_len = sum(doc_len) / n_docs if n_docs else 1.0
     terms = [t for t in terms_sorted if t in docs_of]
