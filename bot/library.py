@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import random as random_module
 from array import array
 from collections import OrderedDict
@@ -46,18 +47,27 @@ class Library:
         self._surroundings = Surroundings(self.topics, self.speakers)
         self._surrounded: OrderedDict[tuple[Piece, ...], dict[int, str]] = OrderedDict()
         self._by_id_cache: dict[str, int | list[int]] | None = None
-        self._docs_of: dict[tuple[str, object], array[int]] = {}
+        self._panel_of = {p.id: p for p in self.panels}
+        # The moderator's questions are not quotes, unless asked for by speaker.
+        self._answers = bytearray(not q.speaker.is_moderator for q in self.quotes)
+        self._masks: OrderedDict[tuple[object, ...], bytearray] = OrderedDict()
+
+    @functools.cached_property
+    def _docs_of(self) -> dict[tuple[str, object], array[int]]:
+        """The quotes of each speaker, panel and topic, built on the first search that needs them."""
+        docs_of: dict[tuple[str, object], array[int]] = {}
         for doc, quote in enumerate(self.quotes):
             keys: list[tuple[str, object]] = [("speaker", quote.speaker.id), ("panel", quote.panel)]
             if quote.topic:
                 keys.append(("topic", (quote.panel, quote.topic.id)))
             for key in keys:
-                self._docs_of.setdefault(key, array("i")).append(doc)
-        self._panel_of = {p.id: p for p in self.panels}
-        # The moderator's questions are not quotes, unless asked for by speaker.
-        self._answers = bytearray(not q.speaker.is_moderator for q in self.quotes)
-        self._questions = bytearray(q.speaker.is_moderator for q in self.quotes)
-        self._masks: OrderedDict[tuple[object, ...], bytearray] = OrderedDict()
+                docs_of.setdefault(key, array("i")).append(doc)
+        return docs_of
+
+    @functools.cached_property
+    def _questions(self) -> bytearray:
+        """A byte per quote, 1 for a moderator's question."""
+        return bytearray(1 - answer for answer in self._answers)
 
     def refresh(self, newer: Library) -> None:
         """Take over `newer`'s panels and index, so that every front end holding this object

@@ -111,6 +111,7 @@ def fold_query(text: str) -> str:
     return to_simplified(folded)
 
 
+@functools.lru_cache(maxsize=65536)  # names and titles repeat across panels: fold each once
 def compact(text: str) -> str:
     """A key for names typed loosely: folded, without spaces, dashes, dots or underscores."""
     folded = unicodedata.normalize("NFKC", fold(text))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
@@ -78,24 +79,44 @@ class Names:
     def __init__(self, speakers: Iterable[Speaker], topics: Iterable[Topic], panels: Iterable[Panel],
                  pinyin: Mapping[str, str]) -> None:
         self._pinyin = dict(pinyin)
-        self._speakers, self._topics, self._panels = _Table("speaker"), _Table("topic"), _Table("panel")
-        self._titles: dict[str, set[str]] = {}  # the starts of titles (company names) to speaker ids
-        for s in speakers:
-            keys = [compact(s.id), compact(s.name), compact(pinyin.get(s.name, ""))]
-            title = [compact(s.title), compact(pinyin.get(s.title, "")), compact(s.title_en or "")]
-            self._speakers.add(s.id, speaker_label(s), both_scripts(s.name, pinyin), keys, partial=keys, around=title)
-            for key in title:
-                self._titles.setdefault(key, set()).add(s.id)
-        for t in topics:
-            keys = [compact(t.id), compact(t.name), compact(pinyin.get(t.name, "")), compact(t.name_en or "")]
-            shown = both_scripts(t.name, pinyin) + (f" · {t.name_en}" if t.name_en else "")
-            self._topics.add((t.panel, t.id), t.name, shown, keys, partial=keys[1:],
-                             around=[compact(t.question or ""), compact(t.question_en or "")])
-        for p in panels:
-            keys = [compact(p.id), compact(p.title), compact(p.title_en or "")]
-            self._panels.add(p.id, p.id, f"{p.id} ({p.title})", keys, partial=keys)
+        self._given = (tuple(speakers), tuple(topics), tuple(panels))  # each table is made on first use
         self._cache: dict[tuple[str, str], frozenset[object]] = {}
         self._named: dict[str, frozenset[str]] = {}  # what `named` said of words typed before
+
+    @functools.cached_property
+    def _speakers(self) -> _Table:
+        table, pinyin = _Table("speaker"), self._pinyin
+        for s in self._given[0]:
+            keys = [compact(s.id), compact(s.name), compact(pinyin.get(s.name, ""))]
+            title = [compact(s.title), compact(pinyin.get(s.title, "")), compact(s.title_en or "")]
+            table.add(s.id, speaker_label(s), both_scripts(s.name, pinyin), keys, partial=keys, around=title)
+        return table
+
+    @functools.cached_property
+    def _titles(self) -> dict[str, set[str]]:
+        """The starts of titles (where company names go) to speaker ids."""
+        titles: dict[str, set[str]] = {}
+        for key, ids in self._speakers.tiers[1].items():
+            titles.setdefault(key, set()).update(ids)  # type: ignore[arg-type]
+        return titles
+
+    @functools.cached_property
+    def _topics(self) -> _Table:
+        table, pinyin = _Table("topic"), self._pinyin
+        for t in self._given[1]:
+            keys = [compact(t.id), compact(t.name), compact(pinyin.get(t.name, "")), compact(t.name_en or "")]
+            shown = both_scripts(t.name, pinyin) + (f" · {t.name_en}" if t.name_en else "")
+            table.add((t.panel, t.id), t.name, shown, keys, partial=keys[1:],
+                      around=[compact(t.question or ""), compact(t.question_en or "")])
+        return table
+
+    @functools.cached_property
+    def _panels(self) -> _Table:
+        table = _Table("panel")
+        for p in self._given[2]:
+            keys = [compact(p.id), compact(p.title), compact(p.title_en or "")]
+            table.add(p.id, p.id, f"{p.id} ({p.title})", keys, partial=keys)
+        return table
 
     def _lookup(self, table: _Table, value: str) -> frozenset[object]:
         key = (table.kind, value)
