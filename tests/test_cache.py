@@ -120,3 +120,26 @@ def test_a_long_build_tells_its_progress_on_a_terminal_and_in_the_log(write_pane
         for _ in range(300):
             step.advance()
     assert "segmenting quotes:" in shown.getvalue() and "/300 [" in shown.getvalue()  # a bar, cleared after
+
+
+def test_a_start_finds_the_cache_from_file_sizes_and_times_without_reading_the_panels(
+        write_panel: Callable[..., Path], tmp_path: Path) -> None:
+    import os
+    import time
+
+    path = write_panel()
+    an_hour_ago = time.time() - 3600
+    os.utime(path, (an_hour_ago, an_hour_ago))
+    cache = tmp_path / "cache"
+    assert bot.load_library(path.parent, cache_dir=cache).search(Query("weaves"))
+    # The same size and time, other bytes: a start trusts the manifest and does not read the file.
+    path.write_text(path.read_text(encoding="utf-8").replace("weaves", "knitss"), encoding="utf-8")
+    os.utime(path, (an_hour_ago, an_hour_ago))
+    assert bot.load_library(path.parent, cache_dir=cache).search(Query("weaves"))
+    # An edit moves the time: the file is read, and the new words are found.
+    os.utime(path, None)
+    library = bot.load_library(path.parent, cache_dir=cache)
+    assert library.search(Query("knitss")) and not library.search(Query("weaves"))
+    # Changed again within the same second, with the same size: too fresh to trust, read again.
+    path.write_text(path.read_text(encoding="utf-8").replace("knitss", "sewing"), encoding="utf-8")
+    assert bot.load_library(path.parent, cache_dir=cache).search(Query("sewing"))

@@ -18,6 +18,7 @@ import mmap
 import os
 import struct
 import tempfile
+import time
 from array import array
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,11 +39,12 @@ from .shipped import shipped_data_dir
 
 logger = logging.getLogger(__name__)
 
-FORMAT = b"PQLIB014"
+FORMAT = b"PQLIB015"
 _ARRAYS = ("post_doc", "post_score", "post_ptr", "doc_len", "deep_folded")
 _MAPPED = 2  # the postings, the bulk of the index, stay in the file until a search reads them
 _KEEP_FILES = 8
 _TEXTS_PER_SLICE = 4096
+_RACY_NS = 2_000_000_000  # files changed this close before a manifest was written are read anyway
 WORDS_FILE = Path(__file__).parents[1] / "search" / "words.txt"
 
 
@@ -123,10 +125,15 @@ def load_library(path: str | Path | None = None, *, cache_dir: Path | None = Non
     `path` defaults to $QUOTES_DATA_DIR, then to the panels shipped with the bot. Raises
     DataError listing every problem as `file:line: message`.
     """
-    files, words, synonyms = _read_sources(data_path(path))
+    where, folder = data_path(path), cache_dir or default_cache_dir()
+    if use_cache and (known := _known_key(folder, where)) and (cached := _read_cache(folder / f"library-{known}.bin")):
+        return cached  # no file changed since the manifest was written: none is read
+    stats = _stats(where)  # before the files are read: a change while they are read is seen next time
+    files, words, synonyms = _read_sources(where)
     key = _key(files, words)
-    cache_file = (cache_dir or default_cache_dir()) / f"library-{key}.bin"
-    if use_cache and (cached := _read_cache(cache_file, synonyms)) is not None:
+    cache_file = folder / f"library-{key}.bin"
+    if use_cache and (cached := _read_cache(cache_file)) is not None:
+        _write_manifest(folder, where, stats, key)
         return cached
     panels = load_panels(files)
     pinyin = _names_pinyin(panels)
@@ -137,8 +144,53 @@ def load_library(path: str | Path | None = None, *, cache_dir: Path | None = Non
     data = build(texts, [fold(t) for t in texts], tokenizer, [q.text_en for p in panels for q in p.quotes],
                  step=lambda what, total: Progress(what, total, "quotes"))
     if use_cache:
-        _write_cache(cache_file, panels, pinyin, data)
+        _write_cache(cache_file, panels, pinyin, data, synonyms)
+        _write_manifest(folder, where, stats, key)
     return Library(panels, data, pinyin, synonyms)
+
+
+# -- the manifest: which cache file the data's files make, known from their sizes and times --
+
+def _code() -> str:
+    return f"{FORMAT.decode()}:{__version__}:{_tokenizer_version().decode()}"
+
+
+def _manifest_file(folder: Path, data: Path) -> Path:
+    return folder / f"manifest-{hashlib.sha256(str(data.resolve()).encode()).hexdigest()[:16]}.json"
+
+
+def _stats(data: Path) -> list[list[Any]]:
+    """Name, size and change time of every file the library is made from."""
+    files = [*panel_files(data), WORDS_FILE, SHIPPED_SYNONYMS]
+    files += [f for f in (data / "words.txt", data / "synonyms.txt") if data.is_dir() and f.exists()]
+    return [[str(f), (s := f.stat()).st_size, s.st_mtime_ns] for f in files]
+
+
+def _known_key(folder: Path, data: Path) -> str | None:
+    """The cache key the manifest names, when every file is as it was then. A file changed in
+    the last seconds before the manifest was written may have changed again unseen (the same
+    size within the same clock tick): then the files are read, as git does with racy entries."""
+    try:
+        manifest = json.loads(_manifest_file(folder, data).read_text(encoding="utf-8"))
+        stats = _stats(data)
+    except (OSError, ValueError, DataError):
+        return None
+    if manifest.get("code") != _code() or manifest.get("files") != stats:
+        return None
+    if any(mtime >= manifest["written"] - _RACY_NS for _, _, mtime in stats):
+        return None
+    return str(manifest["key"])
+
+
+def _write_manifest(folder: Path, data: Path, stats: list[list[Any]], key: str) -> None:
+    manifest = {"code": _code(), "files": stats, "written": time.time_ns(), "key": key}
+    try:
+        with tempfile.NamedTemporaryFile("w", dir=folder, prefix=".tmp-", suffix=".json", delete=False,
+                                         encoding="utf-8") as out:
+            json.dump(manifest, out, ensure_ascii=False)
+        os.replace(out.name, _manifest_file(folder, data))
+    except OSError as error:
+        logger.info("not writing the cache manifest in %s: %s", folder, error)
 
 
 def _writable(folder: Path) -> bool:
@@ -163,7 +215,8 @@ def _names_pinyin(panels: list[PanelData]) -> dict[str, str]:
 # A small JSON header, then length-prefixed sections: quote ids and texts as UTF-8 blobs,
 # everything numeric as raw arrays. Loading it is a few large reads, not 100,000 small objects.
 
-def _header(panels: list[PanelData], pinyin: dict[str, str], data: IndexData) -> bytes:
+def _header(panels: list[PanelData], pinyin: dict[str, str], data: IndexData,
+            synonyms: dict[str, tuple[str, ...]]) -> bytes:
     return json.dumps({
         "panels": [{
             "path": p.path,
@@ -175,7 +228,7 @@ def _header(panels: list[PanelData], pinyin: dict[str, str], data: IndexData) ->
             "topics": [[t.id, t.name, t.question, t.name_en, t.question_en] for t in p.topics],
             "quotes": len(p.quotes),
         } for p in panels],
-        "pinyin": pinyin, "terms": data.terms, "term_pinyin": data.pinyin,
+        "pinyin": pinyin, "terms": data.terms, "term_pinyin": data.pinyin, "synonyms": synonyms,
     }, ensure_ascii=False).encode()
 
 
@@ -195,8 +248,9 @@ def _quote_columns(panels: list[PanelData]) -> dict[str, Any]:
     }
 
 
-def _write_cache(file: Path, panels: list[PanelData], pinyin: dict[str, str], data: IndexData) -> None:
-    sections = [*(getattr(data, name) for name in _ARRAYS), _header(panels, pinyin, data),
+def _write_cache(file: Path, panels: list[PanelData], pinyin: dict[str, str], data: IndexData,
+                 synonyms: dict[str, tuple[str, ...]]) -> None:
+    sections = [*(getattr(data, name) for name in _ARRAYS), _header(panels, pinyin, data, synonyms),
                 *_quote_columns(panels).values()]
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
@@ -239,7 +293,7 @@ def _sections(stream: BinaryIO, mapped: int = 0) -> Iterator[Any]:
             yield values
 
 
-def _read_cache(file: Path, synonyms: dict[str, tuple[str, ...]]) -> Library | None:
+def _read_cache(file: Path) -> Library | None:
     try:
         with file.open("rb") as stream:
             sections = _sections(stream, mapped=_MAPPED)
@@ -278,4 +332,5 @@ def _read_cache(file: Path, synonyms: dict[str, tuple[str, ...]]) -> Library | N
         at += raw["quotes"]
         panels.append(PanelData(raw["path"], panel, tuple(speakers), tuple(topics), tuple(quotes)))
     data = IndexData(terms=header["terms"], pinyin=header["term_pinyin"], **dict(zip(_ARRAYS, arrays)))
+    synonyms = {word: tuple(others) for word, others in header["synonyms"].items()}
     return Library(panels, data, header["pinyin"], synonyms)
