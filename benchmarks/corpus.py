@@ -11,7 +11,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "data" / "panels" / "aigc-summit-2023-roundtable.yaml"
-QUOTES_PER_PANEL = 5000
+QUOTES_PER_PANEL = 40  # one file per panel, as an organiser with years of events has them
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +56,11 @@ def write_panels(folder: Path, size: int) -> Path:
     for n in range(0, size, QUOTES_PER_PANEL):
         chunk = corpus[n:n + QUOTES_PER_PANEL]
         document = {
-            "panel": {**panel["panel"], "id": f"synthetic-{n // QUOTES_PER_PANEL:03d}"},
+            "panel": {**panel["panel"], "id": f"synthetic-{n // QUOTES_PER_PANEL:05d}"},
             "speakers": panel["speakers"], "topics": panel["topics"],
             "quotes": [{"id": f"q{r.doc}", "speaker": r.speaker, "topic": r.topic, "text": r.text} for r in chunk],
         }
         text = yaml.dump(document, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), allow_unicode=True,
                          sort_keys=False, width=10_000)
-        (folder / f"synthetic-{n // QUOTES_PER_PANEL:03d}.yaml").write_text(text, encoding="utf-8")
+        (folder / f"synthetic-{n // QUOTES_PER_PANEL:05d}.yaml").write_text(text, encoding="utf-8")
     return folder
