@@ -51,6 +51,7 @@ class Library:
         # The moderator's questions are not quotes, unless asked for by speaker.
         self._answers = bytearray(not q.speaker.is_moderator for q in self.quotes)
         self._masks: OrderedDict[tuple[object, ...], bytearray] = OrderedDict()
+        self._typed_masks: OrderedDict[tuple[str | None, ...], bytearray] = OrderedDict()  # by the filters typed
 
     @functools.cached_property
     def _docs_of(self) -> dict[tuple[str, object], array[int]]:
@@ -83,6 +84,10 @@ class Library:
     def _allowed(self, query: Query) -> bytearray:
         """A byte per quote, 1 where the query's filters allow it; unknown names raise with suggestions."""
         speaker, topic, panel = query.speaker, query.topic, query.panel
+        if speaker is None and topic is None and panel is None:
+            return self._answers
+        if (typed := self._typed_masks.get((speaker, topic, panel))) is not None:
+            return typed  # the same filters as typed before: a topic that 2,500 panels share resolves once
         wanted: list[list[tuple[str, object]]] = []
         if speaker is not None:
             wanted.append([("speaker", s) for s in sorted(self._names.speakers(speaker))])
@@ -105,6 +110,9 @@ class Library:
             mask = self._masks[key] = bytearray(combined.tobytes())
             if len(self._masks) > _MASKS:
                 self._masks.popitem(last=False)
+        self._typed_masks[(speaker, topic, panel)] = mask
+        if len(self._typed_masks) > _MASKS * 4:
+            self._typed_masks.popitem(last=False)
         return mask
 
     @staticmethod
