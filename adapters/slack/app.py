@@ -16,8 +16,6 @@ from typing import Any
 from aiohttp import web
 from cachetools import TTLCache
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
-from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -48,11 +46,11 @@ from bot import (
 
 from . import render
 from .digest import slack_poster
+from .endpoint import refuse_replays, web_app
 from .settings import SlackSettings
 
 logger = logging.getLogger(__name__)
 PLATFORM = "slack"
-REPLAY_SECONDS = 6 * 60  # Slack's signature check refuses requests over five minutes old
 # What chat.postMessage answers for a channel that will not take the quote, as a `share.*` key.
 CANNOT_POST = {"channel_not_found": "channel_not_found", "not_in_channel": "not_in_channel",
                "is_archived": "archived"}
@@ -109,7 +107,7 @@ def reply_payload(reply: Reply, language: str) -> dict[str, Any]:
 
 def build_app(library: Library, settings: SlackSettings, chat: Chat | None = None,
               store: Store | None = None) -> AsyncApp:
-    """The bolt app with every listener registered; serve it in HTTP or Socket Mode."""
+    """The bolt app with every listener registered; serve it in HTTP (`endpoint.web_app`) or Socket Mode."""
     client = AsyncWebClient(token=settings.bot_token, base_url=settings.api_url or AsyncWebClient.BASE_URL)
     # Listeners finish before the response: the command's answer is its ack, and the buttons do
     # their slower work (posting, response_url) lazily, after a bare ack. Without this, bolt
@@ -121,7 +119,7 @@ def build_app(library: Library, settings: SlackSettings, chat: Chat | None = Non
                         default_timezone=settings.digest_timezone)
     people = People(client, settings)
     if not settings.socket_mode:
-        _refuse_replays(app, chat)
+        refuse_replays(app, chat.state)
 
     @app.command("/quote")
     async def quote(ack: AsyncAck, command: dict[str, Any]) -> None:
@@ -196,20 +194,6 @@ async def _send(shared: Shared, respond: AsyncRespond, client: AsyncWebClient, c
     await respond(delete_original=True)
 
 
-def _refuse_replays(app: AsyncApp, chat: Chat) -> None:
-    """HTTP mode: a correctly signed request seen before (within Slack's five-minute window) is a
-    replay, refused on whichever replica it reaches; the chat state remembers the signatures."""
-
-    @app.middleware
-    async def refuse_replays(req: AsyncBoltRequest, resp: BoltResponse,
-                             next: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse:
-        signature = (req.headers.get("x-slack-signature") or [""])[0]
-        if signature and not chat.state.first_time(f"slack:{signature}", REPLAY_SECONDS):
-            logger.warning("refused a replayed Slack request")
-            return BoltResponse(status=401, body="")
-        return await next()
-
-
 def _ack_everything_else(app: AsyncApp) -> None:
     """Slack retries what is not acknowledged, and Socket Mode acks nothing no listener took."""
     anything = re.compile(".*")
@@ -257,7 +241,7 @@ async def _serve_app(app: AsyncApp, settings: SlackSettings, connected: dict[str
         await _up_until_cancelled(connected, handler.close_async)
         return
     # app.start() would listen on 0.0.0.0; serve on the configured host only.
-    runner = web.AppRunner(app.web_app(path="/slack/events"))
+    runner = web.AppRunner(web_app(app, settings.signing_secret or ""))
     await runner.setup()
     await web.TCPSite(runner, settings.http_host, settings.http_port).start()
     logger.info("Slack HTTP mode on http://%s:%d/slack/events", settings.http_host, settings.http_port)

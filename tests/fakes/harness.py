@@ -56,6 +56,7 @@ async def slack_session(library: Library, *, socket_mode: bool = False, chat: An
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
     from adapters.slack.app import build_app
+    from adapters.slack.endpoint import web_app
     from adapters.slack.settings import SlackSettings
 
     fake = FakeSlack()
@@ -72,7 +73,7 @@ async def slack_session(library: Library, *, socket_mode: bool = False, chat: An
             await fake.connected()
             yield SlackSession(fake, "")
         else:
-            runner, port = await serve_on_loopback(app.web_app(path="/slack/events"))
+            runner, port = await serve_on_loopback(web_app(app, SIGNING_SECRET))
             yield SlackSession(fake, f"http://127.0.0.1:{port}/slack/events")
     finally:
         if handler is not None:
