@@ -7,6 +7,7 @@ each hostile request is sent as raw bytes and headers, as an attacker would send
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 import urllib.parse
@@ -122,6 +123,13 @@ def test_refusals_are_logged_once_per_ten_seconds_with_how_many_each_line_stands
     ]
 
 
+def press(**changes: Any) -> dict[str, Any]:
+    """A block_actions payload as Slack sends it for the Another button, with `changes` made."""
+    payload = FakeSlack().action("quote_another", "token", user="U0ALICE")
+    payload.update(changes)
+    return payload
+
+
 SIGNED_BUT_MALFORMED: dict[str, Callable[[], Request]] = {
     "a JSON body that is not JSON": lambda: signed(b"{", "application/json"),
     "a JSON body that is a list": lambda: signed(b"[]", "application/json"),
@@ -130,6 +138,20 @@ SIGNED_BUT_MALFORMED: dict[str, Callable[[], Request]] = {
     "a payload that is a list": lambda: signed(form(payload="[1, 2]")),
     "a payload that is a string": lambda: signed(form(payload='"x"')),
     "a payload that is null": lambda: signed(form(payload="null")),
+    "a payload without a type": lambda: signed(form(payload="{}")),
+    "a payload of an unknown type": lambda: signed(form(payload='{"type": "zzz"}')),
+    "a form that is neither a command nor a payload": lambda: signed(form(hello="world")),
+    "a press with no actions": lambda: signed(form(payload=json.dumps(press(actions=[])))),
+    "a press whose actions are a string": lambda: signed(form(payload=json.dumps(press(actions="quote_send")))),
+    "a press whose value is a number": lambda: signed(form(payload=json.dumps(press(actions=[
+        {"action_id": "quote_another", "block_id": "b", "value": 5, "type": "button"}])))),
+    "a press with no user": lambda: signed(form(payload=json.dumps(press(user=None)))),
+    "a press whose channel is a list": lambda: signed(form(payload=json.dumps(press(channel=["C1"])))),
+    "a press whose response URL is not a URL": lambda: signed(form(payload=json.dumps(press(response_url="here")))),
+    "a slash command with no user": lambda: signed(form(command="/quote", text="x", channel_id="C0GENERAL")),
+    "a slash command whose user is a list": lambda: signed(
+        json.dumps({"command": "/quote", "user_id": ["U1"], "channel_id": "C1", "text": "x"}).encode(), "application/json"),
+    "an event that is a string": lambda: signed(b'{"type": "event_callback", "event": "x"}', "application/json"),
     "a payload nested 100,000 deep": lambda: signed(b"payload=" + b"%5B" * 100_000),
     "a JSON body nested 100,000 deep": lambda: signed(b'{"a":' * 100_000, "application/json"),
 }

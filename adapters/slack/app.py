@@ -11,6 +11,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -46,7 +47,7 @@ from bot import (
 
 from . import render
 from .digest import slack_poster
-from .endpoint import refuse_replays, web_app
+from .endpoint import Malformed, refuse_malformed, refuse_replays, web_app
 from .settings import SlackSettings
 
 logger = logging.getLogger(__name__)
@@ -113,41 +114,41 @@ def build_app(library: Library, settings: SlackSettings, chat: Chat | None = Non
     # their slower work (posting, response_url) lazily, after a bare ack. Without this, bolt
     # polls for the ack every 10 ms and every answer waits for the next poll.
     app = AsyncApp(client=client, signing_secret=settings.signing_secret or "",
-                   request_verification_enabled=not settings.socket_mode, process_before_response=True)
+                   request_verification_enabled=not settings.socket_mode, process_before_response=True,
+                   raise_error_for_unhandled_request=True)
     chat = chat or Chat(library, cooldown=Cooldown.parse(settings.cooldown), store=store,
                         state=SqlState.beside(store.engine) if store else None,
                         default_timezone=settings.digest_timezone)
     people = People(client, settings)
     if not settings.socket_mode:
         refuse_replays(app, chat.state)
+    app.error(refuse_malformed)
 
     @app.command("/quote")
     async def quote(ack: AsyncAck, command: dict[str, Any]) -> None:
-        language = settings.language
-        try:
-            actor = await people.actor(command["user_id"])
-            language = actor.language
-            # Every answer is a preview only the asker sees, until they press Send.
-            typed = unescape(command.get("text", ""))
-            reply = chat.ask(typed, actor, Place(PLATFORM, command["channel_id"]), private=True)
-            payload = reply_payload(reply, language)
-        except Exception:  # the app must outlive any one command
-            logger.exception("/quote %r failed", command.get("text"))
-            payload = {"text": render.say(message("sorry"), language)}
-        await ack(**payload)
-
-    async def button(body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
-        action = body["actions"][0]
-        name, token = action["action_id"].removeprefix("quote_"), action.get("value", "")
-        user, channel = body["user"]["id"], (body.get("channel") or {}).get("id", "")
+        user, channel, typed = _text(command, "user_id"), _text(command, "channel_id"), _text(command, "text", "")
         language = settings.language
         try:
             actor = await people.actor(user)
             language = actor.language
-            reply = chat.press(token, name, actor, Place(PLATFORM, channel))
-            await _respond(reply, respond, client, chat, channel, language)
+            # Every answer is a preview only the asker sees, until they press Send.
+            reply = chat.ask(unescape(typed), actor, Place(PLATFORM, channel), private=True)
+            payload = reply_payload(reply, language)
+        except Exception:  # the app must outlive any one command
+            logger.exception("/quote %r failed", typed)
+            payload = {"text": render.say(message("sorry"), language)}
+        await ack(**payload)
+
+    async def button(body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
+        press = Press.of(body)
+        language = settings.language
+        try:
+            actor = await people.actor(press.user)
+            language = actor.language
+            reply = chat.press(press.token, press.button, actor, Place(PLATFORM, press.channel))
+            await _respond(reply, respond, client, chat, press.channel, language)
         except Exception:
-            logger.exception("button %s failed", name)
+            logger.exception("button %s failed", press.button)
             await respond(text=render.say(message("sorry"), language), response_type="ephemeral",
                           replace_original=False)
 
@@ -155,9 +156,44 @@ def build_app(library: Library, settings: SlackSettings, chat: Chat | None = Non
         await ack()
 
     for name in Button:
-        app.action(f"quote_{name.value}")(ack=acknowledge, lazy=[button])
+        app.action(f"quote_{name.value}", middleware=[_well_formed])(ack=acknowledge, lazy=[button])
     _ack_everything_else(app)
     return app
+
+
+@dataclass(frozen=True, slots=True)
+class Press:
+    """A button press as Slack sends it (a block_actions payload), read strictly: a field of the
+    wrong type is `Malformed`, answered 400, never a crash inside a listener."""
+
+    button: str
+    token: str
+    user: str
+    channel: str  # empty for a press outside a channel
+
+    @classmethod
+    def of(cls, body: dict[str, Any]) -> Press:
+        actions = body.get("actions")
+        action = actions[0] if isinstance(actions, list) and actions else None
+        if not _text(body, "response_url").startswith(("https://", "http://")):  # where every reply goes
+            raise Malformed("response_url is not a URL")
+        return cls(_text(action, "action_id").removeprefix("quote_"), _text(action, "value", ""),
+                   _text(body.get("user"), "id"), _text(body.get("channel") or {}, "id", ""))
+
+
+async def _well_formed(body: dict[str, Any], next: Callable[[], Awaitable[None]]) -> None:
+    """A press's listener middleware: a malformed press is refused (400) before it is acknowledged,
+    and so before its lazy work starts (bolt starts that even when the ack function fails)."""
+    Press.of(body)
+    await next()
+
+
+def _text(fields: object, name: str, default: str | None = None) -> str:
+    """A field Slack sends as a string; `Malformed` when it is missing (without a default) or not a string."""
+    value = fields.get(name, default) if isinstance(fields, dict) else None
+    if not isinstance(value, str):
+        raise Malformed(f"{name} is not a string")
+    return value
 
 
 async def _respond(reply: Reply, respond: AsyncRespond, client: AsyncWebClient, chat: Chat, channel: str,

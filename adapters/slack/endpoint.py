@@ -3,7 +3,7 @@
 Bolt's own aiohttp server reads the body before it checks the signature, so a malformed body
 fails with a 500 and a traceback, signed or not. This endpoint checks in order: the size (413),
 Slack's signature and its five minutes (401), the JSON's depth (400), and only then lets bolt
-parse and route it; a body bolt cannot read is a 400 with one line too. Unsigned and
+parse and route it; a body bolt cannot read or route is a 400 with one line too. Unsigned and
 replayed requests are counted and logged once per ten seconds, so a flood costs one line.
 """
 
@@ -15,10 +15,12 @@ import time
 import urllib.parse
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
@@ -100,6 +102,21 @@ def web_app(app: AsyncApp, signing_secret: str, path: str = "/slack/events") -> 
     server = web.Application(client_max_size=MAX_BODY)
     server.router.add_post(path, slack_events)
     return server
+
+
+async def refuse_malformed(error: Exception, body: Any) -> BoltResponse | None:
+    """Bolt's error handler, in Socket Mode too. A body bolt cannot route (a field of the wrong
+    shape where its matchers or a listener look, or a kind no listener takes) is the sender's
+    mistake: 400 and one line. Anything else is a bug: logged with its traceback, and a 500."""
+    if isinstance(error, BoltUnhandledRequestError):
+        kind = body.get("type") if isinstance(body, dict) else None
+        logger.warning("refused a Slack request no listener takes (type %.40r)", kind)
+        return BoltResponse(status=400, body="")
+    if isinstance(error, SHAPE_ERRORS):
+        say_malformed(error)
+        return BoltResponse(status=400, body="")
+    logger.error("a Slack request failed", exc_info=error)
+    return None
 
 
 def refuse_replays(app: AsyncApp, state: ChatState) -> None:
