@@ -7,21 +7,24 @@ each hostile request is sent as raw bytes and headers, as an attacker would send
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
 import time
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import aiohttp
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 pytest.importorskip("slack_bolt", reason="slack-bolt is installed with the test extras")
 
 from bot.library import Library
 
-from .fakes.harness import slack_session
+from .fakes.harness import Run, SlackSession, on_a_thread, slack_session
 from .fakes.slack import FakeSlack, signed_headers
 
 FORM = "application/x-www-form-urlencoded"
@@ -195,3 +198,114 @@ async def test_a_body_over_a_megabyte_is_refused_413_before_it_is_read(library: 
         status, body = await send(session.url, signed(form(command="/quote", user_id="U0ALICE", channel_id="C0GENERAL",
                                                            text="a" * 1_000_000)))
         assert status == 200 and "characters long" in body  # just under a megabyte: the core's own answer
+
+
+# -- fuzzing: any request at all, through the real app on one server for the whole test ------------
+
+FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+HEADER_TEXT = st.text(st.characters(codec="latin-1", exclude_categories=("Cc",)), max_size=60)  # what a client can send
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+                    max_leaves=16)
+KINDS = ["block_actions", "view_submission", "view_closed", "shortcut", "message_action", "block_suggestion",
+         "interactive_message", "dialog_submission", "event_callback", "url_verification", "app_rate_limited"]
+ACTION_IDS = [f"quote_{b}" for b in ("another", "context", "prev", "next", "send", "cancel", "zzz")] + ["other"]
+
+
+class Logged(logging.Handler):
+    """Every record logged while a fuzz test runs, from any thread."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def loud(self) -> list[str]:
+        return [r.getMessage() for r in self.records if r.levelno > logging.WARNING or r.exc_info or r.exc_text]
+
+
+@pytest.fixture(scope="module")
+def served(library: Library) -> Iterator[tuple[SlackSession, Run[Any], Logged]]:
+    """One app and fake Slack for every example of a fuzz test, on a thread of their own."""
+    logged, root = Logged(), logging.getLogger()
+    root.addHandler(logged)
+    level, root.level = root.level, logging.INFO
+    try:
+        with on_a_thread(slack_session(library)) as (session, run):
+            yield session, run, logged
+    finally:
+        root.removeHandler(logged)
+        root.setLevel(level)
+
+
+@st.composite
+def unsigned_requests(draw: st.DrawFn) -> Request:
+    """Any headers Slack's would be (any value, or none) and any body; never a valid signature."""
+    headers = {"Content-Type": draw(st.sampled_from([FORM, "application/json", "text/plain"]) | HEADER_TEXT)}
+    if draw(st.booleans()):
+        fresh = st.integers(-300, 300).map(lambda ago: str(int(time.time()) - ago))
+        headers["X-Slack-Request-Timestamp"] = draw(fresh | st.integers().map(str) | HEADER_TEXT)
+    if draw(st.booleans()):
+        headers["X-Slack-Signature"] = draw(st.binary(min_size=32, max_size=32).map(lambda b: "v0=" + b.hex())
+                                            | HEADER_TEXT)
+    headers |= draw(st.dictionaries(st.from_regex(r"X-[A-Za-z-]{1,20}", fullmatch=True), HEADER_TEXT, max_size=2))
+    body = draw(st.binary(max_size=3000) | JSON.map(lambda value: json.dumps(value).encode())
+                | st.dictionaries(st.text(max_size=10), st.text(max_size=30), max_size=5).map(lambda f: form(**f)))
+    return headers, body
+
+
+@FUZZ
+@given(request=unsigned_requests())
+def test_fuzz_any_unsigned_request_is_a_quick_401(served: tuple[SlackSession, Run[Any], Logged], request: Request) -> None:
+    session, run, logged = served
+    started = time.perf_counter()
+    status, _ = run(send(session.url, request))
+    assert status == 401 and time.perf_counter() - started < 0.5
+    assert logged.loud() == []
+
+
+def payloads(response_url: str) -> st.SearchStrategy[dict[str, Any]]:
+    """Interactivity payloads shaped like Slack's, with any JSON anywhere in them."""
+    action = st.fixed_dictionaries({"action_id": st.sampled_from(ACTION_IDS) | JSON, "value": st.just("token") | JSON},
+                                   optional={"type": st.just("button"), "block_id": JSON})
+    return st.fixed_dictionaries({"type": st.sampled_from(KINDS) | JSON}, optional={
+        "actions": st.lists(action | JSON, max_size=2) | JSON,
+        "user": st.fixed_dictionaries({"id": st.just("U0ALICE") | JSON}) | JSON,
+        "channel": st.fixed_dictionaries({"id": st.just("C0GENERAL") | JSON}) | JSON,
+        "response_url": st.just(response_url) | JSON,
+        "event": st.fixed_dictionaries({"type": st.text(max_size=12) | JSON}) | JSON,
+        **{name: JSON for name in ("team", "view", "callback_id", "container", "message", "token", "api_app_id")}})
+
+
+def signed_bodies(response_url: str) -> st.SearchStrategy[tuple[bytes, str]]:
+    """Bodies as Slack could sign them: forms with any fields, commands, payloads and Events API JSON."""
+    text = st.text(max_size=40)
+    command = st.fixed_dictionaries({"command": st.just("/quote") | text, "text": text},
+                                    optional={"user_id": st.just("U0ALICE") | text, "channel_id": text,
+                                              "response_url": st.just(response_url), "team_id": text})
+    fields = st.dictionaries(text, text, max_size=6) | command
+    payload = payloads(response_url) | JSON
+    return st.one_of(fields.map(lambda f: (form(**f), FORM)),
+                     payload.map(lambda p: (form(payload=json.dumps(p)), FORM)),
+                     payload.map(lambda p: (json.dumps(p).encode(), "application/json")))
+
+
+@FUZZ
+@given(data=st.data())
+def test_fuzz_any_signed_request_is_answered_or_a_400_never_a_500(served: tuple[SlackSession, Run[Any], Logged],
+                                                                  data: st.DataObject) -> None:
+    session, run, logged = served
+    body, content_type = data.draw(signed_bodies(session.fake.response_url()))
+    timestamp = next(TIMESTAMPS)  # a different one each time: no two requests share a signature (a replay is refused)
+    started = time.perf_counter()
+    status, answer = run(send(session.url, signed(body, content_type, timestamp=timestamp)))
+    assert status in (200, 400) and time.perf_counter() - started < 1.0, (status, answer)
+    assert "Sorry, something went wrong" not in answer
+    run(asyncio.sleep(0.01))  # a press's lazy work, answering its response URL
+    assert logged.loud() == []
+    assert not [c for c in session.fake.calls if "Sorry, something went wrong" in str(c.body.get("text"))]
+
+
+TIMESTAMPS = itertools.count(int(time.time()) + 250, -1)  # each in Slack's five minutes for 500 requests and more

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-from collections.abc import AsyncIterator
-from typing import Any
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any, TypeVar
 
 import discord
 
@@ -17,6 +18,35 @@ from bot import Library
 from .discord import FakeDiscord
 from .loopback import serve_on_loopback
 from .slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack
+
+T = TypeVar("T")
+Run = Callable[[Awaitable[T]], T]
+
+
+@contextlib.contextmanager
+def on_a_thread(session: contextlib.AbstractAsyncContextManager[T], timeout: float = 30.0) -> Iterator[tuple[T, Run[Any]]]:
+    """An async session (a fake platform and its client) running on an event loop of its own
+    thread, for a synchronous test such as Hypothesis's @given to drive: `run(awaitable)` runs it
+    on that loop and waits for it, `timeout` seconds at most."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="session", daemon=True)
+    thread.start()
+
+    def run(awaitable: Awaitable[Any]) -> Any:
+        async def wrapped() -> Any:
+            return await awaitable
+        return asyncio.run_coroutine_threadsafe(wrapped(), loop).result(timeout)
+
+    try:
+        value = run(session.__aenter__())
+        try:
+            yield value, run
+        finally:
+            run(session.__aexit__(None, None, None))
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout)
+        loop.close()
 
 
 @contextlib.asynccontextmanager
