@@ -52,11 +52,14 @@ def on_a_thread(session: contextlib.AbstractAsyncContextManager[T], timeout: flo
 @contextlib.asynccontextmanager
 async def discord_session(library: Library, *, shards: int = 1, store: Any = None,
                           **settings: Any) -> AsyncIterator[tuple[FakeDiscord, discord.Client]]:
-    """A started fake Discord and a connected client; both stopped on the way out."""
+    """A started fake Discord and a connected client; both stopped on the way out (and discord.py
+    pointed back at whatever fake it was pointed at before, for a session still open around this one)."""
     fake = FakeDiscord()
     await fake.start()
     config = DiscordSettings(token="test-token", api_url=fake.api_url, gateway_url=fake.gateway_url,
                              **{"cooldown": "off", **settings})
+    before = DiscordSettings(token="", api_url=discord.http.Route.BASE,
+                             gateway_url=str(discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY))
     point_at(config)
     client = make_client(library, config, store, guild_ready_timeout=0.05)
     runner = asyncio.create_task(client.start(config.token))
@@ -71,6 +74,7 @@ async def discord_session(library: Library, *, shards: int = 1, store: Any = Non
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await asyncio.wait_for(runner, 5)
         await fake.stop()
+        point_at(before)
 
 
 @dataclasses.dataclass

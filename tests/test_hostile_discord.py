@@ -1,0 +1,194 @@
+"""Discord interactions of unexpected shapes, through the real discord.py client: every one gets
+its answer or a clear one-line private error, and the log a line, never a traceback."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+discord = pytest.importorskip("discord", reason="discord.py is installed with the test extras")
+
+from bot.library import Library  # noqa: E402
+
+from .fakes.discord import FakeDiscord  # noqa: E402
+from .fakes.harness import Run, discord_session, on_a_thread  # noqa: E402
+
+COMMAND, BUTTON_PRESS, AUTOCOMPLETE, MODAL = 2, 3, 4, 5
+EPHEMERAL = 64
+EXPIRED = "These buttons have expired; ask again."
+Served = tuple[FakeDiscord, Run[Any]]
+
+
+def no_command(name: str) -> str:
+    return f"There is no command {name}; try help."
+
+
+def bad_value(name: str) -> str:
+    return f"{name}: needs a value, like {name}:name."
+
+
+def option(name: str, value: Any, kind: int = 3, **more: Any) -> dict[str, Any]:
+    return {"name": name, "type": kind, "value": value, **more}
+
+
+def command(name: str = "quote", *options: Any, **fields: Any) -> dict[str, Any]:
+    """A slash command's data as Discord sends it, with these options (or `fields` of any shape)."""
+    return {"id": "1", "name": name, "type": 1, "options": list(options), **fields}
+
+
+@pytest.fixture(scope="module")
+def served(library: Library, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One fake Discord and connected client (with /quote-digest) for every case of a test module."""
+    from bot import Store
+
+    store = Store.open(f"sqlite:///{tmp_path_factory.mktemp('state') / 'state.sqlite3'}")
+    with on_a_thread(discord_session(library, store=store)) as ((fake, _client), run):
+        yield fake, run
+
+
+def answer(served: Served, kind: int, data: Any, on: Any = None, **sent: Any) -> dict[str, Any]:
+    """The callback the client made for an interaction of `kind` carrying `data`, from a message
+    with the button `on` when one is given."""
+    fake, run = served
+    message = fake.button_message(on) if on is not None else None
+    return run(fake.callback_for(run(fake.interact(kind, data, message=message, **sent)))).body  # type: ignore[no-any-return]
+
+
+def press(custom_id: Any, component_type: int = 2) -> dict[str, Any]:
+    return {"custom_id": custom_id, "component_type": component_type}
+
+
+def one_warning(caplog: pytest.LogCaptureFixture) -> list[str]:
+    assert [r for r in caplog.records if r.levelno > logging.WARNING or r.exc_info or r.exc_text] == []
+    return [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+
+
+COMMANDS: dict[str, tuple[Any, str]] = {
+    "a keyword that is a list": (command("quote", option("keyword", ["算力"])), bad_value("keyword")),
+    "a keyword that is an object": (command("quote", option("keyword", {"a": 1})), bad_value("keyword")),
+    "a keyword that is a number": (command("quote", option("keyword", 5)), bad_value("keyword")),
+    "a keyword sent as an integer option": (command("quote", option("keyword", 5, kind=4)), bad_value("keyword")),
+    "a keyword without a value": (command("quote", {"name": "keyword", "type": 3}), bad_value("keyword")),
+    "private as a string": (command("quote", option("private", "yes", kind=5)), bad_value("private")),
+    "options that are null": (command(options=None), no_command("quote")),
+    "options that are an object": (command(options={"keyword": "算力"}), no_command("quote")),
+    "an option that is a string": (command(options=["keyword"]), no_command("quote ?")),
+    "an option without a name": (command("quote", {"type": 3, "value": "算力"}), no_command("quote ?")),
+    "an option the command does not take": (command("quote", option("zzz", "算力")), no_command("quote zzz")),
+    "a subcommand of a command without any": (command("quote-help", {"name": "x", "type": 1}),
+                                              no_command("quote-help x")),
+    "an unknown command": (command("nope"), no_command("nope")),
+    "an unknown subcommand": (command("quote-digest", {"name": "nope", "type": 1, "options": []}),
+                              no_command("quote-digest nope")),
+    "a group without its subcommand": (command("quote-digest"), no_command("quote-digest")),
+    "a context menu of a slash command's name": (command(type=2), no_command("quote")),
+    "resolved users for a command that takes none": (command(resolved={"users": "x"}), no_command("quote")),
+    "a guild id that is not a snowflake": (command(guild_id="here"), no_command("quote")),
+    "data that is a string": ("quote", no_command("?")),
+    "data that is null": (None, no_command("?")),
+    "data that is a list": ([command()], no_command("?")),
+    "a name that is not a string": ({"id": "1", "name": ["quote"], "type": 1}, no_command("?")),
+}
+
+
+@pytest.mark.parametrize("case", COMMANDS)
+def test_a_command_of_an_unexpected_shape_gets_a_clear_private_error(served: Served, caplog: pytest.LogCaptureFixture,
+                                                                     case: str) -> None:
+    caplog.set_level(logging.INFO)
+    data, expected = COMMANDS[case]
+    body = answer(served, COMMAND, data)
+    assert body["type"] == 4 and body["data"]["flags"] & EPHEMERAL
+    assert body["data"]["content"] == expected
+    assert len(one_warning(caplog)) == 1
+
+
+def test_a_command_with_no_options_at_all_is_answered(served: Served, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    body = answer(served, COMMAND, {"id": "1", "name": "quote", "type": 1})
+    assert body["type"] == 4 and body["data"]["embeds"]  # a random quote, as /quote with nothing typed gives
+    assert one_warning(caplog) == []
+
+
+AUTOCOMPLETES: dict[str, Any] = {
+    "focused on an option without autocomplete": command("quote", option("keyword", "算", focused=True)),
+    "nothing focused": command("quote", option("speaker", "chen")),
+    "two options focused": command("quote", option("speaker", "chen", focused=True),
+                                   option("topic", "感", focused=True)),
+    "a focused value that is a number": command("quote", option("speaker", 5, focused=True)),
+    "options that are null": command(options=None),
+    "data that is a string": "quote",
+}
+
+
+@pytest.mark.parametrize("case", AUTOCOMPLETES)
+def test_an_autocomplete_of_an_unexpected_shape_gets_no_choices(served: Served, caplog: pytest.LogCaptureFixture,
+                                                                case: str) -> None:
+    caplog.set_level(logging.INFO)
+    body = answer(served, AUTOCOMPLETE, AUTOCOMPLETES[case])
+    assert body == {"type": 8, "data": {"choices": []}}
+    assert len(one_warning(caplog)) == 1
+
+
+HUGE, HUGE_TOKEN = "pq:" + "x" * 100_000, "pq:another:" + "a" * 100_000
+PRESSES: dict[str, tuple[int, Any, Any]] = {  # kind, data, the button on the message it came from
+    "a press whose data is a string": (BUTTON_PRESS, "pq:another:x", "pq:another:x"),
+    "a press whose data is null": (BUTTON_PRESS, None, "pq:another:x"),
+    "a press whose data is a list": (BUTTON_PRESS, [press("pq:another:x")], "pq:another:x"),
+    "a garbage custom id": (BUTTON_PRESS, press("\x00garbage"), "\x00garbage"),
+    "a custom id that is a number": (BUTTON_PRESS, press(5), 5),
+    "a huge custom id": (BUTTON_PRESS, press(HUGE), HUGE),
+    "a huge token in one of our custom ids": (BUTTON_PRESS, press(HUGE_TOKEN), HUGE_TOKEN),
+    "a select menu with our custom id": (BUTTON_PRESS, press("pq:another:x", 3), "pq:another:x"),
+    "a press on a message without that button": (BUTTON_PRESS, press("pq:another:x"), "pq:another:y"),
+    "a press from no message": (BUTTON_PRESS, press("pq:another:x"), None),
+    "a modal this bot never opened": (MODAL, {"custom_id": "form", "components": []}, None),
+    "a ping": (1, None, None),
+    "an interaction of an unknown kind": (99, {"custom_id": "pq:another:x"}, None),
+}
+
+
+@pytest.mark.parametrize("case", PRESSES)
+def test_a_press_of_nothing_this_bot_made_says_the_buttons_expired(served: Served, caplog: pytest.LogCaptureFixture,
+                                                                   case: str) -> None:
+    caplog.set_level(logging.INFO)
+    kind, data, on = PRESSES[case]
+    body = answer(served, kind, data, on)
+    assert body["type"] == 4 and body["data"]["flags"] & EPHEMERAL
+    assert body["data"]["content"] == EXPIRED
+    assert len(one_warning(caplog)) <= 1  # a huge token of ours is the core's to refuse: no warning
+
+
+def test_errors_are_in_the_users_language(served: Served) -> None:
+    said = answer(served, COMMAND, command("quote", option("keyword", ["算力"])), locale="zh-CN")
+    assert said["data"]["content"] == "keyword：后面要写值，例如 keyword:姓名。"
+    assert answer(served, BUTTON_PRESS, press(5), 5, locale="zh-CN")["data"]["content"] == "按钮已过期，请重新提问。"
+
+
+def test_the_client_keeps_answering_after_every_hostile_interaction(served: Served) -> None:
+    for data, _ in COMMANDS.values():
+        answer(served, COMMAND, data)
+    for kind, data, on in PRESSES.values():
+        answer(served, kind, data, on)
+    fake, run = served
+    body = run(fake.callback_for(run(fake.command("quote", {"keyword": "算力"})))).body
+    assert "**算力**" in body["data"]["embeds"][0]["description"]
+
+
+def test_an_interaction_nobody_could_answer_is_dropped_with_one_line(served: Served,
+                                                                     caplog: pytest.LogCaptureFixture) -> None:
+    fake, run = served
+    caplog.set_level(logging.INFO)
+    run(fake.dispatch("INTERACTION_CREATE", {"type": 3, "data": "x"}))  # no id, no token: no way to answer
+    body = run(fake.callback_for(run(fake.command("quote", {"keyword": "算力"})))).body
+    assert body["data"]["embeds"]  # and the client goes on
+    assert len(one_warning(caplog)) == 1
+
+
+def test_a_sharded_client_answers_them_too(library: Library) -> None:
+    with on_a_thread(discord_session(library, shard_count=1)) as ((fake, _client), run):
+        answered = run(fake.callback_for(run(fake.interact(BUTTON_PRESS, "x", message=fake.button_message("x")))))
+        assert answered.body["data"]["content"] == EXPIRED
+
