@@ -3,14 +3,20 @@ its answer or a clear one-line private error, and the log a line, never a traceb
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 discord = pytest.importorskip("discord", reason="discord.py is installed with the test extras")
 
+import bot  # noqa: E402
+from adapters.discord.interactions import BUTTON_ID  # noqa: E402
 from bot.library import Library  # noqa: E402
 
 from .fakes.discord import FakeDiscord  # noqa: E402
@@ -192,3 +198,88 @@ def test_a_sharded_client_answers_them_too(library: Library) -> None:
         answered = run(fake.callback_for(run(fake.interact(BUTTON_PRESS, "x", message=fake.button_message("x")))))
         assert answered.body["data"]["content"] == EXPIRED
 
+
+# -- fuzzing: interactions of any shape, through the real client, on one fake for the whole test -----
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
+                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+                    max_leaves=12)
+NAMES = ["quote", "quote-help", "quote-speakers", "quote-topics", "quote-digest", "subscribe", "status", "keyword",
+         "speaker", "topic", "panel", "private", "time", "timezone"]
+SORRY = {bot.translate(bot.message("sorry"), language) for language in ("en", "zh_Hans")}
+
+
+def options(depth: int = 2) -> st.SearchStrategy[Any]:
+    """A command's options as Discord shapes them (subcommands inside), with any JSON anywhere."""
+    value = st.text(max_size=20) | st.booleans() | JSON
+    one = st.fixed_dictionaries({"name": st.sampled_from(NAMES) | JSON, "type": st.sampled_from([1, 2, 3, 4, 5, 10]) | JSON,
+                                 "value": value},
+                                optional={"focused": st.booleans() | JSON,
+                                          **({"options": options(depth - 1)} if depth else {})})
+    return st.lists(one | JSON, max_size=3) | JSON
+
+
+COMMAND_DATA = st.fixed_dictionaries({"id": st.just("1"), "name": st.sampled_from(NAMES) | JSON,
+                                      "type": st.just(1) | JSON},
+                                     optional={"options": options(), "resolved": JSON, "guild_id": JSON})
+
+
+def typed(names: list[str], *, flags: tuple[str, ...] = ()) -> st.SearchStrategy[list[dict[str, Any]]]:
+    """Options these commands declare, each of its declared type (now and then any JSON instead)."""
+    text = st.fixed_dictionaries({"name": st.sampled_from(names), "type": st.just(3), "value": st.text(max_size=20) | JSON},
+                                 optional={"focused": st.booleans()})
+    flag = st.fixed_dictionaries({"name": st.sampled_from(flags or ("",)), "type": st.just(5), "value": st.booleans()})
+    return st.lists(text | flag if flags else text, max_size=3, unique_by=lambda o: o["name"])
+
+
+SUBCOMMANDS = st.sampled_from(["unsubscribe", "status", "preview"]).map(lambda n: {"name": n, "type": 1}) | typed(
+    ["time", "timezone", "topic", "speaker", "panel"]).map(lambda o: {"name": "subscribe", "type": 1, "options": o})
+PLAUSIBLE_COMMANDS = st.one_of(  # the commands this bot declares, shaped as declared
+    typed(["keyword", "speaker", "topic", "panel"], flags=("private",)).map(lambda o: command("quote", *o)),
+    st.sampled_from(["quote-help", "quote-speakers", "quote-topics"]).map(command),
+    SUBCOMMANDS.map(lambda sub: command("quote-digest", sub)))
+PRESS_DATA = st.fixed_dictionaries({"custom_id": st.from_regex(BUTTON_ID, fullmatch=True) | st.text(max_size=30) | JSON,
+                                    "component_type": st.just(2) | JSON})
+INTERACTIONS = st.one_of(st.tuples(st.sampled_from([COMMAND, AUTOCOMPLETE]), PLAUSIBLE_COMMANDS),
+                         st.tuples(st.sampled_from([COMMAND, AUTOCOMPLETE]), COMMAND_DATA | JSON),
+                         st.tuples(st.just(BUTTON_PRESS), PRESS_DATA | JSON),
+                         st.tuples(st.sampled_from([1, MODAL, 99]) | st.integers(), JSON))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(interaction=INTERACTIONS, locale=st.sampled_from(["en-US", "zh-CN", "fr"]))
+def test_fuzz_every_interaction_gets_an_answer_or_a_clear_error(served: Served, interaction: tuple[int, Any],
+                                                                locale: str) -> None:
+    fake, run = served
+    kind, data = interaction
+    custom_id = data.get("custom_id") if isinstance(data, dict) else None
+    message = fake.button_message(custom_id) if kind == BUTTON_PRESS else None  # the message a press came from
+    with logged() as records:
+        started = time.perf_counter()
+        sent = run(fake.interact(kind, data, message=message, locale=locale))
+        try:
+            body = run(fake.callback_for(sent)).body
+        except TimeoutError:
+            raise AssertionError(f"no answer to a {kind} carrying {data!r:.300}") from None
+        took = time.perf_counter() - started
+    assert body["type"] == (8 if kind == AUTOCOMPLETE else 4), body  # choices, or a message: never silence
+    assert took < 2.0
+    content = (body.get("data") or {}).get("content")
+    assert content not in SORRY and (content or body["data"].get("embeds") or kind == AUTOCOMPLETE), body
+    assert [r.getMessage() for r in records if r.levelno > logging.WARNING or r.exc_info or r.exc_text] == []
+
+
+@contextlib.contextmanager
+def logged() -> Iterator[list[logging.LogRecord]]:
+    """Every record logged (from any thread) while the block runs."""
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.INFO)
+    handler.emit = records.append  # type: ignore[method-assign]
+    root = logging.getLogger()
+    level, root.level = root.level, logging.INFO
+    root.addHandler(handler)
+    try:
+        yield records
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
