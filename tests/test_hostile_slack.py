@@ -126,6 +126,31 @@ def test_refusals_are_logged_once_per_ten_seconds_with_how_many_each_line_stands
     ]
 
 
+NOT_HTTP = {
+    "a control character in a header": b"X-Slack-Signature: v0=\x01\r\nContent-Length: 0\r\n\r\n",
+    "a broken chunk": b"Transfer-Encoding: chunked\r\n\r\nzz\r\n",
+    "a header line of 20,000 bytes": b"X-Padding: " + b"a" * 20_000 + b"\r\n\r\n",
+}
+
+
+@pytest.mark.parametrize("kind", NOT_HTTP)
+async def test_malformed_http_is_refused_400_with_one_line(library: Library, caplog: pytest.LogCaptureFixture,
+                                                           kind: str) -> None:
+    caplog.set_level(logging.INFO)
+    async with slack_session(library) as session:
+        url = urllib.parse.urlsplit(session.url)
+        for _ in range(50):
+            reader, writer = await asyncio.open_connection(url.hostname, url.port)
+            try:
+                writer.write(f"POST {url.path} HTTP/1.1\r\nHost: {url.netloc}\r\n".encode() + NOT_HTTP[kind])
+                await writer.drain()
+                assert (await asyncio.wait_for(reader.readline(), 2)).split()[1] in (b"400", b"431")
+            finally:
+                writer.close()
+    warnings, loud = problems(caplog)
+    assert loud == [] and len(warnings) == 1, (warnings, [r.getMessage() for r in loud][:2])
+
+
 def press(**changes: Any) -> dict[str, Any]:
     """A block_actions payload as Slack sends it for the Another button, with `changes` made."""
     payload = FakeSlack().action("quote_another", "token", user="U0ALICE")

@@ -4,7 +4,8 @@ Bolt's own aiohttp server reads the body before it checks the signature, so a ma
 fails with a 500 and a traceback, signed or not. This endpoint checks in order: the size (413),
 Slack's signature and its five minutes (401), the JSON's depth (400), and only then lets bolt
 parse and route it; a body bolt cannot read or route is a 400 with one line too. Unsigned and
-replayed requests are counted and logged once per ten seconds, so a flood costs one line.
+replayed requests, and the malformed HTTP aiohttp refuses (which it would log with a traceback
+each), are counted and logged once per ten seconds, so a flood costs one line.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import BadHttpMessage
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.error import BoltUnhandledRequestError
@@ -99,9 +101,26 @@ def web_app(app: AsyncApp, signing_secret: str, path: str = "/slack/events") -> 
             return web.Response(status=400)
         return await to_aiohttp_response(answer)
 
-    server = web.Application(client_max_size=MAX_BODY)
+    server = web.Application(client_max_size=MAX_BODY, handler_args={"logger": _NotHttp()})
     server.router.add_post(path, slack_events)
     return server
+
+
+class _NotHttp(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """The logger aiohttp's server reports to. It logs each malformed HTTP message it refuses with
+    a 400 (a control character in a header, a broken chunk, an overlong line) as an ERROR with
+    its traceback; those are counted in a Tally instead. Everything else is passed on as it is."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.getLogger("aiohttp.server"), {})
+        self.refused = Tally("of malformed HTTP")
+
+    def log(self, level: int, msg: object, *args: object, **kwargs: Any) -> None:
+        error = kwargs.get("exc_info")
+        if level >= logging.WARNING and isinstance(error, BadHttpMessage):
+            self.refused.note(f"{error.message}".strip().splitlines()[0][:80])
+            return
+        super().log(level, msg, *args, **kwargs)
 
 
 async def refuse_malformed(error: Exception, body: Any) -> BoltResponse | None:
@@ -122,7 +141,7 @@ async def refuse_malformed(error: Exception, body: Any) -> BoltResponse | None:
 def refuse_replays(app: AsyncApp, state: ChatState) -> None:
     """A correctly signed request seen before (within Slack's five-minute window) is a replay,
     refused on whichever replica it reaches; the chat state remembers the signatures."""
-    replays = Tally("that replay a signed one")
+    replays = Tally("replaying a signed one")
 
     @app.middleware
     async def once_only(req: AsyncBoltRequest, resp: BoltResponse,
