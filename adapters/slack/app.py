@@ -25,6 +25,7 @@ from bot import (
     Answer,
     Button,
     Chat,
+    ChatState,
     ContextView,
     Cooldown,
     DigestScheduler,
@@ -47,7 +48,7 @@ from bot import (
 
 from . import render
 from .digest import slack_poster
-from .endpoint import Malformed, refuse_malformed, refuse_replays, web_app
+from .endpoint import Malformed, refuse_malformed, web_app
 from .settings import SlackSettings
 
 logger = logging.getLogger(__name__)
@@ -106,6 +107,13 @@ def reply_payload(reply: Reply, language: str) -> dict[str, Any]:
     return {"text": ""}
 
 
+def chat_for(library: Library, settings: SlackSettings, store: Store | None = None) -> Chat:
+    """The chat core as the settings have it; with a `store`, its state is in the bot's database,
+    shared by every replica (the buttons, the cooldown, the signatures HTTP mode has seen)."""
+    return Chat(library, cooldown=Cooldown.parse(settings.cooldown), store=store,
+                state=SqlState.beside(store.engine) if store else None, default_timezone=settings.digest_timezone)
+
+
 def build_app(library: Library, settings: SlackSettings, chat: Chat | None = None,
               store: Store | None = None) -> AsyncApp:
     """The bolt app with every listener registered; serve it in HTTP (`endpoint.web_app`) or Socket Mode."""
@@ -116,12 +124,8 @@ def build_app(library: Library, settings: SlackSettings, chat: Chat | None = Non
     app = AsyncApp(client=client, signing_secret=settings.signing_secret or "",
                    request_verification_enabled=not settings.socket_mode, process_before_response=True,
                    raise_error_for_unhandled_request=True)
-    chat = chat or Chat(library, cooldown=Cooldown.parse(settings.cooldown), store=store,
-                        state=SqlState.beside(store.engine) if store else None,
-                        default_timezone=settings.digest_timezone)
+    chat = chat or chat_for(library, settings, store)
     people = People(client, settings)
-    if not settings.socket_mode:
-        refuse_replays(app, chat.state)
     app.error(refuse_malformed)
 
     @app.command("/quote")
@@ -250,12 +254,13 @@ async def serve(library: Library, settings: SlackSettings, store: Store | None =
                 health: Health | None = None) -> None:
     """Run the Slack app, and with a `store` its daily digests, until stopped: Socket Mode with an
     app token, HTTP mode otherwise."""
-    app = build_app(library, settings, store=store)
+    chat = chat_for(library, settings, store)
+    app = build_app(library, settings, chat)
     connected = {"up": False}
     if health is not None:
         health.connected["slack"] = lambda: connected["up"]
     if store is None:
-        await _serve_app(app, settings, connected)
+        await _serve_app(app, settings, connected, chat.state)
         return
     scheduler = DigestScheduler(store, library, {"slack": slack_poster(app.client, library, settings.language)})
     if health is not None:
@@ -263,12 +268,12 @@ async def serve(library: Library, settings: SlackSettings, store: Store | None =
     stop = asyncio.Event()
     digests = asyncio.create_task(scheduler.run(stop))
     try:
-        await _serve_app(app, settings, connected)
+        await _serve_app(app, settings, connected, chat.state)
     finally:
         await finish(digests, stop)  # the post under way is not abandoned
 
 
-async def _serve_app(app: AsyncApp, settings: SlackSettings, connected: dict[str, bool]) -> None:
+async def _serve_app(app: AsyncApp, settings: SlackSettings, connected: dict[str, bool], state: ChatState) -> None:
     if settings.socket_mode:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
@@ -277,7 +282,7 @@ async def _serve_app(app: AsyncApp, settings: SlackSettings, connected: dict[str
         await _up_until_cancelled(connected, handler.close_async)
         return
     # app.start() would listen on 0.0.0.0; serve on the configured host only.
-    runner = web.AppRunner(web_app(app, settings.signing_secret or ""))
+    runner = web.AppRunner(web_app(app, settings.signing_secret or "", state))
     await runner.setup()
     await web.TCPSite(runner, settings.http_host, settings.http_port).start()
     logger.info("Slack HTTP mode on http://%s:%d/slack/events", settings.http_host, settings.http_port)

@@ -2,10 +2,10 @@
 
 Bolt's own aiohttp server reads the body before it checks the signature, so a malformed body
 fails with a 500 and a traceback, signed or not. This endpoint checks in order: the size (413),
-Slack's signature and its five minutes (401), the JSON's depth (400), and only then lets bolt
-parse and route it; a body bolt cannot read or route is a 400 with one line too. Unsigned and
-replayed requests, and the malformed HTTP aiohttp refuses (which it would log with a traceback
-each), are counted and logged once per ten seconds, so a flood costs one line.
+Slack's signature and its five minutes (401), a replay (401), the JSON's depth (400), and only
+then lets bolt parse and route it; a body bolt cannot read or route is a 400 with one line too.
+Unsigned and replayed requests, and the malformed HTTP aiohttp refuses (which it would log with a
+traceback each), are counted and logged once per ten seconds, so a flood costs one line.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import logging
 import re
 import time
 import urllib.parse
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,10 +79,13 @@ class Tally:
                        count, "" if count == 1 else "s", self.what, reason, self.every)
 
 
-def web_app(app: AsyncApp, signing_secret: str, path: str = "/slack/events") -> web.Application:
+def web_app(app: AsyncApp, signing_secret: str, state: ChatState, path: str = "/slack/events") -> web.Application:
     """The aiohttp application serving `app` at `path`, as `app.web_app()` would, with each request
-    checked (size, signature, depth) before bolt reads it. Bolt checks the signature again."""
+    checked (size, signature, replay, depth) before bolt reads it. Bolt checks the signature again.
+    A correctly signed request seen before (within Slack's five minutes) is a replay, refused on
+    whichever replica it reaches: the chat `state` remembers the signatures."""
     verifier, refused = SignatureVerifier(signing_secret), Tally("without a valid signature")
+    replays = Tally("replaying a signed one")
 
     async def slack_events(request: web.Request) -> web.Response:
         if (request.content_length or 0) > MAX_BODY:
@@ -93,6 +96,9 @@ def web_app(app: AsyncApp, signing_secret: str, path: str = "/slack/events") -> 
             text = signed_text(raw, headers, verifier)
         except Refused as why:
             refused.note(str(why))
+            return web.Response(status=401)
+        if not state.first_time(f"slack:{headers['x-slack-signature']}", REPLAY_SECONDS):
+            replays.note("a signature seen before")
             return web.Response(status=401)
         try:
             answer = await app.async_dispatch(bolt_request(text, request.query_string, headers))
@@ -136,21 +142,6 @@ async def refuse_malformed(error: Exception, body: Any) -> BoltResponse | None:
         return BoltResponse(status=400, body="")
     logger.error("a Slack request failed", exc_info=error)
     return None
-
-
-def refuse_replays(app: AsyncApp, state: ChatState) -> None:
-    """A correctly signed request seen before (within Slack's five-minute window) is a replay,
-    refused on whichever replica it reaches; the chat state remembers the signatures."""
-    replays = Tally("replaying a signed one")
-
-    @app.middleware
-    async def once_only(req: AsyncBoltRequest, resp: BoltResponse,
-                             next: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse:
-        signature = (req.headers.get("x-slack-signature") or [""])[0]
-        if signature and not state.first_time(f"slack:{signature}", REPLAY_SECONDS):
-            replays.note("a signature seen before")
-            return BoltResponse(status=401, body="")
-        return await next()
 
 
 def signed_text(raw: bytes, headers: dict[str, str], verifier: SignatureVerifier) -> str:

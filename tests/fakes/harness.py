@@ -89,7 +89,7 @@ async def slack_session(library: Library, *, socket_mode: bool = False, chat: An
     """A started fake Slack and this project's app against it, in HTTP or Socket Mode."""
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-    from adapters.slack.app import build_app
+    from adapters.slack.app import build_app, chat_for
     from adapters.slack.endpoint import web_app
     from adapters.slack.settings import SlackSettings
 
@@ -98,7 +98,8 @@ async def slack_session(library: Library, *, socket_mode: bool = False, chat: An
     config = SlackSettings(bot_token=BOT_TOKEN, app_token=APP_TOKEN if socket_mode else None,
                            signing_secret=None if socket_mode else SIGNING_SECRET, api_url=fake.api_url,
                            **{"cooldown": "off", **settings})
-    app = build_app(library, config, chat, store)
+    chat = chat or chat_for(library, config, store)
+    app = build_app(library, config, chat)
     runner, handler = None, None
     try:
         if socket_mode:
@@ -107,7 +108,7 @@ async def slack_session(library: Library, *, socket_mode: bool = False, chat: An
             await fake.connected()
             yield SlackSession(fake, "")
         else:
-            runner, port = await serve_on_loopback(web_app(app, SIGNING_SECRET))
+            runner, port = await serve_on_loopback(web_app(app, SIGNING_SECRET, chat.state))
             yield SlackSession(fake, f"http://127.0.0.1:{port}/slack/events")
     finally:
         if handler is not None:
