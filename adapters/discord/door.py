@@ -17,6 +17,7 @@ from typing import Any
 
 import discord
 from discord import AppCommandOptionType, app_commands
+from discord.state import ConnectionState
 
 from bot import QuoteBotError, failure
 
@@ -43,17 +44,23 @@ def open_door(client: discord.Client, tree: app_commands.CommandTree[Any]) -> No
                 return
             except Exception as error:  # the envelope around a well-formed command or press
                 refusal = QuoteBotError(f"discord.py could not read it ({error!r:.100})", key="refused.expired")
-        try:
-            interaction = discord.Interaction(data=_envelope(payload), state=state)  # type: ignore[arg-type]
-        except Exception as error:
-            logger.warning("dropped a Discord interaction that cannot be answered (%.100r): %.200s", error, refusal)
-            return
-        logger.warning("refused a Discord interaction: %.200s", refusal)
-        answering = asyncio.get_running_loop().create_task(_answer(interaction, refusal))
-        answers.add(answering)  # held until done: the loop keeps only a weak reference
-        answering.add_done_callback(answers.discard)
+        if (answering := _refuse(state, payload, refusal)) is not None:
+            answers.add(answering)  # held until done: the loop keeps only a weak reference
+            answering.add_done_callback(answers.discard)
 
     state.parsers["INTERACTION_CREATE"] = parse_interaction_create
+
+
+def _refuse(state: ConnectionState[Any], payload: Any, refusal: QuoteBotError) -> asyncio.Task[None] | None:
+    """Log the refusal in one line and start answering it, from the interaction's envelope alone;
+    None when there is no id, token or user to answer."""
+    try:
+        interaction = discord.Interaction(data=_envelope(payload), state=state)  # type: ignore[arg-type]  # any shape
+    except Exception as error:
+        logger.warning("dropped a Discord interaction that cannot be answered (%.100r): %.200s", error, refusal)
+        return None
+    logger.warning("refused a Discord interaction: %.200s", refusal)
+    return asyncio.get_running_loop().create_task(_answer(interaction, refusal))
 
 
 def refusal_of(payload: Any, tree: app_commands.CommandTree[Any]) -> QuoteBotError | None:
