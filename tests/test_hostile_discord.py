@@ -67,7 +67,8 @@ def press(custom_id: Any, component_type: int = 2) -> dict[str, Any]:
     return {"custom_id": custom_id, "component_type": component_type}
 
 
-def one_warning(caplog: pytest.LogCaptureFixture) -> list[str]:
+def warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The warning lines logged, once nothing louder was: no error, no traceback."""
     assert [r for r in caplog.records if r.levelno > logging.WARNING or r.exc_info or r.exc_text] == []
     return [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
 
@@ -108,14 +109,14 @@ def test_a_command_of_an_unexpected_shape_gets_a_clear_private_error(served: Ser
     body = answer(served, COMMAND, data)
     assert body["type"] == 4 and body["data"]["flags"] & EPHEMERAL
     assert body["data"]["content"] == expected
-    assert len(one_warning(caplog)) == 1
+    assert len(warnings(caplog)) == 1
 
 
 def test_a_command_with_no_options_at_all_is_answered(served: Served, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO)
     body = answer(served, COMMAND, {"id": "1", "name": "quote", "type": 1})
     assert body["type"] == 4 and body["data"]["embeds"]  # a random quote, as /quote with nothing typed gives
-    assert one_warning(caplog) == []
+    assert warnings(caplog) == []
 
 
 AUTOCOMPLETES: dict[str, Any] = {
@@ -135,7 +136,7 @@ def test_an_autocomplete_of_an_unexpected_shape_gets_no_choices(served: Served, 
     caplog.set_level(logging.INFO)
     body = answer(served, AUTOCOMPLETE, AUTOCOMPLETES[case])
     assert body == {"type": 8, "data": {"choices": []}}
-    assert len(one_warning(caplog)) == 1
+    assert len(warnings(caplog)) == 1
 
 
 HUGE, HUGE_TOKEN = "pq:" + "x" * 100_000, "pq:another:" + "a" * 100_000
@@ -164,7 +165,7 @@ def test_a_press_of_nothing_this_bot_made_says_the_buttons_expired(served: Serve
     body = answer(served, kind, data, on)
     assert body["type"] == 4 and body["data"]["flags"] & EPHEMERAL
     assert body["data"]["content"] == EXPIRED
-    assert len(one_warning(caplog)) <= 1  # a huge token of ours is the core's to refuse: no warning
+    assert len(warnings(caplog)) <= 1  # a huge token of ours is the core's to refuse: no warning
 
 
 def test_errors_are_in_the_users_language(served: Served) -> None:
@@ -190,7 +191,7 @@ def test_an_interaction_nobody_could_answer_is_dropped_with_one_line(served: Ser
     run(fake.dispatch("INTERACTION_CREATE", {"type": 3, "data": "x"}))  # no id, no token: no way to answer
     body = run(fake.callback_for(run(fake.command("quote", {"keyword": "算力"})))).body
     assert body["data"]["embeds"]  # and the client goes on
-    assert len(one_warning(caplog)) == 1
+    assert len(warnings(caplog)) == 1
 
 
 def test_a_sharded_client_answers_them_too(library: Library) -> None:
