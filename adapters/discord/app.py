@@ -35,6 +35,7 @@ from bot import (
 
 from . import render
 from .digest import digest_commands, discord_poster
+from .door import open_door
 from .interactions import QuoteButton, answer_command, language_of_user, private
 from .settings import DiscordSettings
 from .words import Translator, key
@@ -58,6 +59,7 @@ class _QuoteHandlers:
                          default_timezone=settings.digest_timezone)
         self.tree = app_commands.CommandTree(self)  # type: ignore[arg-type]
         self.tree.on_error = self._on_command_error  # type: ignore[method-assign]
+        open_door(self, self.tree)  # type: ignore[arg-type]
         register_commands(self.tree, self.chat)
         if store is not None:
             self.tree.add_command(digest_commands(self.chat))

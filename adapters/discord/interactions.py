@@ -40,9 +40,10 @@ from . import render
 logger = logging.getLogger(__name__)
 PLATFORM = "discord"
 _STYLES = {"another": discord.ButtonStyle.primary, "send": discord.ButtonStyle.success}
+BUTTON_ID = re.compile(r"pq:(?P<button>[a-z]+):(?P<token>[\w-]+)")  # a QuoteButton's custom id
 
 
-class QuoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"pq:(?P<button>[a-z]+):(?P<token>[\w-]+)"):
+class QuoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=BUTTON_ID):
     """A button under a quote: `pq:<button>:<token>`; what a press does is the core's to decide."""
 
     def __init__(self, button: str, token: str, label: str = "") -> None:

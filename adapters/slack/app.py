@@ -11,13 +11,12 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 from cachetools import TTLCache
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
-from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -26,6 +25,7 @@ from bot import (
     Answer,
     Button,
     Chat,
+    ChatState,
     ContextView,
     Cooldown,
     DigestScheduler,
@@ -48,11 +48,11 @@ from bot import (
 
 from . import render
 from .digest import slack_poster
+from .endpoint import Malformed, refuse_malformed, web_app
 from .settings import SlackSettings
 
 logger = logging.getLogger(__name__)
 PLATFORM = "slack"
-REPLAY_SECONDS = 6 * 60  # Slack's signature check refuses requests over five minutes old
 # What chat.postMessage answers for a channel that will not take the quote, as a `share.*` key.
 CANNOT_POST = {"channel_not_found": "channel_not_found", "not_in_channel": "not_in_channel",
                "is_archived": "archived"}
@@ -107,49 +107,52 @@ def reply_payload(reply: Reply, language: str) -> dict[str, Any]:
     return {"text": ""}
 
 
+def chat_for(library: Library, settings: SlackSettings, store: Store | None = None) -> Chat:
+    """The chat core as the settings have it; with a `store`, its state is in the bot's database,
+    shared by every replica (the buttons, the cooldown, the signatures HTTP mode has seen)."""
+    return Chat(library, cooldown=Cooldown.parse(settings.cooldown), store=store,
+                state=SqlState.beside(store.engine) if store else None, default_timezone=settings.digest_timezone)
+
+
 def build_app(library: Library, settings: SlackSettings, chat: Chat | None = None,
               store: Store | None = None) -> AsyncApp:
-    """The bolt app with every listener registered; serve it in HTTP or Socket Mode."""
+    """The bolt app with every listener registered; serve it in HTTP (`endpoint.web_app`) or Socket Mode."""
     client = AsyncWebClient(token=settings.bot_token, base_url=settings.api_url or AsyncWebClient.BASE_URL)
     # Listeners finish before the response: the command's answer is its ack, and the buttons do
     # their slower work (posting, response_url) lazily, after a bare ack. Without this, bolt
     # polls for the ack every 10 ms and every answer waits for the next poll.
     app = AsyncApp(client=client, signing_secret=settings.signing_secret or "",
-                   request_verification_enabled=not settings.socket_mode, process_before_response=True)
-    chat = chat or Chat(library, cooldown=Cooldown.parse(settings.cooldown), store=store,
-                        state=SqlState.beside(store.engine) if store else None,
-                        default_timezone=settings.digest_timezone)
+                   request_verification_enabled=not settings.socket_mode, process_before_response=True,
+                   raise_error_for_unhandled_request=True)
+    chat = chat or chat_for(library, settings, store)
     people = People(client, settings)
-    if not settings.socket_mode:
-        _refuse_replays(app, chat)
+    app.error(refuse_malformed)
 
     @app.command("/quote")
     async def quote(ack: AsyncAck, command: dict[str, Any]) -> None:
-        language = settings.language
-        try:
-            actor = await people.actor(command["user_id"])
-            language = actor.language
-            # Every answer is a preview only the asker sees, until they press Send.
-            typed = unescape(command.get("text", ""))
-            reply = chat.ask(typed, actor, Place(PLATFORM, command["channel_id"]), private=True)
-            payload = reply_payload(reply, language)
-        except Exception:  # the app must outlive any one command
-            logger.exception("/quote %r failed", command.get("text"))
-            payload = {"text": render.say(message("sorry"), language)}
-        await ack(**payload)
-
-    async def button(body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
-        action = body["actions"][0]
-        name, token = action["action_id"].removeprefix("quote_"), action.get("value", "")
-        user, channel = body["user"]["id"], (body.get("channel") or {}).get("id", "")
+        user, channel, typed = _text(command, "user_id"), _text(command, "channel_id"), _text(command, "text", "")
         language = settings.language
         try:
             actor = await people.actor(user)
             language = actor.language
-            reply = chat.press(token, name, actor, Place(PLATFORM, channel))
-            await _respond(reply, respond, client, chat, channel, language)
+            # Every answer is a preview only the asker sees, until they press Send.
+            reply = chat.ask(unescape(typed), actor, Place(PLATFORM, channel), private=True)
+            payload = reply_payload(reply, language)
+        except Exception:  # the app must outlive any one command
+            logger.exception("/quote %r failed", typed)
+            payload = {"text": render.say(message("sorry"), language)}
+        await ack(**payload)
+
+    async def button(body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
+        press = Press.of(body)
+        language = settings.language
+        try:
+            actor = await people.actor(press.user)
+            language = actor.language
+            reply = chat.press(press.token, press.button, actor, Place(PLATFORM, press.channel))
+            await _respond(reply, respond, client, chat, press.channel, language)
         except Exception:
-            logger.exception("button %s failed", name)
+            logger.exception("button %s failed", press.button)
             await respond(text=render.say(message("sorry"), language), response_type="ephemeral",
                           replace_original=False)
 
@@ -157,9 +160,44 @@ def build_app(library: Library, settings: SlackSettings, chat: Chat | None = Non
         await ack()
 
     for name in Button:
-        app.action(f"quote_{name.value}")(ack=acknowledge, lazy=[button])
+        app.action(f"quote_{name.value}", middleware=[_well_formed])(ack=acknowledge, lazy=[button])
     _ack_everything_else(app)
     return app
+
+
+@dataclass(frozen=True, slots=True)
+class Press:
+    """A button press as Slack sends it (a block_actions payload), read strictly: a field of the
+    wrong type is `Malformed`, answered 400, never a crash inside a listener."""
+
+    button: str
+    token: str
+    user: str
+    channel: str  # empty for a press outside a channel
+
+    @classmethod
+    def of(cls, body: dict[str, Any]) -> Press:
+        actions = body.get("actions")
+        action = actions[0] if isinstance(actions, list) and actions else None
+        if not _text(body, "response_url").startswith(("https://", "http://")):  # where every reply goes
+            raise Malformed("response_url is not a URL")
+        return cls(_text(action, "action_id").removeprefix("quote_"), _text(action, "value", ""),
+                   _text(body.get("user"), "id"), _text(body.get("channel") or {}, "id", ""))
+
+
+async def _well_formed(body: dict[str, Any], next: Callable[[], Awaitable[None]]) -> None:
+    """A press's listener middleware: a malformed press is refused (400) before it is acknowledged,
+    and so before its lazy work starts (bolt starts that even when the ack function fails)."""
+    Press.of(body)
+    await next()
+
+
+def _text(fields: object, name: str, default: str | None = None) -> str:
+    """A field Slack sends as a string; `Malformed` when it is missing (without a default) or not a string."""
+    value = fields.get(name, default) if isinstance(fields, dict) else None
+    if not isinstance(value, str):
+        raise Malformed(f"{name} is not a string")
+    return value
 
 
 async def _respond(reply: Reply, respond: AsyncRespond, client: AsyncWebClient, chat: Chat, channel: str,
@@ -196,20 +234,6 @@ async def _send(shared: Shared, respond: AsyncRespond, client: AsyncWebClient, c
     await respond(delete_original=True)
 
 
-def _refuse_replays(app: AsyncApp, chat: Chat) -> None:
-    """HTTP mode: a correctly signed request seen before (within Slack's five-minute window) is a
-    replay, refused on whichever replica it reaches; the chat state remembers the signatures."""
-
-    @app.middleware
-    async def refuse_replays(req: AsyncBoltRequest, resp: BoltResponse,
-                             next: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse:
-        signature = (req.headers.get("x-slack-signature") or [""])[0]
-        if signature and not chat.state.first_time(f"slack:{signature}", REPLAY_SECONDS):
-            logger.warning("refused a replayed Slack request")
-            return BoltResponse(status=401, body="")
-        return await next()
-
-
 def _ack_everything_else(app: AsyncApp) -> None:
     """Slack retries what is not acknowledged, and Socket Mode acks nothing no listener took."""
     anything = re.compile(".*")
@@ -230,12 +254,13 @@ async def serve(library: Library, settings: SlackSettings, store: Store | None =
                 health: Health | None = None) -> None:
     """Run the Slack app, and with a `store` its daily digests, until stopped: Socket Mode with an
     app token, HTTP mode otherwise."""
-    app = build_app(library, settings, store=store)
+    chat = chat_for(library, settings, store)
+    app = build_app(library, settings, chat)
     connected = {"up": False}
     if health is not None:
         health.connected["slack"] = lambda: connected["up"]
     if store is None:
-        await _serve_app(app, settings, connected)
+        await _serve_app(app, settings, connected, chat.state)
         return
     scheduler = DigestScheduler(store, library, {"slack": slack_poster(app.client, library, settings.language)})
     if health is not None:
@@ -243,12 +268,12 @@ async def serve(library: Library, settings: SlackSettings, store: Store | None =
     stop = asyncio.Event()
     digests = asyncio.create_task(scheduler.run(stop))
     try:
-        await _serve_app(app, settings, connected)
+        await _serve_app(app, settings, connected, chat.state)
     finally:
         await finish(digests, stop)  # the post under way is not abandoned
 
 
-async def _serve_app(app: AsyncApp, settings: SlackSettings, connected: dict[str, bool]) -> None:
+async def _serve_app(app: AsyncApp, settings: SlackSettings, connected: dict[str, bool], state: ChatState) -> None:
     if settings.socket_mode:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
@@ -257,7 +282,7 @@ async def _serve_app(app: AsyncApp, settings: SlackSettings, connected: dict[str
         await _up_until_cancelled(connected, handler.close_async)
         return
     # app.start() would listen on 0.0.0.0; serve on the configured host only.
-    runner = web.AppRunner(app.web_app(path="/slack/events"))
+    runner = web.AppRunner(web_app(app, settings.signing_secret or "", state))
     await runner.setup()
     await web.TCPSite(runner, settings.http_host, settings.http_port).start()
     logger.info("Slack HTTP mode on http://%s:%d/slack/events", settings.http_host, settings.http_port)

@@ -294,31 +294,37 @@ class FakeDiscord:
                 "app_permissions": "2248473465835073", "entitlements": [], "authorizing_integration_owners": {},
                 "context": 0, "attachment_size_limit": 26214400}
 
+    async def interact(self, kind: int, data: Any, *, user: dict[str, Any] = USER, locale: str = "en-US",
+                       message: dict[str, Any] | None = None) -> int:
+        """Send an interaction of any `kind` with any `data` (any JSON, as a hostile test wants it), on
+        the message it came from; return the interaction id to wait for its callback."""
+        payload = self._base(kind, user, locale)
+        payload["data"] = data
+        if message is not None:
+            payload["message"] = message
+        self.sent_at[payload["id"]] = time.perf_counter()
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return int(payload["id"])
+
     async def command(self, name: str, options: dict[str, Any] | None = None, *, user: dict[str, Any] = USER,
                       locale: str = "en-US", subcommand: str | None = None) -> int:
         """Send a slash command; return the interaction id to wait for its callback."""
-        payload = self._base(2, user, locale)
         values = [{"name": k, "type": 3 if isinstance(v, str) else 5, "value": v} for k, v in (options or {}).items()]
         if subcommand:
             values = [{"name": subcommand, "type": 1, "options": values}]
-        payload["data"] = {"id": "1", "name": name, "type": 1, "options": values}
-        self.sent_at[payload["id"]] = time.perf_counter()
-        await self.dispatch("INTERACTION_CREATE", payload)
-        return int(payload["id"])
+        return await self.interact(2, {"id": "1", "name": name, "type": 1, "options": values}, user=user, locale=locale)
 
     async def autocomplete(self, name: str, focused: str, value: str, *, user: dict[str, Any] = USER) -> int:
-        payload = self._base(4, user, "en-US")
-        payload["data"] = {"id": "1", "name": name, "type": 1,
-                           "options": [{"name": focused, "type": 3, "value": value, "focused": True}]}
-        self.sent_at[payload["id"]] = time.perf_counter()
-        await self.dispatch("INTERACTION_CREATE", payload)
-        return int(payload["id"])
+        return await self.interact(4, {"id": "1", "name": name, "type": 1,
+                                       "options": [{"name": focused, "type": 3, "value": value, "focused": True}]},
+                                   user=user)
 
     async def click(self, custom_id: str, *, user: dict[str, Any] = USER, locale: str = "en-US") -> int:
-        payload = self._base(3, user, locale)
-        payload["data"] = {"custom_id": custom_id, "component_type": 2}
-        # The message the button is on, as Discord sends it: discord.py finds the button there.
+        """Press the button `custom_id` on a message that carries it, as Discord sends a press."""
+        return await self.interact(3, {"custom_id": custom_id, "component_type": 2}, user=user, locale=locale,
+                                   message=self.button_message(custom_id))
+
+    def button_message(self, custom_id: Any) -> dict[str, Any]:
+        """A message with one button, `custom_id`: what a press comes from."""
         button = {"type": 2, "style": 1, "label": "button", "custom_id": custom_id}
-        payload["message"] = self.message({"content": "", "components": [{"type": 1, "components": [button]}]})
-        await self.dispatch("INTERACTION_CREATE", payload)
-        return int(payload["id"])
+        return self.message({"content": "", "components": [{"type": 1, "components": [button]}]})

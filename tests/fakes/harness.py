@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-from collections.abc import AsyncIterator
-from typing import Any
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any, TypeVar
 
 import discord
 
@@ -18,15 +19,47 @@ from .discord import FakeDiscord
 from .loopback import serve_on_loopback
 from .slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack
 
+T = TypeVar("T")
+Run = Callable[[Awaitable[T]], T]
+
+
+@contextlib.contextmanager
+def on_a_thread(session: contextlib.AbstractAsyncContextManager[T], timeout: float = 30.0) -> Iterator[tuple[T, Run[Any]]]:
+    """An async session (a fake platform and its client) running on an event loop of its own
+    thread, for a synchronous test such as Hypothesis's @given to drive: `run(awaitable)` runs it
+    on that loop and waits for it, `timeout` seconds at most."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="session", daemon=True)
+    thread.start()
+
+    def run(awaitable: Awaitable[Any]) -> Any:
+        async def wrapped() -> Any:
+            return await awaitable
+        return asyncio.run_coroutine_threadsafe(wrapped(), loop).result(timeout)
+
+    try:
+        value = run(session.__aenter__())
+        try:
+            yield value, run
+        finally:
+            run(session.__aexit__(None, None, None))
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout)
+        loop.close()
+
 
 @contextlib.asynccontextmanager
 async def discord_session(library: Library, *, shards: int = 1, store: Any = None,
                           **settings: Any) -> AsyncIterator[tuple[FakeDiscord, discord.Client]]:
-    """A started fake Discord and a connected client; both stopped on the way out."""
+    """A started fake Discord and a connected client; both stopped on the way out (and discord.py
+    pointed back at whatever fake it was pointed at before, for a session still open around this one)."""
     fake = FakeDiscord()
     await fake.start()
     config = DiscordSettings(token="test-token", api_url=fake.api_url, gateway_url=fake.gateway_url,
                              **{"cooldown": "off", **settings})
+    before = DiscordSettings(token="", api_url=discord.http.Route.BASE,
+                             gateway_url=str(discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY))
     point_at(config)
     client = make_client(library, config, store, guild_ready_timeout=0.05)
     runner = asyncio.create_task(client.start(config.token))
@@ -41,6 +74,7 @@ async def discord_session(library: Library, *, shards: int = 1, store: Any = Non
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await asyncio.wait_for(runner, 5)
         await fake.stop()
+        point_at(before)
 
 
 @dataclasses.dataclass
@@ -55,7 +89,8 @@ async def slack_session(library: Library, *, socket_mode: bool = False, chat: An
     """A started fake Slack and this project's app against it, in HTTP or Socket Mode."""
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-    from adapters.slack.app import build_app
+    from adapters.slack.app import build_app, chat_for
+    from adapters.slack.endpoint import web_app
     from adapters.slack.settings import SlackSettings
 
     fake = FakeSlack()
@@ -63,7 +98,8 @@ async def slack_session(library: Library, *, socket_mode: bool = False, chat: An
     config = SlackSettings(bot_token=BOT_TOKEN, app_token=APP_TOKEN if socket_mode else None,
                            signing_secret=None if socket_mode else SIGNING_SECRET, api_url=fake.api_url,
                            **{"cooldown": "off", **settings})
-    app = build_app(library, config, chat, store)
+    chat = chat or chat_for(library, config, store)
+    app = build_app(library, config, chat)
     runner, handler = None, None
     try:
         if socket_mode:
@@ -72,7 +108,7 @@ async def slack_session(library: Library, *, socket_mode: bool = False, chat: An
             await fake.connected()
             yield SlackSession(fake, "")
         else:
-            runner, port = await serve_on_loopback(app.web_app(path="/slack/events"))
+            runner, port = await serve_on_loopback(web_app(app, SIGNING_SECRET, chat.state))
             yield SlackSession(fake, f"http://127.0.0.1:{port}/slack/events")
     finally:
         if handler is not None:

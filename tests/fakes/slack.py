@@ -36,13 +36,13 @@ class Call:
     at: float = field(default_factory=time.perf_counter)
 
 
-def signed_headers(body: bytes, *, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
+def signed_headers(body: bytes, *, secret: str = SIGNING_SECRET, timestamp: int | None = None,
+                   content_type: str = "application/x-www-form-urlencoded") -> dict[str, str]:
     """The headers Slack adds to an HTTP request: v0= HMAC-SHA256 of v0:{timestamp}:{raw body}."""
     timestamp = int(time.time()) if timestamp is None else timestamp
     base = f"v0:{timestamp}:".encode() + body
     signature = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
-    return {"X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": signature,
-            "Content-Type": "application/x-www-form-urlencoded"}
+    return {"X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": signature, "Content-Type": content_type}
 
 
 @dataclass
@@ -188,8 +188,16 @@ class FakeSlack:
     async def post(url: str, form: dict[str, str], **signing: Any) -> tuple[int, str]:
         """POST a form to the app as Slack does, signed (or signed wrongly, through `signing`)."""
         body = urllib.parse.urlencode(form).encode()
-        async with aiohttp.ClientSession() as session, session.post(
-                url, data=body, headers=signed_headers(body, **signing), timeout=aiohttp.ClientTimeout(total=WAIT)) as r:
+        return await FakeSlack.send(url, body, signed_headers(body, **signing))
+
+    @staticmethod
+    async def send(url: str, body: bytes, headers: dict[str, str],
+                   session: aiohttp.ClientSession | None = None) -> tuple[int, str]:
+        """POST exactly these bytes and headers to the app (in `session`, when one is given)."""
+        if session is None:
+            async with aiohttp.ClientSession() as own:
+                return await FakeSlack.send(url, body, headers, own)
+        async with session.post(url, data=body, headers=headers, timeout=aiohttp.ClientTimeout(total=WAIT)) as r:
             return r.status, await r.text()
 
     # -- Socket Mode -----------------------------------------------------------------------------
