@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 import bot
 from bot.models import Query
@@ -143,3 +146,34 @@ def test_a_start_finds_the_cache_from_file_sizes_and_times_without_reading_the_p
     # Changed again within the same second, with the same size: too fresh to trust, read again.
     path.write_text(path.read_text(encoding="utf-8").replace("knitss", "sewing"), encoding="utf-8")
     assert bot.load_library(path.parent, cache_dir=cache).search(Query("sewing"))
+
+
+BUILD_BOTH_WAYS = """
+import sys
+from bot.search import cutting
+from bot.search.fold import fold
+from bot.search.index import build
+from bot.search.tokenizer import Tokenizer
+
+texts = [f"第 {n} 句：大模型的算力{'与数据集' * (n % 3)}，GPT-{n % 5} 和 open source 社区。" for n in range(600)]
+folded = [fold(t) for t in texts]
+one = build(texts, folded, Tokenizer())
+cutting.MIN_PARALLEL = 10  # 600 quotes count as many here
+assert cutting._workers(len(texts)) >= 2, "no second core, or another thread: the build would not fork"
+several = build(texts, folded, Tokenizer())
+assert several.terms == one.terms and list(several.post_doc) == list(one.post_doc)
+assert list(several.post_score) == list(one.post_score) and list(several.doc_len) == list(one.doc_len)
+print("same", len(one.terms))
+"""
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="ONE CORE: a build never forks there")
+def test_a_build_on_several_cores_makes_the_same_index_as_one() -> None:
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    # A process of its own: the test runner's threads would keep the build from forking.
+    ran = subprocess.run([sys.executable, "-c", BUILD_BOTH_WAYS], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0 and ran.stdout.startswith("same "), ran.stderr[-2000:]

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from .cutting import cut_all
 from .english import PREFIX as ENGLISH
 from .english import terms as english_terms
 from .fold import fold_width_and_case
@@ -92,14 +93,12 @@ def build(texts: Sequence[str], folded: Sequence[str], tokenizer: Tokenizer,
             english[doc] = counted
             vocab.update(counted)
     cutting = step("segmenting quotes", len(folded))
-    for doc, text in enumerate(folded):
-        cutting.advance()
-        tokens = tokenizer.tokenize(text)
-        doc_len.append(max(1, len(tokens)))
-        names = {name for name in names_in(text) if len(name) <= MAX_TERM_CHARS}
-        vocab.update(t for t in tokens if len(t) <= MAX_TERM_CHARS)
+    for doc, (count, cut) in enumerate(cut_all(folded, tokenizer, MAX_TERM_CHARS, cutting.advance)):
+        doc_len.append(max(1, count))
+        names = {name for name in names_in(folded[doc]) if len(name) <= MAX_TERM_CHARS}
+        vocab.update(cut)
         vocab.update(names)
-        if words := {t for t in tokens if not HAN.search(t) and len(t) <= MAX_TERM_CHARS} | names:
+        if words := {t for t in cut if not HAN.search(t)} | names:
             words_of[doc] = words
     cutting.close()
     # One Chinese character is no term: a scan finds it when asked.

@@ -29,6 +29,10 @@ class Tokenizer:
             if word.strip():
                 self._jieba.add_word(word.strip())
 
+    def warm(self) -> None:
+        """Load the dictionary now (it loads on the first cut otherwise)."""
+        self._jieba.check_initialized()
+
     def tokenize(self, folded: str) -> list[str]:
         """Search-mode terms of already folded text, without punctuation and spaces."""
         return [t for t in self._jieba.cut_for_search(folded) if _WORDLIKE.search(t) and not t.isspace()]
