@@ -29,7 +29,8 @@ _LAZY = {
     "DigestScheduler": "digest.scheduler", "Poster": "digest.scheduler", "ChannelGone": "digest.scheduler",
     "RateLimited": "digest.scheduler", "utc_now": "digest.scheduler", "finish": "digest.scheduler",
     "Delivery": "digest.scheduler",
-    "Health": "health", "Platform": "platforms", "Moment": "panels.moments", "escape_url": "panels.moments",
+    "Health": "health", "Platform": "platforms", "ChatDefaults": "settings",
+    "Moment": "panels.moments", "escape_url": "panels.moments",
 }
 _RENAMED = {"translate": "text"}
 
@@ -65,6 +66,7 @@ if TYPE_CHECKING:
     from .panels.cache import data_path, fingerprint, load_library
     from .panels.moments import Moment, escape_url
     from .platforms import Platform
+    from .settings import ChatDefaults
 
 
 def __getattr__(name: str) -> Any:

@@ -35,6 +35,28 @@ class Settings:
                    _port(env.get("HEALTH_PORT", "")))
 
 
+@dataclass(frozen=True, slots=True)
+class ChatDefaults:
+    """What every chat front end answers with unless a user's own say otherwise: the cooldown
+    (`QUOTE_COOLDOWN`), the digests' time zone (`DIGEST_DEFAULT_TZ`) and the language
+    (`QUOTES_LOCALE`, for users whose own the platform does not give)."""
+
+    cooldown: str = "5/30"
+    timezone: str = "UTC"
+    language: str = "en"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> ChatDefaults:
+        """The defaults, or a QuoteBotError naming the first of these variables that is wrong."""
+        from .chat.catalogue import language_of
+
+        names = ("QUOTE_COOLDOWN", "DIGEST_DEFAULT_TZ", "QUOTES_LOCALE")
+        if problems := settings_problems({name: env[name] for name in names if name in env}):
+            raise QuoteBotError(problems[0])
+        return cls(env.get("QUOTE_COOLDOWN", "").strip() or "5/30", env.get("DIGEST_DEFAULT_TZ", "").strip() or "UTC",
+                   language_of(env.get("QUOTES_LOCALE")))
+
+
 def settings_problems(env: Mapping[str, str] = os.environ) -> list[str]:
     """Every shared setting that is set and wrong, one line each."""
     problems = []

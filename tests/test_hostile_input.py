@@ -132,3 +132,14 @@ def test_a_bad_setting_is_one_line_naming_it_from_check_and_run(name: str, value
     assert checked.code == 1 and checked.out.startswith(expected) and len(checked.out.splitlines()) == 1
     ran = cli_main("run", env=env, input="/quote 算力\n")
     assert ran.code == 2 and ran.err == f"python -m bot: error: {checked.out}" and "hunter2" not in ran.err
+
+
+def test_a_shared_setting_is_named_once_however_many_platforms_read_it(cli_main: Callable[..., Ran],
+                                                                       tmp_path: Path) -> None:
+    env = {"QUOTE_COOLDOWN": "5/abc", "DIGEST_DEFAULT_TZ": "Mars/Base", "DISCORD_TOKEN": "a.b.c",
+           "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "QUOTES_STATE_DIR": str(tmp_path)}
+    checked = cli_main("check", env=env)
+    lines = checked.out.splitlines()
+    assert checked.code == 1 and len(lines) == len(set(lines))
+    assert sum(line.startswith("QUOTE_COOLDOWN='5/abc'") for line in lines) == 1
+    assert sum(line.startswith("DIGEST_DEFAULT_TZ='Mars/Base'") for line in lines) == 1

@@ -7,7 +7,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bot import Cooldown, QuoteBotError, language_of
+from bot import ChatDefaults, QuoteBotError
 
 DEFAULT_API = "https://discord.com/api/v10"
 
@@ -42,12 +42,10 @@ class DiscordSettings:
         api = env.get("DISCORD_API_URL") or None
         if api and "/api/v" not in api:
             raise QuoteBotError(f"DISCORD_API_URL={api!r} must include the API version, like .../api/v10")
-        cooldown = env.get("QUOTE_COOLDOWN", "5/30")
-        Cooldown.parse(cooldown)  # fail at start, naming the variable, not at the first command
+        shared = ChatDefaults.from_env(env)  # fail at start, naming the variable, not at the first command
         count, ids = _shards(env.get("DISCORD_SHARD_COUNT", "").strip(), env.get("DISCORD_SHARD_IDS", ""))
-        return cls(token, guilds, api.rstrip("/") if api else None, env.get("DISCORD_GATEWAY_URL") or None, cooldown,
-                   count, ids, env.get("DIGEST_DEFAULT_TZ", "UTC"),
-                   language_of(env.get("QUOTES_LOCALE")))
+        return cls(token, guilds, api.rstrip("/") if api else None, env.get("DISCORD_GATEWAY_URL") or None,
+                   shared.cooldown, count, ids, shared.timezone, shared.language)
 
 
 def _shards(count_text: str, ids_text: str) -> tuple[int | None, tuple[int, ...]]:

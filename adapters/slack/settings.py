@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bot import Cooldown, QuoteBotError, language_of
+from bot import ChatDefaults, QuoteBotError
 
 
 @dataclass(frozen=True)
@@ -47,11 +47,9 @@ class SlackSettings:
         api = env.get("SLACK_API_URL") or None
         if api and not api.endswith("/"):
             raise QuoteBotError(f"SLACK_API_URL={api!r} must end with /, like https://slack.com/api/")
-        cooldown = env.get("QUOTE_COOLDOWN", "5/30")
-        Cooldown.parse(cooldown)
+        shared = ChatDefaults.from_env(env)  # fail at start, naming the variable, not at the first command
         admins_only = env.get("SLACK_DIGEST_ADMINS_ONLY", "true").strip().lower()
         if admins_only not in ("true", "false", "1", "0", "yes", "no"):
             raise QuoteBotError(f"SLACK_DIGEST_ADMINS_ONLY={admins_only!r}: expected true or false")
         return cls(bot_token, app_token, secret, env.get("SLACK_HTTP_HOST", "127.0.0.1"), int(port_text), api,
-                   cooldown, admins_only in ("true", "1", "yes"), env.get("DIGEST_DEFAULT_TZ", "UTC"),
-                   language_of(env.get("QUOTES_LOCALE")))
+                   shared.cooldown, admins_only in ("true", "1", "yes"), shared.timezone, shared.language)

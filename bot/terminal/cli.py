@@ -151,6 +151,7 @@ def _check(args: argparse.Namespace, platforms: Sequence[Platform], env: Mapping
             Store.open(database_url())
     except QuoteBotError as error:
         problems.append(str(error))
+    problems = list(dict.fromkeys(problems))  # a shared setting is named once, not once per platform
     for problem in problems:
         print(problem)
     if not problems and library is not None:
