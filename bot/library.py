@@ -143,9 +143,12 @@ class Library:
             raise QueryError(f"the search is {len(words)} characters long; at most {MAX_QUERY_CHARS}",
                              key="bad.too_long", length=len(words), most=MAX_QUERY_CHARS)
         allowed = self._allowed(query)
-        if words.strip() and (named := self._names.named(words)):
+        named, outright = self._names.named(words) if words.strip() else (frozenset(), False)
+        if named and outright:
             return self._by_and_about(named, query, limit)
         pieces = self._searcher.pieces(fold_query(words))[:MAX_PIECES] if words.strip() else []
+        if named and not self._searcher.search(self._searcher.wholes(pieces)[0], 1, allowed):
+            return self._by_and_about(named, query, limit)  # the start of a title no quote says: 峰瑞
         if not pieces:
             if words.strip():
                 return []  # nothing in the query can match: punctuation or emoji only

@@ -226,3 +226,40 @@ def test_every_unknown_name_gets_the_closest_known_ones_in_both_scripts(library:
         library.search(Query("", topic="感想"))
     assert topic.value.suggestions[0] == "感受 (gan shou) · Feelings"
     assert {h.quote.topic.id for h in library.search(Query("", topic="feeling"), limit=20)} == {"gan-shou"}
+
+
+def test_numbers_names_and_titles_as_users_type_them(write_panel) -> None:  # type: ignore[no-untyped-def]
+    import bot
+
+    from .conftest import MINIMAL_PANEL
+
+    panel = (MINIMAL_PANEL.format(panel_id="p")
+             .replace("What can engines do?", "We tried Llama 2 and GPT-4; AI 2023 was the year.")
+             .replace("The engine weaves algebraic patterns.", "In 2023 AI moved fast, an engine every 2 days.")
+             .replace("title: Analyst", "title: Engine Research Institute director")
+             .replace("speaker: host", "speaker: ada"))  # both quotes a panelist's
+    library = bot.load_library(write_panel(panel).parent, use_cache=False)
+
+    def ids(words: str) -> list[str]:
+        return [h.quote.id for h in library.search(Query(words), limit=10)]
+
+    assert ids("2")[0] == "q2" and ids("4") == []  # "every 2 days" first; never the 4 of GPT-4
+    assert ids("GPT 4") == ["q1"] and ids("Llama-2") == ["q1"]
+    assert sorted(ids("AI 2023")) == ["q1", "q2"]  # a year after a word is a year, not a model's number
+    assert ids("engine")[0] == "q2"  # a word that starts a title: the quote that says it first
+
+
+def test_a_changed_synonyms_file_is_used_at_the_next_start(write_panel, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import bot
+
+    path = write_panel()
+    (path.parent / "synonyms.txt").write_text("loom, engine\n", encoding="utf-8")
+    assert bot.load_library(path.parent, cache_dir=tmp_path / "c").search(Query("loom"))
+    (path.parent / "synonyms.txt").write_text("spindle, engine\n", encoding="utf-8")  # Latin words only changed
+    library = bot.load_library(path.parent, cache_dir=tmp_path / "c")
+    assert library.search(Query("spindle")) and not library.search(Query("loom"))
+
+
+def test_decomposed_accents_are_the_accented_letters(library: Library) -> None:
+    assert ids(library.search(Query("su\u0300an li\u0300"))) == ids(library.search(Query("suàn lì")))
+    assert ids(library.search(Query("jia\u0304o lu\u0308\u0300")))[0] == "ma-qian-li-3"

@@ -102,6 +102,8 @@ def context_embed(view: ContextView, language: str) -> discord.Embed:
     for line in view.lines:
         prefix = f"**{label}** " if line.is_question else ""
         text = f"{prefix}**{safe(line.quote.speaker.name)}**: {safe(line.quote.text)}"
+        if gloss := Card(line.quote, view.panel, language=language).gloss:  # an English reader
+            text += f"\n*{safe(gloss)}*"
         parts.append(f"> {text}" if line.is_focus else text)
     embed = discord.Embed(description="\n\n".join(parts)[:_DESCRIPTION_LIMIT], colour=COLOUR)
     embed.set_footer(text=clip(" · ".join(dict.fromkeys(x for x in (view.panel.title, view.panel.event) if x)),

@@ -110,6 +110,8 @@ def context_blocks(view: ContextView, language: str) -> Blocks:
     for line in view.lines:
         prefix = f"_{label}_ " if line.is_question else ""
         text = f"{prefix}*{plain(line.quote.speaker.name)}*: {plain(line.quote.text)}"
+        if gloss := Card(line.quote, view.panel, language=language).gloss:  # an English reader
+            text += f"\n_{plain(gloss)}_"
         lines.append(f">{text}" if line.is_focus else text)
     return [{"type": "section", "text": {"type": "mrkdwn", "text": "\n\n".join(lines)[:_TEXT_LIMIT]}}]
 

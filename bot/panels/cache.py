@@ -39,7 +39,7 @@ from .shipped import shipped_data_dir
 
 logger = logging.getLogger(__name__)
 
-FORMAT = b"PQLIB015"
+FORMAT = b"PQLIB016"
 _ARRAYS = ("post_doc", "post_score", "post_ptr", "doc_len", "deep_folded")
 _MAPPED = 2  # the postings, the bulk of the index, stay in the file until a search reads them
 _KEEP_FILES = 8
@@ -130,7 +130,7 @@ def load_library(path: str | Path | None = None, *, cache_dir: Path | None = Non
         return cached  # no file changed since the manifest was written: none is read
     stats = _stats(where)  # before the files are read: a change while they are read is seen next time
     files, words, synonyms = _read_sources(where)
-    key = _key(files, words)
+    key = _key(files, words + [f"{word}={','.join(others)}" for word, others in sorted(synonyms.items())])
     cache_file = folder / f"library-{key}.bin"
     if use_cache and (cached := _read_cache(cache_file)) is not None:
         _write_manifest(folder, where, stats, key)

@@ -7,7 +7,6 @@ back only what the index keeps of a quote: its number of terms and its distinct 
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -34,6 +33,8 @@ def cut_all(folded: Sequence[str], tokenizer: Tokenizer, longest: int, advance: 
     _shared = (folded, tokenizer, longest)
     try:
         spans = [(start, min(start + _CHUNK, len(folded))) for start in range(0, len(folded), _CHUNK)]
+        import multiprocessing  # only a large build needs it: a search never imports it
+
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for chunk in pool.imap(_cut_span, spans):
                 for cut in chunk:
@@ -46,7 +47,11 @@ def cut_all(folded: Sequence[str], tokenizer: Tokenizer, longest: int, advance: 
 def _workers(quotes: int) -> int:
     """Worker processes worth starting: none for few quotes, and none where forking is unsafe
     (another thread running, as in a bot reloading its panels) or impossible (Windows)."""
-    if quotes < MIN_PARALLEL or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if quotes < MIN_PARALLEL or threading.active_count() > 1:
+        return 1
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         return 1
     return min(os.cpu_count() or 1, _MAX_WORKERS)
 

@@ -105,6 +105,8 @@ def fold(text: str) -> str:
 def fold_query(text: str) -> str:
     """`fold` for what people type: the same, except that ü (with or without its tone) stays ü,
     which the search reads as pinyin's v (lǜ -> lv) or else as u."""
+    if not text.isascii():  # é typed as e + U+0301 (macOS, the web) is é
+        text = unicodedata.normalize("NFC", text)
     folded = _lower_keeping_length(clean(text).translate(_WIDTH))
     if _MARKED_QUERY.search(folded):
         folded = folded.translate(_QUERY_BASE)
@@ -114,5 +116,5 @@ def fold_query(text: str) -> str:
 @functools.lru_cache(maxsize=65536)  # names and titles repeat across panels: fold each once
 def compact(text: str) -> str:
     """A key for names typed loosely: folded, without spaces, dashes, dots or underscores."""
-    folded = unicodedata.normalize("NFKC", fold(text))
+    folded = fold(unicodedata.normalize("NFKC", text))
     return re.sub(r"[\s\-_.·・]+", "", folded)

@@ -28,8 +28,11 @@ MAX_TERM_CHARS = 16
 MAX_ENGLISH_TERM = 28  # en:internationalization
 
 
-NAME = re.compile(r"(?<![a-z0-9])([a-z]+)[ \-]?([0-9][a-z0-9]*(?:\.[0-9]+)?)(?![a-z0-9])")  # gpt-4, llama 2, h100
-_NAME_WORD = re.compile(r"([a-z]+)([0-9][a-z0-9]*(?:\.[0-9]+)?)")
+# A model's number: up to three digits (a decimal, a letter after: 3.5, 4o, 70b), not a year.
+NUMBER = r"(?:[0-9]{1,3}(?:\.[0-9]+)?[a-z]*|[0-9]+[a-z][a-z0-9]*)"
+NAME = re.compile(rf"(?<![a-z0-9])([a-z]+)[ \-]?({NUMBER})(?![a-z0-9.])")  # gpt-4, llama 2, h100, gpt-3.5
+_NAME_WORD = re.compile(rf"([a-z]+)({NUMBER})")
+_NUMBER = re.compile(NUMBER)
 
 
 def word_pattern(word: str) -> str:
@@ -38,6 +41,8 @@ def word_pattern(word: str) -> str:
     as GPT4, GPT-4 and GPT 4."""
     if name := _NAME_WORD.fullmatch(word):
         return r"(?<![a-z0-9])" + re.escape(name[1]) + r"[ \-]?" + re.escape(name[2]) + r"(?![a-z0-9])"
+    if _NUMBER.fullmatch(word):  # a number standing alone, not the 4 of GPT-4 (after a space it may be either)
+        return r"(?<![a-z0-9])(?<![a-z]-)" + re.escape(word) + r"(?![a-z0-9])"
     return r"(?<![a-z0-9])" + re.escape(word) + r"(?![a-z0-9])"
 
 

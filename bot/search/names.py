@@ -81,7 +81,7 @@ class Names:
         self._pinyin = dict(pinyin)
         self._given = (tuple(speakers), tuple(topics), tuple(panels))  # each table is made on first use
         self._cache: dict[tuple[str, str], frozenset[object]] = {}
-        self._named: dict[str, frozenset[str]] = {}  # what `named` said of words typed before
+        self._named: dict[str, tuple[frozenset[str], bool]] = {}  # what `named` said of words typed before
 
     @functools.cached_property
     def _speakers(self) -> _Table:
@@ -137,20 +137,22 @@ class Names:
                 found[s.id] = s
         return list(found.values())[:limit]
 
-    def named(self, words: str) -> frozenset[str]:
-        """The speaker ids that words typed as a search name outright: a name, its pinyin, an id,
-        or the start of one speaker's title (峰瑞, 华院, fengrui: where a company goes). Empty for
-        anything else, 投资 among them: a word inside a title is searched as a word."""
+    def named(self, words: str) -> tuple[frozenset[str], bool]:
+        """The speaker ids that words typed as a search name, and whether outright: a name, its
+        pinyin or an id name outright; the start of one speaker's title (峰瑞, 华院, fengrui:
+        where a company goes) names them only when no quote says the words themselves (the
+        caller knows). Anything else names nobody: 投资, a word inside a title, is a word."""
         if (known := self._named.get(words)) is not None:
             return known
         if len(self._named) > 4096:
             self._named.clear()
         wanted = compact(words)
         ids: set[str] = set(self._speakers.exact.get(wanted, ()))  # type: ignore[arg-type]
+        outright = bool(ids)
         if not ids and len(wanted) >= (_MIN_HAN if HAN.search(wanted) else _MIN_LATIN):
             ids = {i for key, found in self._titles.items() if key.startswith(wanted) for i in found}
             ids = ids if len(ids) == 1 else set()
-        found = self._named[words] = frozenset(ids)
+        found = self._named[words] = (frozenset(ids), outright)
         return found
 
     def speakers(self, value: str) -> frozenset[str]:

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 
 from .english import STOP_WORDS
 from .english import query_term as english_term
+from .index import NUMBER
 
 _RUN = re.compile(r"([\u3400-\u9fff\uf900-\ufaff]+)|([a-z0-9ü][a-z0-9ü+#&._%-]*)|(\s+)|(.)", re.DOTALL)
+_NUMBER = re.compile(NUMBER)
 _TONED = re.compile(r"(?:[a-zü]+[1-5])+")  # suan4, li4, lü4, zhong1guo2
 _SYLLABLE = re.compile(  # a Mandarin syllable in pinyin (a few it allows do not exist: no harm)
     r"(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?"
@@ -117,7 +119,14 @@ def _toneless(word: str) -> str:
 def _ascii_pieces(typed: list[str], vocab: Mapping[str, int], pinyin: Mapping[str, tuple[str, ...]]) -> list[Piece]:
     """Words in Latin letters: index terms, pinyin of terms (with or without spaces and tones),
     or prefixes of words. A typed ü is pinyin's v where that spells pinyin, else u (über)."""
-    words = [word if word in vocab else _toneless(word) for word in typed]
+    words: list[str] = []
+    for word in typed:
+        if word in vocab or _joined_name(word) in vocab:
+            words.append(word)
+        elif "-" in word.strip("-"):  # open-source, text-to-image: the words apart, as the glosses have them
+            words += [_toneless(part) for part in word.split("-") if part]
+        else:
+            words.append(_toneless(word))
     if not any("ü" in word for word in words):
         return _latin_pieces(words, vocab, pinyin)
     as_v = _latin_pieces([w.replace("ü", "v") for w in words], vocab, pinyin)
@@ -144,7 +153,7 @@ def _latin_pieces(words: list[str], vocab: Mapping[str, int], pinyin: Mapping[st
         else:
             j = i + 1
             word = _joined_name(words[i])
-            if j < len(words) and words[i].isalpha() and words[j][:1].isdigit() and \
+            if j < len(words) and words[i].isalpha() and _NUMBER.fullmatch(words[j]) and \
                     (words[i] + words[j] in vocab or words[i] not in vocab):
                 word, j = words[i] + words[j], j + 1  # gpt 4, llama 2: one name, never a lone 4
                 english = None

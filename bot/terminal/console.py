@@ -53,7 +53,7 @@ def show(reply: Reply, language: str, *, width: int = 78, color: bool = False) -
         return "\n".join(parts) + ("\n      " + " · ".join(extras) if extras else "")
     if isinstance(reply, ContextView):
         labels = {True: say(message("context.q")), False: ""}
-        return "\n\n".join(render.render_card(Card(line.quote, reply.panel), width=width, color=color,
+        return "\n\n".join(render.render_card(Card(line.quote, reply.panel, language=language), width=width, color=color,
                                                 label="»" if line.is_focus else labels[line.is_question])
                              for line in reply.lines)
     if isinstance(reply, Listing):
