@@ -47,3 +47,10 @@ def test_escape_sequences_in_data_never_reach_the_terminal(write_panel: Callable
     assert lines[0] == "    The engine \ufffd[2J\ufffd31m weaves patterns."
     assert lines[2] == "      Engines\ufffd]8;;https://evil.example\ufffd · Test panel · 2024-01-02 · 12:34"
     assert lines[3] == "      https://example.org/panel.mp4?a=)&b=<x>#t=754"
+
+
+def test_data_text_cannot_reverse_or_colour_the_terminal() -> None:
+    from bot.terminal.render import printable
+
+    hostile = "ok \u202eevil\u202c \u2066x\u2069 \x1b[31mred\x1b[0m\tand\nmore"
+    assert printable(hostile) == "ok \ufffdevil\ufffd \ufffdx\ufffd \ufffd[31mred\ufffd[0m\tand\nmore"

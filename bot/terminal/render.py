@@ -18,11 +18,15 @@ PLAIN_ON, PLAIN_OFF = "【", "】"
 _NO_LINE_START = frozenset("，。、；：？！）」』】》,.;:?!)")
 # Control characters from a data file (ESC above all) would drive the terminal: each shows as
 # U+FFFD instead, one for one, so that the offsets of matched spans still hold.
-_CONTROLS = {c: "\ufffd" for c in [*range(0x20), *range(0x7F, 0xA0)] if chr(c) not in "\t\n"}
+# C0 and C1 controls (tabs and newlines aside), and the bidirectional overrides and isolates
+# that would show the rest of a terminal line reversed (U+202A-U+202E, U+2066-U+2069).
+_CONTROLS = {c: "\ufffd" for c in [*range(0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+             if chr(c) not in "\t\n"}
 
 
 def printable(text: str) -> str:
-    """Data text with its control characters, tabs and newlines aside, shown as U+FFFD."""
+    """Data text with its control and direction-overriding characters, tabs and newlines aside,
+    shown as U+FFFD."""
     return text.translate(_CONTROLS)
 
 
