@@ -110,8 +110,12 @@ def test_context_json(cli_main: Callable[..., Ran]) -> None:
 
 
 def test_text_output_is_readable(cli_main: Callable[..., Ran]) -> None:
-    done = cli_main("search", "奇瑞")
+    done = cli_main("search", "奇瑞", env={"QUOTES_LOCALE": "zh"})
     assert "【奇瑞】" in done.stdout and "— 马千里 · 无界 AI 联合创始人" in done.stdout
+    english = cli_main("search", "奇瑞", env={"QUOTES_LOCALE": "en"})  # the gloss beneath, and the English title
+    assert "【奇瑞】" in english.stdout and "Chery" in english.stdout and "— 马千里 · Co-founder, Wujie AI" in english.stdout
+    parts = cli_main("search", "强化训练", env={"QUOTES_LOCALE": "en"})
+    assert parts.stderr.startswith("No quote says 强化训练 as a whole; these say part of it.")
 
 
 @pytest.mark.parametrize(("args", "message"), [

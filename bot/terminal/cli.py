@@ -234,7 +234,14 @@ def _run(args: argparse.Namespace, platforms: Sequence[Platform], env: Mapping[s
             items = [_quote_json(library, h.quote, h if command == "search" else None) for h in hits]
             _print_json(items if command == "search" else (items[0] if items else None))
         elif hits:
-            cards = [Card(h.quote, library.panel(h.quote.panel), h.spans) for h in hits]
+            from ..chat import catalogue
+            from ..chat.replies import message
+            from .console import console_language
+
+            language = console_language(env)
+            if hits[0].partial_of:  # said first, as the chat front ends say it
+                print(catalogue.text(message("search.partial", phrases=hits[0].partial_of), language), file=sys.stderr)
+            cards = [Card(h.quote, library.panel(h.quote.panel), h.spans, language) for h in hits]
             print(render.render_cards(cards, width=render.terminal_width(sys.stdout), color=color))
         else:
             from ..chat.core import Chat
