@@ -238,10 +238,10 @@ def _run(args: argparse.Namespace, platforms: Sequence[Platform], env: Mapping[s
             from ..chat.replies import message
             from .console import console_language
 
-            language = console_language(env)
-            if hits[0].partial_of:  # said first, as the chat front ends say it
-                print(catalogue.text(message("search.partial", phrases=hits[0].partial_of), language), file=sys.stderr)
-            cards = [Card(h.quote, library.panel(h.quote.panel), h.spans, language) for h in hits]
+            if hits[0].partial_of:  # said first, in English like the command line's other messages
+                print(catalogue.text(message("search.partial", phrases=hits[0].partial_of), ENGLISH), file=sys.stderr)
+            # The quotes for the shell's reader: an English one gets the glosses.
+            cards = [Card(h.quote, library.panel(h.quote.panel), h.spans, console_language(env)) for h in hits]
             print(render.render_cards(cards, width=render.terminal_width(sys.stdout), color=color))
         else:
             from ..chat.core import Chat
