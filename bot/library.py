@@ -189,8 +189,8 @@ class Library:
         """Words that name a speaker (陈石, chen shi, 峰瑞): what they said, in the order they
         said it, then the quotes that mention the words."""
         allowed = self._allowed(Query(speaker=query.speaker or query.words, topic=query.topic, panel=query.panel))
-        theirs = [Hit(q, 0.0, found_by="speaker") for d, q in enumerate(self.quotes)
-                  if q.speaker.id in speakers and allowed[d]][:limit]
+        docs = sorted(d for speaker in speakers for d in self._docs_of.get(("speaker", speaker), ()) if allowed[d])
+        theirs = [Hit(self.quotes[d], 0.0, found_by="speaker") for d in docs[:limit]]
         pieces = self._searcher.wholes(self._searcher.pieces(fold_query(query.words))[:MAX_PIECES])[0]
         mentions = self._searcher.search(pieces, limit, self._allowed(query)) if pieces else []
         shown = {hit.quote.ref for hit in theirs}

@@ -61,9 +61,7 @@ class Searcher:
 
     def __init__(self, data: IndexData, texts: Sequence[str], synonyms: Mapping[str, tuple[str, ...]] | None = None) -> None:
         self._data, self._texts = data, texts
-        # English synonyms answer to their stems too: investors finds the group of investor.
-        self._synonyms = {**{english_term(w) or w: others for w, others in (synonyms or {}).items()
-                             if w.isascii() and w.isalpha()}, **(synonyms or {})}
+        self._synonyms = synonyms or {}
         self._term_id = {term: i for i, term in enumerate(data.terms)}
         ptr = data.post_ptr
         self._df = {term: ptr[i + 1] - ptr[i] for term, i in self._term_id.items()}
@@ -111,8 +109,14 @@ class Searcher:
         if found := self._synonyms.get(piece.text):
             return found
         if piece.kind == "prefix" and piece.text.isalpha():
-            return self._synonyms.get(english_term(piece.text) or "", ())
+            return self._by_stem.get(english_term(piece.text) or "", ())
         return ()
+
+    @functools.cached_property
+    def _by_stem(self) -> dict[str, tuple[str, ...]]:
+        """English synonyms by their stems, so that investors finds the group of investor; made
+        on the first English word that needs it (the stemmer is not loaded at start)."""
+        return {english_term(w) or w: others for w, others in self._synonyms.items() if w.isascii() and w.isalpha()}
 
     # -- resolving pieces to postings ---------------------------------------------------------
 
