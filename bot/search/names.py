@@ -5,14 +5,12 @@ from __future__ import annotations
 import difflib
 import functools
 from collections.abc import Iterable, Mapping
-from typing import TypeVar
 
 from ..errors import AmbiguousValueError, UnknownValueError
 from ..models import Panel, Speaker, Topic
 from .fold import compact
 from .tokenizer import HAN
 
-T = TypeVar("T")
 SUGGESTED = 3  # names an unknown one is answered with
 _MIN_HAN, _MIN_LATIN = 2, 5  # the shortest start of a title that names its speaker: 峰瑞, fengrui
 
