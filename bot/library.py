@@ -6,20 +6,23 @@ import datetime as dt
 import difflib
 import functools
 import random as random_module
-from array import array
 from collections import OrderedDict
 from collections.abc import Collection, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from .digest import pick as digest_module
 from .errors import AmbiguousValueError, QueryError, UnknownValueError
 from .models import EVERYTHING, Context, Hit, Panel, Query, Quote, Speaker, Topic
-from .panels.loader import PanelData
+from .panels.columns import QuoteColumns
 from .search.fold import compact, fold, fold_query
 from .search.index import IndexData
 from .search.names import Names
 from .search.ranking import Searcher, lazy_numpy
 from .search.segment import Piece
 from .search.surroundings import Surroundings
+
+if TYPE_CHECKING:
+    import numpy
 
 MAX_QUERY_CHARS = 500
 MAX_LIMIT = 100
@@ -36,34 +39,48 @@ class Library:
         '陈石'
     """
 
-    def __init__(self, panels: Sequence[PanelData], index: IndexData, pinyin: Mapping[str, str],
+    def __init__(self, quotes: QuoteColumns, index: IndexData, pinyin: Mapping[str, str],
                  synonyms: Mapping[str, tuple[str, ...]] | None = None) -> None:
-        self.panels: tuple[Panel, ...] = tuple(p.panel for p in panels)
-        self.speakers: tuple[Speaker, ...] = tuple(s for p in panels for s in p.speakers)
-        self.topics: tuple[Topic, ...] = tuple(t for p in panels for t in p.topics)
-        self.quotes: tuple[Quote, ...] = tuple(q for p in panels for q in p.quotes)
-        self._searcher = Searcher(index, [q.text for q in self.quotes], synonyms or {})
+        self.panels: tuple[Panel, ...] = tuple(quotes.panels)
+        self.speakers: tuple[Speaker, ...] = tuple(quotes.speakers)
+        self.topics: tuple[Topic, ...] = tuple(quotes.topics)
+        self.quotes: QuoteColumns = quotes
+        self._searcher = Searcher(index, quotes.texts, synonyms or {})
         self._names = Names(self.speakers, self.topics, self.panels, pinyin)
         self._surroundings = Surroundings(self.topics, self.speakers)
         self._surrounded: OrderedDict[tuple[Piece, ...], dict[int, str]] = OrderedDict()
-        self._by_id_cache: dict[str, int | list[int]] | None = None
-        self._panel_of = {p.id: p for p in self.panels}
+        self._panel_number = {p.id: n for n, p in enumerate(self.panels)}
         # The moderator's questions are not quotes, unless asked for by speaker.
-        self._answers = bytearray(not q.speaker.is_moderator for q in self.quotes)
+        asks = [s.is_moderator for s in self.speakers]
+        self._answers = bytearray(not asks[s] for s in quotes.speaker)
         self._masks: OrderedDict[tuple[object, ...], bytearray] = OrderedDict()
         self._typed_masks: OrderedDict[tuple[str | None, ...], bytearray] = OrderedDict()  # by the filters typed
 
     @functools.cached_property
-    def _docs_of(self) -> dict[tuple[str, object], array[int]]:
-        """The quotes of each speaker, panel and topic, built on the first search that needs them."""
-        docs_of: dict[tuple[str, object], array[int]] = {}
-        for doc, quote in enumerate(self.quotes):
-            keys: list[tuple[str, object]] = [("speaker", quote.speaker.id), ("panel", quote.panel)]
-            if quote.topic:
-                keys.append(("topic", (quote.panel, quote.topic.id)))
-            for key in keys:
-                docs_of.setdefault(key, array("i")).append(doc)
-        return docs_of
+    def _numbers_of(self) -> dict[str, list[int]]:
+        """The positions in `speakers` of each speaker id (one person in several panels)."""
+        numbers: dict[str, list[int]] = {}
+        for n, speaker in enumerate(self.speakers):
+            numbers.setdefault(speaker.id, []).append(n)
+        return numbers
+
+    @functools.cached_property
+    def _topic_number(self) -> dict[tuple[str, str], int]:
+        return {(t.panel, t.id): n for n, t in enumerate(self.topics)}
+
+    def _docs(self, key: tuple[str, object]) -> numpy.ndarray:
+        """The quotes, in order, of a ("speaker", id), ("panel", id) or ("topic", (panel, id))."""
+        np = lazy_numpy()
+        kind, value = key
+        if kind == "panel":
+            panel = self._panel_number[str(value)]
+            return np.arange(self.quotes.first[panel], self.quotes.first[panel + 1])
+        if kind == "topic":
+            column = self.quotes.topic
+            numbers = [self._topic_number.get(value, -2)] if isinstance(value, tuple) else []
+        else:
+            column, numbers = self.quotes.speaker, self._numbers_of.get(str(value), [])
+        return np.flatnonzero(np.isin(np.frombuffer(column, dtype=np.int32), numbers))
 
     @functools.cached_property
     def _questions(self) -> bytearray:
@@ -77,7 +94,7 @@ class Library:
             setattr(self, name, getattr(newer, name))
 
     def panel(self, panel_id: str) -> Panel:
-        return self._panel_of[panel_id]
+        return self.panels[self._panel_number[panel_id]]
 
     # -- filters ---------------------------------------------------------------------------
 
@@ -105,7 +122,7 @@ class Library:
             for group in wanted:
                 one = np.zeros(len(self.quotes), dtype=bool)
                 for filter_key in group:
-                    one[np.frombuffer(self._docs_of.get(filter_key, array("i")), dtype=np.int32)] = True
+                    one[self._docs(filter_key)] = True
                 combined &= one
             mask = self._masks[key] = bytearray(combined.tobytes())
             if len(self._masks) > _MASKS:
@@ -179,30 +196,30 @@ class Library:
         topics, speakers = self._surroundings.matching(self._searcher.patterns(pieces))
         found = {d: "question" for question, _, _ in asked for d in self._answers_to(question)}
         for key in topics:
-            found.update((d, "question") for d in self._docs_of.get(("topic", key), ()) if d not in found)
+            found.update((int(d), "question") for d in self._docs(("topic", key)) if d not in found)
         for panel, speaker in speakers:
-            found.update((d, "title") for d in self._docs_of.get(("speaker", speaker), ())
-                         if self.quotes[d].panel == panel and d not in found)
+            found.update((int(d), "title") for d in self._docs(("speaker", speaker))
+                         if self.quotes.panel_id(d) == panel and d not in found)
         return found
 
     def _by_and_about(self, speakers: frozenset[str], query: Query, limit: int) -> list[Hit]:
         """Words that name a speaker (陈石, chen shi, 峰瑞): what they said, in the order they
         said it, then the quotes that mention the words."""
         allowed = self._allowed(Query(speaker=query.speaker or query.words, topic=query.topic, panel=query.panel))
-        docs = sorted(d for speaker in speakers for d in self._docs_of.get(("speaker", speaker), ()) if allowed[d])
+        docs = sorted(int(d) for speaker in speakers for d in self._docs(("speaker", speaker)) if allowed[d])
         theirs = [Hit(self.quotes[d], 0.0, found_by="speaker") for d in docs[:limit]]
         pieces = self._searcher.wholes(self._searcher.pieces(fold_query(query.words))[:MAX_PIECES])[0]
         mentions = self._searcher.search(pieces, limit, self._allowed(query)) if pieces else []
         shown = {hit.quote.ref for hit in theirs}
         about = [Hit(self.quotes[d], round(score, 4), tuple(spans)) for d, score, spans in mentions
-                 if self.quotes[d].ref not in shown]
+                 if self.quotes.ref(d) not in shown]
         return (theirs + about)[:limit]
 
     def _answers_to(self, question: int) -> list[int]:
         """The quotes after a moderator's question, up to the next question."""
-        panel, found = self.quotes[question].panel, []
-        for doc in range(question + 1, len(self.quotes)):
-            if self._questions[doc] or self.quotes[doc].panel != panel:
+        panel, found = self.quotes.panel[question], []
+        for doc in range(question + 1, self.quotes.first[panel + 1]):
+            if self._questions[doc]:
                 break
             found.append(doc)
         return found
@@ -220,11 +237,11 @@ class Library:
         for _ in range(8):  # a few random draws first: cheap while most quotes are still unseen
             if not len(docs):
                 return None
-            quote = self.quotes[int(docs[rng.randrange(len(docs))])]
-            if quote.ref not in exclude:
-                return quote
-        left = [self.quotes[int(d)] for d in docs if self.quotes[int(d)].ref not in exclude]
-        return rng.choice(left) if left else None
+            doc = int(docs[rng.randrange(len(docs))])
+            if self.quotes.ref(doc) not in exclude:
+                return self.quotes[doc]
+        left_docs = [int(d) for d in docs if self.quotes.ref(int(d)) not in exclude]
+        return self.quotes[rng.choice(left_docs)] if left_docs else None
 
     def words_of(self, text: str) -> list[str]:
         """`text` cut into the index's own words, as a search cuts it: 模型同质化 -> 模型, 同质化."""
@@ -249,54 +266,46 @@ class Library:
         docs = lazy_numpy().flatnonzero(self._allowed(query))
         if not len(docs):
             return None
-        return self.quote(digest_module.pick(channel, day, [self.quotes[d].ref for d in docs], log))
+        return self.quote(digest_module.pick(channel, day, [self.quotes.ref(int(d)) for d in docs], log))
 
     def digest_round(self, query: Query, log: Sequence[str]) -> tuple[int, int]:
         """How far a channel is through its round: (quotes shown in it, quotes its filters allow)."""
-        refs = [self.quotes[d].ref for d in lazy_numpy().flatnonzero(self._allowed(query))]
+        refs = [self.quotes.ref(int(d)) for d in lazy_numpy().flatnonzero(self._allowed(query))]
         return len(digest_module.this_round(log, refs)), len(refs)
 
-    @property
-    def _by_id(self) -> dict[str, int | list[int]]:
-        """Quote id to quote number (a list when panels share an id), built on first use."""
-        if self._by_id_cache is None:
-            by_id: dict[str, int | list[int]] = {}
-            for doc, quote in enumerate(self.quotes):
-                if (known := by_id.setdefault(quote.id, doc)) != doc:
-                    by_id[quote.id] = [*(known if isinstance(known, list) else [known]), doc]
-            self._by_id_cache = by_id
-        return self._by_id_cache
+    def _docs_named(self, ref: str) -> list[int]:
+        """The quotes a `panel/quote-id` or a bare quote id names."""
+        panel_id, _, quote_id = ref.rpartition("/")
+        if panel_id:
+            if (panel := self._panel_number.get(panel_id)) is None:
+                return []
+            docs: Sequence[int] = range(self.quotes.first[panel], self.quotes.first[panel + 1])
+        else:
+            docs = self.quotes.ids.containing(quote_id)
+        return [d for d in docs if self.quotes.ids[d] == quote_id]
 
-    def _docs_named(self, quote_id: str) -> list[int]:
-        found = self._by_id.get(quote_id, [])
-        return found if isinstance(found, list) else [found]
+    def _doc(self, ref: str) -> int:
+        docs = self._docs_named(ref)
+        if len(docs) == 1:
+            return docs[0]
+        if docs:
+            raise AmbiguousValueError("quote", ref, [self.quotes.ref(d) for d in docs])
+        quote_id = ref.rpartition("/")[2]
+        raise UnknownValueError("quote", ref, difflib.get_close_matches(quote_id, sorted(set(self.quotes.ids)), n=3))
 
     def quote(self, ref: str) -> Quote:
         """The quote named `panel/quote-id`, or by its bare id when only one panel has it."""
-        panel_id, _, quote_id = ref.rpartition("/")
-        docs = [d for d in self._docs_named(quote_id) if not panel_id or self.quotes[d].panel == panel_id]
-        if len(docs) == 1:
-            return self.quotes[docs[0]]
-        if docs:
-            raise AmbiguousValueError("quote", ref, [self.quotes[d].ref for d in docs])
-        raise UnknownValueError("quote", ref, difflib.get_close_matches(quote_id, list(self._by_id), n=3))
+        return self.quotes[self._doc(ref)]
 
     def context(self, ref: str) -> Context:
         """The quote with the moderator's question it answers and the paragraphs around it."""
-        quote = self.quote(ref)
-        doc = next(d for d in self._docs_named(quote.id) if self.quotes[d] is quote)
-        same_panel = [d for d in (doc - 1, doc + 1) if 0 <= d < len(self.quotes) and self.quotes[d].panel == quote.panel]
-        question = None
-        for d in range(doc - 1, -1, -1):
-            candidate = self.quotes[d]
-            if candidate.panel != quote.panel:
-                break
-            if candidate.speaker.is_moderator:
-                question = candidate
-                break
-        before = tuple(self.quotes[d] for d in same_panel if d < doc)
-        after = tuple(self.quotes[d] for d in same_panel if d > doc)
-        return Context(quote, question, before, after)
+        doc = self._doc(ref)
+        panel = self.quotes.panel[doc]
+        first, end = self.quotes.first[panel], self.quotes.first[panel + 1]
+        question = next((self.quotes[d] for d in range(doc - 1, first - 1, -1) if self._questions[d]), None)
+        before = (self.quotes[doc - 1],) if doc > first else ()
+        after = (self.quotes[doc + 1],) if doc + 1 < end else ()
+        return Context(self.quotes[doc], question, before, after)
 
     def speakers_of(self, query: str, *, limit: int = 3) -> list[Speaker]:
         """Who speaks of `query` at all, best match first: the suggestion when filters leave
@@ -309,6 +318,7 @@ class Library:
     def quote_counts(self) -> dict[tuple[str, str], int]:
         """How many quotes each (panel, speaker id) has."""
         counts: dict[tuple[str, str], int] = {}
-        for q in self.quotes:
-            counts[(q.panel, q.speaker.id)] = counts.get((q.panel, q.speaker.id), 0) + 1
+        per_speaker = lazy_numpy().bincount(self.quotes.speaker, minlength=len(self.speakers))
+        for speaker, count in zip(self.speakers, per_speaker.tolist()):
+            counts[(speaker.panel, speaker.id)] = counts.get((speaker.panel, speaker.id), 0) + count
         return counts

@@ -263,3 +263,13 @@ def test_a_changed_synonyms_file_is_used_at_the_next_start(write_panel, tmp_path
 def test_decomposed_accents_are_the_accented_letters(library: Library) -> None:
     assert ids(library.search(Query("su\u0300an li\u0300"))) == ids(library.search(Query("suàn lì")))
     assert ids(library.search(Query("jia\u0304o lu\u0308\u0300")))[0] == "ma-qian-li-3"
+
+
+def test_a_synonym_no_quote_says_is_a_term_without_quotes() -> None:
+    """So that searching for it reads an empty list rather than scanning every quote."""
+    from bot.search.index import build
+    from bot.search.tokenizer import Tokenizer
+
+    data = build(["大模型的算力"], ["大模型的算力"], Tokenizer(), always=["计算能力", "力"])
+    at = data.terms.index("计算能力")
+    assert data.post_ptr[at] == data.post_ptr[at + 1] and "力" not in data.terms

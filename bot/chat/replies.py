@@ -156,7 +156,7 @@ def context_view(context: Context, panel: Panel) -> ContextView:
     """The context rule, once: the question comes first unless it is already the paragraph before."""
     question = [ContextLine(context.question, is_question=True)] \
         if context.question and context.question not in context.before else []
-    lines = [*question, *(ContextLine(q, is_question=q is context.question) for q in context.before),
+    lines = [*question, *(ContextLine(q, is_question=q == context.question) for q in context.before),
              ContextLine(context.quote, is_focus=True), *(ContextLine(q) for q in context.after)]
     return ContextView(tuple(lines), panel)
 

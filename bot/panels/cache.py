@@ -13,37 +13,34 @@ import hashlib
 import importlib.util
 import json
 import logging
-import math
-import mmap
 import os
 import struct
 import tempfile
 import time
 from array import array
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from .. import __version__
 from ..errors import DataError
 from ..library import Library
-from ..models import Panel, Quote, Source, Speaker, Topic
+from ..models import Panel, Source, Speaker, Topic
 from ..search.fold import fold
 from ..search.index import IndexData, build
 from ..search.synonyms import SHIPPED as SHIPPED_SYNONYMS
 from ..search.synonyms import single_words, synonyms_of
 from ..search.tokenizer import HAN, Tokenizer, read_words, words_of
+from .columns import QuoteColumns, StoredBytes, TextColumn
 from .loader import PanelData, load_panels, panel_files, read_source
 from .progress import Progress
+from .sections import map_sections, write_sections
 from .shipped import shipped_data_dir
 
 logger = logging.getLogger(__name__)
 
-FORMAT = b"PQLIB016"
+FORMAT = b"PQLIB019"
 _ARRAYS = ("post_doc", "post_score", "post_ptr", "doc_len", "deep_folded")
-_MAPPED = 2  # the postings, the bulk of the index, stay in the file until a search reads them
 _KEEP_FILES = 8
-_TEXTS_PER_SLICE = 4096
 _RACY_NS = 2_000_000_000  # files changed this close before a manifest was written are read anyway
 WORDS_FILE = Path(__file__).parents[1] / "search" / "words.txt"
 
@@ -142,11 +139,12 @@ def load_library(path: str | Path | None = None, *, cache_dir: Path | None = Non
     tokenizer = Tokenizer(words + [fold(w) for w in extra if len(w) <= 8], cache_dir=jieba_cache)
     texts = [q.text for p in panels for q in p.quotes]
     data = build(texts, [fold(t) for t in texts], tokenizer, [q.text_en for p in panels for q in p.quotes],
-                 step=lambda what, total: Progress(what, total, "quotes"))
+                 step=lambda what, total: Progress(what, total, "quotes"), always=single_words(synonyms))
+    columns = QuoteColumns.of([(p.panel, p.speakers, p.topics, p.quotes) for p in panels])
     if use_cache:
-        _write_cache(cache_file, panels, pinyin, data, synonyms)
+        _write_cache(cache_file, columns, pinyin, data, synonyms, [p.path for p in panels])
         _write_manifest(folder, where, stats, key)
-    return Library(panels, data, pinyin, synonyms)
+    return Library(columns, data, pinyin, synonyms)
 
 
 # -- the manifest: which cache file the data's files make, known from their sizes and times --
@@ -212,125 +210,102 @@ def _names_pinyin(panels: list[PanelData]) -> dict[str, str]:
 
 
 # -- the stored form ------------------------------------------------------------------------
-# A small JSON header, then length-prefixed sections: quote ids and texts as UTF-8 blobs,
-# everything numeric as raw arrays. Loading it is a few large reads, not 100,000 small objects.
+# A small JSON header (panels, speakers, topics, terms), then every column and index array as
+# a section of its own (see `sections.py`), mapped when the library is opened.
 
-def _header(panels: list[PanelData], pinyin: dict[str, str], data: IndexData,
-            synonyms: dict[str, tuple[str, ...]]) -> bytes:
-    return json.dumps({
-        "panels": [{
-            "path": p.path,
-            "panel": [p.panel.id, p.panel.title, p.panel.event, p.panel.date.isoformat() if p.panel.date else None,
-                      p.panel.host, p.panel.location, p.panel.language,
-                      [p.panel.source.url, p.panel.source.publisher, p.panel.source.note], p.panel.recording,
-                      p.panel.title_en, p.panel.event_en],
-            "speakers": [[s.id, s.name, s.title, s.role, s.title_en] for s in p.speakers],
-            "topics": [[t.id, t.name, t.question, t.name_en, t.question_en] for t in p.topics],
-            "quotes": len(p.quotes),
-        } for p in panels],
-        "pinyin": pinyin, "terms": data.terms, "term_pinyin": data.pinyin, "synonyms": synonyms,
-    }, ensure_ascii=False).encode()
+def _header(pinyin: dict[str, str], data: IndexData, synonyms: dict[str, tuple[str, ...]]) -> bytes:
+    return json.dumps({"pinyin": pinyin, "terms": data.terms, "term_pinyin": data.pinyin, "synonyms": synonyms},
+                      ensure_ascii=False).encode()
 
 
-def _quote_columns(panels: list[PanelData]) -> dict[str, Any]:
-    speaker_at = [{s.id: i for i, s in enumerate(p.speakers)} for p in panels]
-    topic_at = [{t.id: i for i, t in enumerate(p.topics)} for p in panels]
-    quotes = [(n, q) for n, p in enumerate(panels) for q in p.quotes]
-    return {
-        "ids": "\n".join(q.id for _, q in quotes).encode(),
-        "speaker_index": array("H", (speaker_at[n][q.speaker.id] for n, q in quotes)),
-        "topic_index": array("h", (topic_at[n][q.topic.id] if q.topic else -1 for n, q in quotes)),
-        "start": array("d", (math.nan if q.start is None else q.start for _, q in quotes)),
-        "glosses": "\0".join(q.text_en or "" for _, q in quotes).encode(),
-        # In slices of about a megabyte, so that loading never holds all the text twice.
-        **{f"texts-{n}": "\0".join(q.text for _, q in quotes[n:n + _TEXTS_PER_SLICE]).encode()
-           for n in range(0, max(len(quotes), 1), _TEXTS_PER_SLICE)},
-    }
+def _panel_lines(columns: QuoteColumns, paths: list[str]) -> bytes:
+    """A JSON line a panel, with its speakers and topics: read one at a time, so that opening
+    a library of thousands never holds all their raw JSON at once."""
+    speakers_of: list[list[Speaker]] = [[] for _ in columns.panels]
+    topics_of: list[list[Topic]] = [[] for _ in columns.panels]
+    panel_at = {p.id: n for n, p in enumerate(columns.panels)}
+    for s in columns.speakers:
+        speakers_of[panel_at[s.panel]].append(s)
+    for t in columns.topics:
+        topics_of[panel_at[t.panel]].append(t)
+    return "\n".join(json.dumps({
+        "path": path,
+        "panel": [p.id, p.title, p.event, p.date.isoformat() if p.date else None, p.host, p.location,
+                  p.language, [p.source.url, p.source.publisher, p.source.note], p.recording,
+                  p.title_en, p.event_en],
+        "speakers": [[s.id, s.name, s.title, s.role, s.title_en] for s in speakers],
+        "topics": [[t.id, t.name, t.question, t.name_en, t.question_en] for t in topics],
+    }, ensure_ascii=False) for path, p, speakers, topics in zip(paths, columns.panels, speakers_of, topics_of,
+                                                                strict=True)).encode()
 
 
-def _write_cache(file: Path, panels: list[PanelData], pinyin: dict[str, str], data: IndexData,
-                 synonyms: dict[str, tuple[str, ...]]) -> None:
-    sections = [*(getattr(data, name) for name in _ARRAYS), _header(panels, pinyin, data, synonyms),
-                *_quote_columns(panels).values()]
+def _library_sections(columns: QuoteColumns, pinyin: dict[str, str], data: IndexData,
+                      synonyms: dict[str, tuple[str, ...]], paths: list[str]) -> dict[str, Any]:
+    sections: dict[str, Any] = {"header": _header(pinyin, data, synonyms), "panels": _panel_lines(columns, paths)}
+    for name in _ARRAYS:
+        sections[name] = getattr(data, name)
+    for name in ("ids", "texts", "glosses"):
+        sections[name], sections[f"{name}.at"] = getattr(columns, name).raw()
+    for name, typecode in (("speaker", "i"), ("topic", "i"), ("panel", "i"), ("start", "d"), ("first", "q")):
+        sections[name] = _as_array(getattr(columns, name), typecode)
+    return sections
+
+
+def _as_array(values: Any, typecode: str) -> array:  # type: ignore[type-arg]
+    if isinstance(values, array) and values.typecode == typecode:
+        return values
+    return array(typecode, memoryview(values).cast("B").tobytes()) if isinstance(values, memoryview) \
+        else array(typecode, values)
+
+
+def _write_cache(file: Path, columns: QuoteColumns, pinyin: dict[str, str], data: IndexData,
+                 synonyms: dict[str, tuple[str, ...]], paths: list[str]) -> None:
     try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=file.parent, prefix=".tmp-", delete=False) as out:
-            out.write(FORMAT)
-            for section in sections:
-                typecode = section.typecode.encode() if isinstance(section, array) else b"B"
-                raw = section.tobytes() if isinstance(section, array) else section
-                out.write(struct.pack("<1sQ", typecode, len(raw)))
-                out.write(raw)
-        os.replace(out.name, file)
+        write_sections(file, FORMAT, _library_sections(columns, pinyin, data, synonyms, paths))
         for old in sorted(file.parent.glob("library-*.bin"), key=lambda f: f.stat().st_mtime)[:-_KEEP_FILES]:
             old.unlink(missing_ok=True)
     except OSError as error:
         logger.info("not caching the built library in %s: %s", file.parent, error)
 
 
-def _sections(stream: BinaryIO, mapped: int = 0) -> Iterator[Any]:
-    """The sections of a cache file, one at a time, each a bytes blob or an array.
-
-    The first `mapped` arrays are not read: their (typecode, offset, size) comes instead, to
-    be mapped from the file, so that only the pages a search touches take memory.
-    """
-    if stream.read(len(FORMAT)) != FORMAT:
-        raise ValueError("not a library cache of this version")
-    while head := stream.read(9):
-        typecode, size = struct.unpack("<1sQ", head)
-        if mapped and typecode != b"B":
-            mapped -= 1
-            yield typecode.decode(), stream.tell(), size
-            stream.seek(size, os.SEEK_CUR)
-        elif typecode == b"B":
-            blob = stream.read(size)
-            if len(blob) != size:
-                raise ValueError("truncated")
-            yield blob
-        else:
-            values = array(typecode.decode())
-            values.fromfile(stream, size // values.itemsize)  # EOFError when truncated
-            yield values
-
-
 def _read_cache(file: Path) -> Library | None:
     try:
-        with file.open("rb") as stream:
-            sections = _sections(stream, mapped=_MAPPED)
-            arrays = [next(sections) for _ in _ARRAYS]
-            header = json.loads(next(sections))
-            ids = next(sections).decode().split("\n")
-            speaker_index, topic_index, starts = next(sections), next(sections), next(sections)
-            glosses = next(sections).decode().split("\0")
-            texts = [text for blob in sections for text in blob.decode().split("\0")]
-        if not len(texts) == len(ids) == len(starts) == len(glosses):
-            raise ValueError("the texts or start times do not match the ids")
-        with file.open("rb") as stream:
-            whole = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
-        for n, (typecode, offset, size) in enumerate(arrays[:_MAPPED]):
-            arrays[n] = memoryview(whole)[offset:offset + size].cast(typecode)
+        sections = map_sections(file, FORMAT)
+        header = json.loads(bytes(sections["header"]))
+        stored = StoredBytes(file.open("rb", buffering=0))
+        texts = {name: TextColumn(stored, sections[f"{name}.at"], sections.offsets[name])
+                 for name in ("ids", "texts", "glosses")}
+        columns = [sections[name] for name in ("speaker", "topic", "panel", "start", "first")]
+        arrays = {name: sections[name] for name in _ARRAYS}
+        if not len(texts["texts"]) == len(texts["ids"]) == len(columns[0]) == len(arrays["doc_len"]):
+            raise ValueError("the columns do not match")
+        panels, speakers, topics = _objects(bytes(sections["panels"]).decode().split("\n"))
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, EOFError, StopIteration, struct.error) as error:
+    except (OSError, ValueError, KeyError, TypeError, struct.error) as error:
         logger.warning("ignoring unreadable cache %s: %s", file, error)
         return None
-    panels, at = [], 0
-    positions = list(range(max((raw["quotes"] for raw in header["panels"]), default=0) + 1))  # shared ints
-    for raw in header["panels"]:
-        pid, title, event, date, host, location, language, source, recording, title_en, event_en = raw["panel"]
-        panel = Panel(pid, title, event, dt.date.fromisoformat(date) if date else None, host, location,
-                      language, Source(*source), recording, title_en, event_en)
-        speakers = [Speaker(sid, name, title, role, pid, title_en) for sid, name, title, role, title_en in raw["speakers"]]
-        topics = [Topic(tid, name, question, pid, name_en, question_en)
-                  for tid, name, question, name_en, question_en in raw["topics"]]
-        quotes = []
-        for n in range(at, at + raw["quotes"]):
-            topic, start = topic_index[n], starts[n]
-            quotes.append(Quote(ids[n], pid, speakers[speaker_index[n]], topics[topic] if topic >= 0 else None,
-                                texts[n], positions[n - at + 1], None if math.isnan(start) else start,
-                                glosses[n] or None))
-        at += raw["quotes"]
-        panels.append(PanelData(raw["path"], panel, tuple(speakers), tuple(topics), tuple(quotes)))
-    data = IndexData(terms=header["terms"], pinyin=header["term_pinyin"], **dict(zip(_ARRAYS, arrays)))
+    quotes = QuoteColumns(panels, speakers, topics, texts["ids"], texts["texts"], texts["glosses"], *columns)
+    data = IndexData(terms=header["terms"], pinyin=header["term_pinyin"], **arrays)
     synonyms = {word: tuple(others) for word, others in header["synonyms"].items()}
-    return Library(panels, data, header["pinyin"], synonyms)
+    return Library(quotes, data, header["pinyin"], synonyms)
+
+
+def _objects(lines: list[str]) -> tuple[list[Panel], list[Speaker], list[Topic]]:
+    """Panels, speakers and topics from the header. Equal strings (a title, a question, a role
+    that many panels repeat) are kept once."""
+    once: dict[Any, Any] = {}
+    keep = once.setdefault
+    panels, speakers, topics = [], [], []
+    for line in lines:
+        raw = json.loads(line)
+        pid, title, event, date, host, location, language, source, recording, title_en, event_en = raw["panel"]
+        pid = keep(pid, pid)
+        panels.append(Panel(pid, keep(title, title), keep(event, event), dt.date.fromisoformat(date) if date else None,
+                            keep(host, host), keep(location, location), language, Source(*source), recording,
+                            keep(title_en, title_en), keep(event_en, event_en)))
+        speakers += [Speaker(keep(sid, sid), keep(name, name), keep(title, title), keep(role, role), pid,
+                             keep(title_en, title_en)) for sid, name, title, role, title_en in raw["speakers"]]
+        topics += [Topic(keep(tid, tid), keep(name, name), keep(question, question), pid, keep(name_en, name_en),
+                         keep(question_en, question_en)) for tid, name, question, name_en, question_en in raw["topics"]]
+    return panels, speakers, topics

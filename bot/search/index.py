@@ -13,7 +13,7 @@ import math
 import re
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -51,17 +51,21 @@ def names_in(folded: str) -> set[str]:
     return {match[1] + match[2] for match in NAME.finditer(folded)}
 
 
+Column = array | memoryview  # type: ignore[type-arg]
+
+
 @dataclass(slots=True)
 class IndexData:
     """What an index is made of, in a form that is cheap to store and to load."""
 
     terms: list[str]
-    post_ptr: array  # type: ignore[type-arg]  # term i's postings are [ptr[i], ptr[i+1])
-    post_doc: array | memoryview  # type: ignore[type-arg]  # a memoryview when mapped from the cache
-    post_score: array | memoryview  # type: ignore[type-arg]
-    doc_len: array  # type: ignore[type-arg]
+    # Each an array when built, a memoryview when mapped from the cache.
+    post_ptr: Column  # term i's postings are [ptr[i], ptr[i+1])
+    post_doc: Column
+    post_score: Column
+    doc_len: Column
     pinyin: dict[str, list[str]]
-    deep_folded: array  # type: ignore[type-arg]  # quotes `fold_width_and_case` does not fold fully
+    deep_folded: Column  # quotes `fold_width_and_case` does not fold fully
 
 
 class Step(Protocol):
@@ -80,10 +84,12 @@ class _Silent:
 
 
 def build(texts: Sequence[str], folded: Sequence[str], tokenizer: Tokenizer,
-          glosses: Sequence[str | None] = (), step: Callable[[str, int], Step] | None = None) -> IndexData:
+          glosses: Sequence[str | None] = (), step: Callable[[str, int], Step] | None = None,
+          always: Collection[str] = ()) -> IndexData:
     """Index quote texts, given folded (quote i is document i), and their English glosses
     (`glosses[i]`, when given) as `en:` terms of the same quotes. `step(what, total)` is told
-    how far each pass has got."""
+    how far each pass has got. The Chinese words in `always` (the synonyms) are terms even
+    where no quote says them, so a search for one never scans every quote to learn that."""
     step = step or (lambda what, total: _Silent())
     import ahocorasick  # the substring matcher is only needed to build
     from pypinyin import lazy_pinyin
@@ -106,6 +112,8 @@ def build(texts: Sequence[str], folded: Sequence[str], tokenizer: Tokenizer,
         if words := {t for t in cut if not HAN.search(t)} | names:
             words_of[doc] = words
     cutting.close()
+    always = {w for w in always if len(w) > 1 and HAN.search(w) and len(w) <= MAX_TERM_CHARS}
+    vocab.update(always)
     # One Chinese character is no term: a scan finds it when asked.
     terms_sorted = sorted(t for t in vocab if not (len(t) == 1 and HAN.match(t)))
     han_terms = [t for t in terms_sorted if HAN.search(t) and not t.startswith(ENGLISH)]
@@ -138,10 +146,10 @@ def build(texts: Sequence[str], folded: Sequence[str], tokenizer: Tokenizer,
     counting.close()
     n_docs = len(folded)
     avg_len = sum(doc_len) / n_docs if n_docs else 1.0
-    terms = [t for t in terms_sorted if t in docs_of]
+    terms = [t for t in terms_sorted if t in docs_of or t in always]
     post_ptr, post_doc, post_score = array("q", [0]), array("i"), array("f")
     for term in terms:
-        docs, tfs = docs_of.pop(term), tfs_of.pop(term)
+        docs, tfs = docs_of.pop(term, array("i")), tfs_of.pop(term, array("H"))
         weight = idf(n_docs, len(docs))
         scored = sorted((-impact(weight, tf, doc_len[doc], avg_len), doc) for doc, tf in zip(docs, tfs))
         post_doc.extend(doc for _, doc in scored)

@@ -15,7 +15,7 @@ import re
 from array import array
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..models import Span
 from .english import query_term as english_term
@@ -43,6 +43,14 @@ def lazy_numpy() -> Any:
     return numpy
 
 
+class Texts(Protocol):
+    """The quotes' texts, quote i at [i], and a quick way to find those that hold a string."""
+
+    def __getitem__(self, doc: int) -> str: ...
+    def __len__(self) -> int: ...
+    def containing(self, needle: str) -> list[int]: ...
+
+
 class Postings:
     """A resolved query piece: its quotes and scores in impact order, and the regular
     expression (`pattern`, a source string) that finds it in folded text."""
@@ -59,12 +67,13 @@ _NOWHERE = Postings("", array("i"), array("f"), "(?!)")  # a word no quote holds
 class Searcher:
     """Ranked searches over an `IndexData` whose document i is `texts[i]`."""
 
-    def __init__(self, data: IndexData, texts: Sequence[str], synonyms: Mapping[str, tuple[str, ...]] | None = None) -> None:
+    def __init__(self, data: IndexData, texts: Texts, synonyms: Mapping[str, tuple[str, ...]] | None = None) -> None:
         self._data, self._texts = data, texts
         self._synonyms = synonyms or {}
         self._term_id = {term: i for i, term in enumerate(data.terms)}
         ptr = data.post_ptr
-        self._df = {term: ptr[i + 1] - ptr[i] for term, i in self._term_id.items()}
+        # A term no quote says (a synonym) is known to be absent, but cuts no query.
+        self._df = {term: df for term, i in self._term_id.items() if (df := ptr[i + 1] - ptr[i])}
         self._max_len = max((len(t) for t in data.terms if HAN.search(t)), default=1)
         self._log_total = math.log(sum(self._df.values()) or 1)
         self._pinyin = {key: tuple(terms) for key, terms in data.pinyin.items()}
@@ -185,9 +194,8 @@ class Searcher:
         pattern = _pattern(text)
         finds = re.compile(pattern).findall
         deep = self._deep
-        counts = [(doc, tf) for doc, quote in enumerate(self._texts)
-                  if text in quote or doc in deep
-                  if (tf := len(finds(deep.get(doc, quote))))]
+        holding = sorted({*self._texts.containing(text), *deep})
+        counts = [(doc, tf) for doc in holding if (tf := len(finds(deep.get(doc) or self._texts[doc])))]
         return self._ranked(text, counts, pattern)
 
     def _ranked(self, label: str, counts: list[tuple[int, int]], pattern: str) -> Postings:
