@@ -41,6 +41,9 @@ class DataError(QuoteBotError):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[type[DataError], tuple[list[Problem]]]:
+        return DataError, (self.problems,)  # whole, from the process that built the library
+
 
 class UnknownValueError(QuoteBotError):
     """A speaker, topic, panel or quote that the library does not have."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import functools
 import random as random_module
 from collections import OrderedDict
@@ -17,6 +16,7 @@ from .panels.columns import QuoteColumns
 from .search.fold import compact, fold, fold_query
 from .search.index import IndexData
 from .search.names import Names
+from .search.nearest import nearest
 from .search.ranking import Searcher, lazy_numpy
 from .search.segment import Piece
 from .search.surroundings import Surroundings
@@ -86,6 +86,15 @@ class Library:
     def _questions(self) -> bytearray:
         """A byte per quote, 1 for a moderator's question."""
         return bytearray(1 - answer for answer in self._answers)
+
+    def warm(self) -> None:
+        """Build now what searches build on first use (the name tables, the filters' lookups):
+        a library reloaded beside a running bot is made ready before it takes over, so the
+        first search after it does not stop the others."""
+        self._names.warm()
+        self._surroundings.folded()
+        for ready in (self._numbers_of, self._topic_number, self._questions):
+            assert ready is not None
 
     def refresh(self, newer: Library) -> None:
         """Take over `newer`'s panels and index, so that every front end holding this object
@@ -291,7 +300,7 @@ class Library:
         if docs:
             raise AmbiguousValueError("quote", ref, [self.quotes.ref(d) for d in docs])
         quote_id = ref.rpartition("/")[2]
-        raise UnknownValueError("quote", ref, difflib.get_close_matches(quote_id, sorted(set(self.quotes.ids)), n=3))
+        raise UnknownValueError("quote", ref, nearest(quote_id, self.quotes.ids))
 
     def quote(self, ref: str) -> Quote:
         """The quote named `panel/quote-id`, or by its bare id when only one panel has it."""

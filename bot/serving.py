@@ -3,59 +3,128 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import http.server
 import json
 import logging
 import signal
+import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from .errors import DataError, QuoteBotError
 from .health import Health
 from .library import Library
-from .panels.cache import data_path, fingerprint, load_library
+from .panels.cache import data_path, fingerprint, load_library, open_library
+from .panels.indexer import Indexer
 from .platforms import Serve
 from .settings import Settings
 
 logger = logging.getLogger(__name__)
 SHUTDOWN_SECONDS = 10
+_SWITCH_SECONDS = 0.0005
 _LOGGED_PROBLEMS = 20  # a reload logs this many of a broken library's problems, then a count
 
 
 async def watch_panels(library: Library, path: Path, reload_now: asyncio.Event, every: float,
-                       health: Health | None = None) -> None:
-    """Reload the panels when their files change (looked at every `every` seconds; 0 for never)
-    or on SIGHUP. Whatever a reload meets, a broken
-    file or a bug, the panels before it keep serving, the reason is logged and shown on /healthz,
-    and the next change is tried again: the watcher itself never stops."""
-    seen = fingerprint(path)
-    while True:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(reload_now.wait(), every or None)  # 0: only SIGHUP reloads
-        forced, current = reload_now.is_set(), fingerprint(path)
-        reload_now.clear()
-        if not forced and current == seen:
-            continue
-        seen = current
-        try:
-            newer = await asyncio.to_thread(load_library, path)
-        except DataError as error:
-            for problem in error.problems[:_LOGGED_PROBLEMS]:
-                logger.error("not reloaded, still serving the previous panels: %s", problem)
-            if len(error.problems) > _LOGGED_PROBLEMS:
-                logger.error("... and %d more problems: python -m bot validate lists them all",
-                             len(error.problems) - _LOGGED_PROBLEMS)
-            _mark_stale(health, str(error.problems[0]) if error.problems else "a problem in the data")
-            continue
-        except Exception as error:  # a bug met on some file: keep serving, say so, keep watching
-            logger.exception("not reloaded, still serving the previous panels")
-            _mark_stale(health, f"{type(error).__name__}: {str(error)[:200]}")
-            continue
-        library.refresh(newer)
-        _mark_stale(health, None)
-        logger.info("reloaded %d quotes from %s", len(library.quotes), path)
+                       health: Health | None = None, indexer: Indexer | None = None) -> None:
+    """Reload the panels when their files change (told by the file system at once where it
+    can, and looked at every `every` seconds; 0 for neither) or on SIGHUP. `indexer`, when
+    given, builds the new library in its own process, so this one only opens it.
+
+    Whatever a reload meets, a broken file or a bug, the panels before it keep serving, the
+    reason is logged and shown on /healthz, and the next change is tried again: the watcher
+    itself never stops."""
+    seen = await asyncio.to_thread(fingerprint, path)  # thousands of files: off the loop
+    changed = asyncio.Event()
+    helpers = [asyncio.create_task(_notice_changes(path, changed))] if every else []
+    if indexer is not None and every:
+        helpers.append(asyncio.create_task(indexer.warm(path)))
+    try:
+        while True:
+            await _first_of(reload_now, changed, every)
+            forced, current = reload_now.is_set(), await asyncio.to_thread(fingerprint, path)
+            reload_now.clear()
+            changed.clear()
+            if not forced and current == seen:
+                continue
+            seen = current
+            try:
+                newer = await _reloaded(path, indexer)
+            except DataError as error:
+                for problem in error.problems[:_LOGGED_PROBLEMS]:
+                    logger.error("not reloaded, still serving the previous panels: %s", problem)
+                if len(error.problems) > _LOGGED_PROBLEMS:
+                    logger.error("... and %d more problems: python -m bot validate lists them all",
+                                 len(error.problems) - _LOGGED_PROBLEMS)
+                _mark_stale(health, str(error.problems[0]) if error.problems else "a problem in the data")
+                continue
+            except Exception as error:  # a bug met on some file: keep serving, say so, keep watching
+                logger.exception("not reloaded, still serving the previous panels")
+                _mark_stale(health, f"{type(error).__name__}: {str(error)[:200]}")
+                continue
+            library.refresh(newer)
+            _mark_stale(health, None)
+            logger.info("reloaded %d quotes from %s", len(library.quotes), path)
+    finally:
+        for helper in helpers:
+            helper.cancel()
+
+
+async def _first_of(forced: asyncio.Event, changed: asyncio.Event, every: float) -> None:
+    """Wait for a SIGHUP, a change the file system told of, or `every` seconds (0: forever)."""
+    waits = [asyncio.create_task(forced.wait()), asyncio.create_task(changed.wait())]
+    try:
+        await asyncio.wait(waits, timeout=every or None, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()
+
+
+async def _reloaded(path: Path, indexer: Indexer | None) -> Library:
+    """The new library, built (by `indexer` when there is one) and made ready off the loop."""
+    if indexer is None:
+        return await _beside_the_loop(load_library, path)
+    try:
+        file = await indexer.build(path)
+    except RuntimeError as error:  # the worker died: build here this once
+        logger.warning("%s; reloading in this process", error)
+        return await _beside_the_loop(load_library, path)
+    return await _beside_the_loop(open_library, file)
+
+
+async def _beside_the_loop(load: Callable[[Path], Library], path: Path) -> Library:
+    """`load` in a thread, the new library made ready there. Meanwhile the interpreter passes
+    between threads every half millisecond, not every five: each read of a quote's text lets
+    the loading thread run, and at five milliseconds a turn a search of twenty reads would
+    wait a tenth of a second."""
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(min(interval, _SWITCH_SECONDS))
+    try:
+        return await asyncio.to_thread(_ready, load, path)
+    finally:
+        sys.setswitchinterval(interval)
+
+
+def _ready(load: Callable[[Path], Library], path: Path) -> Library:
+    library = load(path)
+    library.warm()
+    return library
+
+
+async def _notice_changes(path: Path, changed: asyncio.Event) -> None:
+    """Set `changed` whenever the file system says something under `path` changed: a saved
+    panel is searchable within a second, without looking at thousands of files a second."""
+    try:
+        import watchfiles
+
+        async for _ in watchfiles.awatch(path, debounce=50, step=20, recursive=True):
+            changed.set()
+    except asyncio.CancelledError:
+        raise
+    except Exception as error:  # no inotify here (a network file system): the periodic look remains
+        logger.info("not told of changes under %s (%s): looking at the files every few seconds instead", path, error)
 
 
 def _mark_stale(health: Health | None, reason: str | None) -> None:
@@ -80,8 +149,9 @@ def serve_all(library: Library, adapters: list[tuple[str, Serve]], data: str | N
             loop.add_signal_handler(signum, stop.set)
         reload_now = asyncio.Event()
         loop.add_signal_handler(signal.SIGHUP, reload_now.set)
+        indexer = Indexer()
         watcher = asyncio.create_task(watch_panels(library, data_path(data), reload_now, settings.reload_seconds,
-                                                   health))
+                                                   health, indexer))
         tasks: list[asyncio.Task[Any]] = [asyncio.create_task(start(library, health), name=name)
                                           for name, start in adapters]
         for name, _ in adapters:
@@ -100,6 +170,7 @@ def serve_all(library: Library, adapters: list[tuple[str, Serve]], data: str | N
         finally:
             stopping.cancel()
             watcher.cancel()
+            indexer.close()
             if endpoint is not None:
                 endpoint.shutdown()
                 endpoint.server_close()

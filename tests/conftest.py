@@ -24,10 +24,12 @@ PANEL_ID = "aigc-summit-2023-roundtable"
 
 @pytest.fixture(scope="session", autouse=True)
 def _cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every test run builds its own index cache, never the user's."""
+    """Every test run builds its own index cache and keeps its own state, never the user's."""
     path = tmp_path_factory.mktemp("cache")
     os.environ["QUOTES_CACHE_DIR"] = str(path)
+    os.environ["QUOTES_STATE_DIR"] = str(tmp_path_factory.mktemp("state"))
     os.environ.pop("QUOTES_DATA_DIR", None)
+    os.environ.pop("DATABASE_URL", None)
     return path
 
 

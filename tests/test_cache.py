@@ -95,6 +95,46 @@ async def test_an_edited_panel_file_is_noticed_and_reloaded(write_panel: Callabl
     assert library.search(Query('knits')) and not library.search(Query('weaves'))
 
 
+async def test_a_saved_panel_is_built_by_the_indexer_process_and_told_by_the_file_system(
+        write_panel: Callable[..., Path], tmp_path: Path) -> None:
+    """Polling once a minute: the file system's word brings the change; a worker process builds
+    it; when that worker is killed, the next change is still reloaded."""
+    import asyncio
+    import os
+    import signal
+
+    from bot.panels.indexer import Indexer
+    from bot.serving import watch_panels
+
+    path = write_panel()
+    library = bot.load_library(path.parent, cache_dir=tmp_path / "cache")
+    indexer = Indexer(tmp_path / "cache")
+
+    async def reloaded(word: str) -> bool:
+        for _ in range(300):  # 30 s at most: a cold worker imports numpy and loads jieba first
+            if library.search(Query(word)):
+                return True
+            await asyncio.sleep(0.1)
+        return False
+
+    async with asyncio.timeout(90):
+        watcher = asyncio.create_task(watch_panels(library, path.parent, asyncio.Event(), every=60, indexer=indexer))
+        try:
+            await asyncio.sleep(0.5)
+            path.write_text(MINIMAL_PANEL.format(panel_id="test-panel").replace("weaves", "knits"), encoding="utf-8")
+            assert await reloaded("knits") and not library.search(Query("weaves"))
+            pool = indexer._worker()
+            for pid in list(pool._processes):  # the worker dies, as the OOM killer would end it
+                os.kill(pid, signal.SIGKILL)
+            path.write_text(MINIMAL_PANEL.format(panel_id="test-panel").replace("weaves", "sews"), encoding="utf-8")
+            assert await reloaded("sews")
+            path.write_text(MINIMAL_PANEL.format(panel_id="test-panel").replace("weaves", "darns"), encoding="utf-8")
+            assert await reloaded("darns")  # in a new worker
+        finally:
+            watcher.cancel()
+            indexer.close()
+
+
 def test_a_long_build_tells_its_progress_on_a_terminal_and_in_the_log(write_panel: Callable[..., Path],
                                                                      monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
     import io
@@ -112,7 +152,8 @@ def test_a_long_build_tells_its_progress_on_a_terminal_and_in_the_log(write_pane
     assert len(library.quotes) == 302
     assert any(line.startswith("segmenting quotes: ") and "of 302 quotes" in line and "s left" in line for line in said)
     assert any(line.startswith("segmenting quotes: 302 quotes in ") for line in said)
-    assert any(line.startswith("reading panel files: 1 files in ") for line in said)
+    assert any(line.startswith("reading and cutting panel files: 1 files in ") for line in said)
+    assert any(line.startswith("matching terms: 302 quotes in ") for line in said)
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
@@ -149,22 +190,33 @@ def test_a_start_finds_the_cache_from_file_sizes_and_times_without_reading_the_p
 
 
 BUILD_BOTH_WAYS = """
-import sys
-from bot.search import cutting
-from bot.search.fold import fold
-from bot.search.index import build
-from bot.search.tokenizer import Tokenizer
+import sys, tempfile
+from pathlib import Path
+import bot
+from benchmarks.corpus import write_panels
+from bot.panels import parts
+from tests.test_cache import same_index
 
-texts = [f"第 {n} 句：大模型的算力{'与数据集' * (n % 3)}，GPT-{n % 5} 和 open source 社区。" for n in range(600)]
-folded = [fold(t) for t in texts]
-one = build(texts, folded, Tokenizer())
-cutting.MIN_PARALLEL = 10  # 600 quotes count as many here
-assert cutting._workers(len(texts)) >= 2, "no second core, or another thread: the build would not fork"
-several = build(texts, folded, Tokenizer())
-assert several.terms == one.terms and list(several.post_doc) == list(one.post_doc)
-assert list(several.post_score) == list(one.post_score) and list(several.doc_len) == list(one.doc_len)
-print("same", len(one.terms))
+work = Path(tempfile.mkdtemp())
+write_panels(work / "data", 1200)  # 30 panel files
+parts.MIN_PARALLEL = 10 ** 9
+one = bot.load_library(work / "data", cache_dir=work / "one")
+parts.MIN_PARALLEL = 10  # 1,200 quotes count as many here
+assert parts._workers(1200) >= 2, "no second core, or another thread: the build would not fork"
+several = bot.load_library(work / "data", cache_dir=work / "several")
+same_index(one, several)
+print("same", len(one.quotes))
 """
+
+
+def same_index(one: bot.Library, other: bot.Library) -> None:
+    """Two libraries hold the same quotes and the same index, array for array."""
+    a, b = one._searcher._data, other._searcher._data
+    assert a.terms == b.terms and a.pinyin == b.pinyin
+    for name in ("post_ptr", "post_doc", "post_score", "post_tf", "doc_len", "deep_folded", "term_files"):
+        assert list(getattr(a, name)) == list(getattr(b, name)), name
+    assert list(one.quotes) == list(other.quotes) and one.speakers == other.speakers and one.topics == other.topics
+    assert one._names._pinyin == other._names._pinyin
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="ONE CORE: a build never forks there")
@@ -177,3 +229,33 @@ def test_a_build_on_several_cores_makes_the_same_index_as_one() -> None:
     # A process of its own: the test runner's threads would keep the build from forking.
     ran = subprocess.run([sys.executable, "-c", BUILD_BOTH_WAYS], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert ran.returncode == 0 and ran.stdout.startswith("same "), ran.stderr[-2000:]
+
+
+def test_a_changed_panel_is_cut_alone_and_merged_into_the_same_index_as_a_fresh_build(
+        tmp_path: Path, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    from benchmarks.corpus import write_panels
+    from bot.panels import progress
+
+    data = tmp_path / "data"
+    write_panels(data, 800)  # 20 panel files
+    bot.load_library(data, cache_dir=tmp_path / "cache")
+    files = sorted(data.glob("*.yaml"))
+    # One panel changed (a word no panel had, and one the others say inside longer words),
+    # one removed, one added.
+    files[3].write_text(files[3].read_text(encoding="utf-8").replace("算力", "量子退火算力芯"), encoding="utf-8")
+    files[7].unlink()
+    added = files[0].read_text(encoding="utf-8").replace("synthetic-00000", "added-panel").replace("大模型", "超大模型群")
+    (data / "zz-added.yaml").write_text(added, encoding="utf-8")
+    monkeypatch.setattr(progress, "QUIET_SECONDS", 0.0)
+    with caplog.at_level(logging.INFO):
+        merged = bot.load_library(data, cache_dir=tmp_path / "cache")
+    said = [r.getMessage() for r in caplog.records]
+    assert any(line.startswith("reading and cutting panel files: 2 files in ") for line in said), said
+    assert any("2 new or changed panel files merged into 18 kept" in line for line in said), said
+    fresh = bot.load_library(data, cache_dir=tmp_path / "fresh")
+    same_index(merged, fresh)
+    assert merged.search(bot.Query("量子退火")) and merged.search(bot.Query("超大模型群"))
+    assert [h.quote.ref for h in merged.search(bot.Query("大模型"), limit=20)] == \
+        [h.quote.ref for h in fresh.search(bot.Query("大模型"), limit=20)]

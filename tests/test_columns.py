@@ -30,7 +30,7 @@ def test_a_stored_column_reads_and_finds_like_a_list(tmp_path_factory: pytest.Te
                                                      needle: str, scan: int) -> None:
     folder = tmp_path_factory.mktemp("column")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(columns, "_SCAN", scan)  # reads a few bytes at a time: matches across two reads
+        patch.setattr(columns, "_SCAN", scan)  # reads a few texts at a time
         for column in (TextColumn.of(texts), _stored(texts, folder)):
             assert list(column) == texts and len(column) == len(texts)
             # Never a match made of one text's end and the next one's start.

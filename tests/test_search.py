@@ -267,9 +267,9 @@ def test_decomposed_accents_are_the_accented_letters(library: Library) -> None:
 
 def test_a_synonym_no_quote_says_is_a_term_without_quotes() -> None:
     """So that searching for it reads an empty list rather than scanning every quote."""
-    from bot.search.index import build
+    from bot.search.merging import index_of
     from bot.search.tokenizer import Tokenizer
 
-    data = build(["大模型的算力"], ["大模型的算力"], Tokenizer(), always=["计算能力", "力"])
+    data = index_of(["大模型的算力"], ["大模型的算力"], Tokenizer(), always=["计算能力", "力"])
     at = data.terms.index("计算能力")
     assert data.post_ptr[at] == data.post_ptr[at + 1] and "力" not in data.terms

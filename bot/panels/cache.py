@@ -1,48 +1,54 @@
 """Loading a library, and keeping its built form on disk so a restart skips the slow work.
 
-Parsing YAML and segmenting every quote with jieba take seconds at scale; the built library
-(validated panels, index arrays) is stored under a key made from the data files' bytes and
-the code's version, and loaded back in a fraction of that. A stale or unreadable cache is
-simply rebuilt: it is never the source of truth.
+Parsing YAML and segmenting quotes with jieba take seconds at scale. Each panel file's part
+(its validated panel, quotes and index part; see `parts.py`) is stored under a key made from
+its bytes, and the merged library under the keys of its parts; both are loaded back in a
+fraction of the time. When one file changes, only it is read and cut again, and the merge
+starts from the previous one. A stale or unreadable cache is simply rebuilt: it is never the
+source of truth.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import importlib.util
 import json
 import logging
 import os
-import struct
 import tempfile
 import time
 from array import array
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..errors import DataError
+from ..errors import DataError, Problem
 from ..library import Library
-from ..models import Panel, Source, Speaker, Topic
-from ..search.fold import fold
-from ..search.index import IndexData, build
+from ..models import Panel, Speaker, Topic
+from ..search import merging
+from ..search.index import IndexData
 from ..search.synonyms import SHIPPED as SHIPPED_SYNONYMS
 from ..search.synonyms import single_words, synonyms_of
-from ..search.tokenizer import HAN, Tokenizer, read_words, words_of
+from ..search.tokenizer import read_words, words_of
+from . import parts
 from .columns import QuoteColumns, StoredBytes, TextColumn
-from .loader import PanelData, load_panels, panel_files, read_source
+from .loader import panel_stats, read_source
+from .parts import Cutting, Part, forget_tokenizer, make_parts, names_pinyin, panel_objects, part_file, part_key, read_part
 from .progress import Progress
-from .sections import map_sections, write_sections
+from .sections import Chunks, FileRange, Mapped, map_sections, write_sections
 from .shipped import shipped_data_dir
 
 logger = logging.getLogger(__name__)
 
-FORMAT = b"PQLIB019"
-_ARRAYS = ("post_doc", "post_score", "post_ptr", "doc_len", "deep_folded")
+FORMAT = b"PQLIB020"
+_ARRAYS = ("post_doc", "post_score", "post_ptr", "doc_len", "deep_folded", "post_tf", "term_files")
+_TEXTS = ("ids", "texts", "glosses", "folded")
 _KEEP_FILES = 8
 _RACY_NS = 2_000_000_000  # files changed this close before a manifest was written are read anyway
+_STALE_PARTS_SECONDS = 3600  # a part no manifest names is deleted after this long
 WORDS_FILE = Path(__file__).parents[1] / "search" / "words.txt"
+Synonyms = dict[str, tuple[str, ...]]
 
 
 def default_cache_dir() -> Path:
@@ -52,15 +58,10 @@ def default_cache_dir() -> Path:
     return Path(base) / "panel-quotes"
 
 
-def _read_sources(path: Path) -> tuple[list[tuple[str, str]], list[str], dict[str, tuple[str, ...]]]:
-    """Every panel file's text, the segmentation words and the synonyms; every unreadable file
-    is a problem."""
-    files, problems = [], []
-    for file in panel_files(path):
-        try:
-            files.append((str(file), read_source(file)))
-        except DataError as error:
-            problems += error.problems
+def words_and_synonyms(path: Path) -> tuple[list[str], Synonyms, str]:
+    """The segmentation words and the synonyms, and a key for them and the code that cuts
+    with them; an unreadable or broken words.txt or synonyms.txt is a problem."""
+    problems: list[Problem] = []
     words = read_words(WORDS_FILE)
     synonym_texts = [(str(SHIPPED_SYNONYMS), SHIPPED_SYNONYMS.read_text(encoding="utf-8"))]
     for name in ("words.txt", "synonyms.txt"):
@@ -74,7 +75,7 @@ def _read_sources(path: Path) -> tuple[list[tuple[str, str]], list[str], dict[st
                 words += words_of(text)
             else:
                 synonym_texts.append((str(path / name), text))
-    synonyms: dict[str, tuple[str, ...]] = {}
+    synonyms: Synonyms = {}
     for name, text in synonym_texts:
         try:
             for word, others in synonyms_of(text, name).items():
@@ -83,7 +84,11 @@ def _read_sources(path: Path) -> tuple[list[tuple[str, str]], list[str], dict[st
             problems += error.problems
     if problems:
         raise DataError(problems)
-    return files, words + single_words(synonyms), synonyms
+    words += single_words(synonyms)
+    digest = hashlib.sha256(FORMAT + __version__.encode() + _tokenizer_version())
+    digest.update("\n".join(words).encode())
+    digest.update(json.dumps(sorted(synonyms.items()), ensure_ascii=False).encode())
+    return words, synonyms, digest.hexdigest()[:32]
 
 
 def _tokenizer_version() -> bytes:
@@ -91,14 +96,6 @@ def _tokenizer_version() -> bytes:
     spec = importlib.util.find_spec("jieba")
     stat = os.stat(spec.origin) if spec and spec.origin else None
     return f"{stat.st_size}:{stat.st_mtime_ns}".encode() if stat else b"-"
-
-
-def _key(files: list[tuple[str, str]], words: list[str]) -> str:
-    digest = hashlib.sha256(FORMAT + __version__.encode() + _tokenizer_version())
-    digest.update("\n".join(words).encode())
-    for name, text in files:
-        digest.update(b"\0" + Path(name).name.encode() + b"\0" + text.encode())
-    return digest.hexdigest()[:32]
 
 
 def data_path(path: str | Path | None = None) -> Path:
@@ -109,8 +106,9 @@ def data_path(path: str | Path | None = None) -> Path:
 def fingerprint(path: Path) -> tuple[tuple[str, int, int], ...]:
     """Names, sizes and change times of the panel files: cheap to compare, to notice an edit."""
     try:
-        files = [*panel_files(path), path / "words.txt", path / "synonyms.txt"]
-        return tuple((str(f), (s := f.stat()).st_size, s.st_mtime_ns) for f in files if f.exists())
+        found = [(str(f), s.st_size, s.st_mtime_ns) for f, s in panel_stats(path)]
+        settings = [path / "words.txt", path / "synonyms.txt"]
+        return (*found, *((str(f), (s := f.stat()).st_size, s.st_mtime_ns) for f in settings if f.exists()))
     except (DataError, OSError):
         return ()
 
@@ -120,31 +118,292 @@ def load_library(path: str | Path | None = None, *, cache_dir: Path | None = Non
     """Load, validate and index the panels at `path` (a file or a folder of *.yaml).
 
     `path` defaults to $QUOTES_DATA_DIR, then to the panels shipped with the bot. Raises
-    DataError listing every problem as `file:line: message`.
+    DataError listing every problem as `file:line: message`. Without the cache, the library
+    is built in a temporary folder that is gone when this returns.
     """
+    where = data_path(path)
+    if not use_cache:
+        with tempfile.TemporaryDirectory(prefix="panel-quotes-") as scratch:
+            return open_library(build_library(where, Path(scratch)))  # readable while mapped and open
+    folder = cache_dir or default_cache_dir()
+    if not _writable(folder):
+        if (known := _known_key(folder, where, _stats(where))) and (cached := _read_cache(folder / f"library-{known}.bin")):
+            return cached
+        logger.info("the cache folder %s cannot be written: building without it", folder)
+        return load_library(where, use_cache=False)
+    return open_library(build_library(where, folder))
+
+
+def build_library(path: str | Path | None = None, cache_dir: Path | None = None) -> Path:
+    """The library file of the panels at `path`, built (or merged from the last one) unless
+    the cache has it: what a worker process does for a running bot, which then only opens it."""
     where, folder = data_path(path), cache_dir or default_cache_dir()
-    if use_cache and (known := _known_key(folder, where)) and (cached := _read_cache(folder / f"library-{known}.bin")):
-        return cached  # no file changed since the manifest was written: none is read
     stats = _stats(where)  # before the files are read: a change while they are read is seen next time
-    files, words, synonyms = _read_sources(where)
-    key = _key(files, words + [f"{word}={','.join(others)}" for word, others in sorted(synonyms.items())])
+    if (known := _known_key(folder, where, stats)) and _readable(folder / f"library-{known}.bin"):
+        return folder / f"library-{known}.bin"  # no file changed since the manifest was written: none is read
+    words, synonyms, words_key = words_and_synonyms(where)
+    keys = _part_keys(where, folder, stats[:len(stats) - _settings_files(where)], words, words_key, synonyms)
+    key = hashlib.sha256((FORMAT.decode() + words_key + "".join(keys)).encode()).hexdigest()[:32]
     cache_file = folder / f"library-{key}.bin"
-    if use_cache and (cached := _read_cache(cache_file)) is not None:
-        _write_manifest(folder, where, stats, key)
-        return cached
-    panels = load_panels(files)
-    pinyin = _names_pinyin(panels)
-    extra = [s.name for p in panels for s in p.speakers] + [t.name for p in panels for t in p.topics]
-    jieba_cache = cache_file.parent if use_cache and _writable(cache_file.parent) else None
-    tokenizer = Tokenizer(words + [fold(w) for w in extra if len(w) <= 8], cache_dir=jieba_cache)
-    texts = [q.text for p in panels for q in p.quotes]
-    data = build(texts, [fold(t) for t in texts], tokenizer, [q.text_en for p in panels for q in p.quotes],
-                 step=lambda what, total: Progress(what, total, "quotes"), always=single_words(synonyms))
-    columns = QuoteColumns.of([(p.panel, p.speakers, p.topics, p.quotes) for p in panels])
-    if use_cache:
-        _write_cache(cache_file, columns, pinyin, data, synonyms, [p.path for p in panels])
-        _write_manifest(folder, where, stats, key)
-    return Library(columns, data, pinyin, synonyms)
+    if not _readable(cache_file):
+        _merge(folder, keys, words_key, synonyms, cache_file, _earlier(folder, where, words_key))
+    _write_manifest(folder, where, stats, key, words_key, keys)
+    _forget_stale_parts(folder)
+    return cache_file
+
+
+def open_library(file: Path) -> Library:
+    """The library stored in `file` (see `build_library`), mapped rather than read."""
+    if (library := _read_cache(file)) is None:
+        raise OSError(f"cannot read the library file {file}")
+    return library
+
+
+def _readable(file: Path) -> bool:
+    try:
+        map_sections(file, FORMAT)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def _part_keys(where: Path, folder: Path, stats: list[list[Any]], words: list[str], words_key: str,
+               synonyms: Synonyms) -> list[str]:
+    """Every panel file's part key, in order, each part made if it is not stored yet: files
+    the manifest knows unchanged are not even read."""
+    known = _manifest_parts(folder, where, words_key)
+    keys: dict[str, str] = {}
+    making: list[str] = []
+    problems: list[Problem] = []
+    size = 0
+    for name, file_size, mtime in stats:
+        if (key := known.get((name, file_size, mtime))) and part_file(folder, key).exists():
+            keys[name] = key
+            continue
+        try:
+            key = part_key(words_key, name, read_source(Path(name)))
+        except DataError as error:
+            problems += error.problems
+            continue
+        if part_file(folder, key).exists():
+            keys[name] = key
+        else:
+            making.append(name)
+            size += file_size
+    if making:
+        cutting = Cutting(tuple(words), words_key, folder, tuple(single_words(synonyms)))
+        with Progress("reading and cutting panel files", len(making), "files") as step:
+            for name, made, found in make_parts(making, size, cutting, step.advance):
+                problems += found
+                if made is not None:
+                    keys[name] = made
+        if not parts.KEEP_TOKENIZER:
+            forget_tokenizer()
+    if problems:
+        raise DataError(problems)
+    return [keys[name] for name, _, _ in stats]
+
+
+def _earlier(folder: Path, where: Path, words_key: str) -> Mapped | None:
+    """The library the manifest last named, to merge from, when it was cut the same way."""
+    try:
+        manifest = json.loads(_manifest_file(folder, where).read_text(encoding="utf-8"))
+        if manifest.get("code") != _code() or manifest.get("words") != words_key:
+            return None
+        return map_sections(folder / f"library-{manifest['key']}.bin", FORMAT)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _merge(folder: Path, keys: list[str], words_key: str, synonyms: Synonyms, file: Path,
+           earlier: Mapped | None) -> None:
+    """Merge the parts named by `keys` into the library file `file`, starting from `earlier`
+    where it has them. Parts are opened one at a time, so thousands never hold as many files."""
+    header = json.loads(bytes(earlier["header"])) if earlier is not None else {}
+    old_keys: list[str] = header.get("parts", [])
+    old_at = {key: n for n, key in enumerate(old_keys)} if len(set(old_keys)) == len(old_keys) else {}
+    kept_panels = [old_at.get(key, -1) for key in keys]
+    removed = sorted(set(old_keys) - set(keys))
+    if earlier is not None and (sum(n >= 0 for n in kept_panels) < len(keys) / 2 or len(removed) > len(keys) / 2):
+        return _merge(folder, keys, words_key, synonyms, file, None)  # mostly new: a merge from nothing is as quick
+    removed_vocab = [_present(_part(folder, key)).index.vocab if _part_exists(folder, key) else None for key in removed]
+    if earlier is not None and any(vocab is None for vocab in removed_vocab):
+        return _merge(folder, keys, words_key, synonyms, file, None)  # a gone part's file is gone: start afresh
+    first = earlier["first"] if earlier is not None else array("q", [0])
+    lines = bytes(earlier["panels"]).decode().split("\n") if earlier is not None else []
+    sizes, panel_lines, names = [], [], {}
+    for key, at in zip(keys, kept_panels, strict=True):
+        if at >= 0:
+            sizes.append(int(first[at + 1] - first[at]))
+            panel_lines.append(lines[at])
+        else:
+            part = _present(_part(folder, key))
+            sizes.append(part.size)
+            panel_lines.append(part.line)
+            names.update(part.pinyin)
+            del part
+    raw_panels = [json.loads(line) for line in panel_lines]
+    _check_panel_ids(raw_panels)
+
+    def reader(key: str) -> merging.Read:
+        def read() -> tuple[Any, Any]:
+            part = _present(_part(folder, key))
+            return part.index, part.folded
+        return read
+
+    index_parts = [merging.Part(size, None if at >= 0 else reader(key))
+                   for key, at, size in zip(keys, kept_panels, sizes, strict=True)]
+    earlier_index = None
+    if earlier is not None:
+        logger.info("%d new or changed panel files merged into %d kept", sum(at < 0 for at in kept_panels),
+                    sum(at >= 0 for at in kept_panels))
+        earlier_index = merging.Earlier(_index_of(earlier, header), _texts(earlier, "folded"),
+                                        [int(first[at]) if at >= 0 else -1 for at in kept_panels],
+                                        [vocab for vocab in removed_vocab if vocab is not None])
+    with Progress("matching terms", sum(sizes), "quotes") as step:
+        data = merging.merge(index_parts, single_words(synonyms), earlier_index, step.advance)
+    sections = _assemble(folder, panel_lines, keys, kept_panels, earlier)
+    sections["header"] = json.dumps({"pinyin": _pinyin_of(raw_panels, header.get("pinyin", {}) | names),
+                                     "terms": data.terms,
+                                     "term_pinyin": data.pinyin, "synonyms": synonyms, "parts": keys,
+                                     "words": words_key}, ensure_ascii=False).encode()
+    for name in _ARRAYS:
+        sections[name] = getattr(data, name)
+    write_sections(file, FORMAT, sections)
+    for old in sorted(file.parent.glob("library-*.bin"), key=lambda f: f.stat().st_mtime)[:-_KEEP_FILES]:
+        old.unlink(missing_ok=True)
+
+
+def _pinyin_of(raw_panels: list[dict[str, Any]], known: dict[str, str]) -> dict[str, str]:
+    """The pinyin of the names in the panels (speakers' names and titles, topics' names),
+    from the earlier library where it has them."""
+    named: set[str] = set()
+    for raw in raw_panels:
+        named.update(text for _, name, title, *_ in raw["speakers"] for text in (name, title))
+        named.update(name for _, name, *_ in raw["topics"])
+    ordered = sorted(named)
+    return {text: known[text] for text in ordered if text in known} | \
+        names_pinyin([text for text in ordered if text not in known])
+
+
+def _present(part: Part | None) -> Part:
+    if part is None:
+        raise OSError("a part of the cache was removed while the library was being merged")
+    return part
+
+
+def _part(folder: Path, key: str) -> Part | None:
+    return read_part(part_file(folder, key), key)
+
+
+def _part_exists(folder: Path, key: str) -> bool:
+    return part_file(folder, key).exists()
+
+
+def _check_panel_ids(raw_panels: Sequence[dict[str, Any]]) -> None:
+    first_file: dict[str, str] = {}
+    problems = []
+    for raw in raw_panels:
+        pid, path = raw["panel"][0], raw["path"]
+        if pid in first_file:
+            problems.append(Problem(path, None, f"panel id {pid!r} is already used by {first_file[pid]}"))
+        else:
+            first_file[pid] = path
+    if problems:
+        raise DataError(problems)
+
+
+def _assemble(folder: Path, lines: list[str], keys: list[str], kept: list[int],
+              earlier: Mapped | None) -> dict[str, Any]:
+    """The merged library's panels and quote columns, each panel's taken from the earlier
+    library when it had it (neighbours together, the texts copied file to file), else from
+    its part."""
+    import numpy as np
+
+    pieces: dict[str, list[Any]] = {name: [] for name in (*(f"{t}.at" for t in _TEXTS), "speaker", "topic", "start")}
+    shift = dict.fromkeys(_TEXTS, 0)
+    speaker_count, topic_count, sizes = array("I"), array("I"), []
+    speakers_before = topics_before = 0
+    if earlier is not None:
+        old_first = np.frombuffer(earlier["first"], dtype=np.int64)
+        old_speakers = np.concatenate([[0], np.cumsum(np.frombuffer(earlier["speaker_count"], dtype=np.uint32))])
+        old_topics = np.concatenate([[0], np.cumsum(np.frombuffer(earlier["topic_count"], dtype=np.uint32))])
+        old_texts = {name: _texts(earlier, name) for name in _TEXTS}
+        old_starts = {name: np.frombuffer(earlier[f"{name}.at"], dtype=np.int64) for name in _TEXTS}
+        old_speaker, old_topic = np.frombuffer(earlier["speaker"], dtype=np.int32), np.frombuffer(earlier["topic"], dtype=np.int32)
+    for key, at in zip(keys, kept, strict=True):
+        if at >= 0 and earlier is not None:
+            a, b = int(old_first[at]), int(old_first[at + 1])
+            speakers, topics = int(earlier["speaker_count"][at]), int(earlier["topic_count"][at])
+            for name in _TEXTS:
+                pieces[f"{name}.at"].append(old_starts[name][a + 1:b + 1] - old_starts[name][a] + shift[name])
+                shift[name] += int(old_starts[name][b] - old_starts[name][a])
+            pieces["speaker"].append(old_speaker[a:b] - np.int32(old_speakers[at]) + np.int32(speakers_before))
+            topic = old_topic[a:b]
+            pieces["topic"].append(np.where(topic >= 0, topic - np.int32(old_topics[at]) + np.int32(topics_before), -1))
+            pieces["start"].append(np.frombuffer(earlier["start"], dtype=np.float64)[a:b])
+        else:
+            part = _present(_part(folder, key))
+            a, b = 0, part.size
+            speakers, topics = len(part.quotes.speakers), len(part.quotes.topics)
+            for name in _TEXTS:
+                starts = np.frombuffer(_column(part, name).starts_between(0, part.size), dtype=np.int64)
+                pieces[f"{name}.at"].append(starts[1:] + shift[name])
+                shift[name] += int(starts[-1])
+            pieces["speaker"].append(np.asarray(part.quotes.speaker, dtype=np.int32) + np.int32(speakers_before))
+            topic = np.asarray(part.quotes.topic, dtype=np.int32)
+            pieces["topic"].append(np.where(topic >= 0, topic + np.int32(topics_before), -1))
+            pieces["start"].append(np.array(part.quotes.start, dtype=np.float64))
+        sizes.append(b - a)
+        speakers_before, topics_before = speakers_before + speakers, topics_before + topics
+        speaker_count.append(speakers)
+        topic_count.append(topics)
+
+    def chunks(name: str) -> Iterator[bytes | FileRange]:
+        run: list[int] = []  # earlier panels kept side by side: one copy
+        for key, at in [*zip(keys, kept, strict=True), ("", -1)]:
+            if at >= 0 and run and run[-1] == at - 1:
+                run.append(at)
+                continue
+            if run:
+                yield old_texts[name].stored_between(int(old_first[run[0]]), int(old_first[run[-1] + 1]))
+            run = [at] if at >= 0 else []
+            if at < 0 and key:
+                part = _present(_part(folder, key))
+                yield _column(part, name).raw_between(0, part.size)[0]
+
+    joined = {name: np.concatenate([np.zeros(0, dtype), *pieces[name]]).astype(dtype, copy=False)
+              for name, dtype in (*((f"{t}.at", np.int64) for t in _TEXTS), ("speaker", np.int32), ("topic", np.int32),
+                                  ("start", np.float64))}
+    sections: dict[str, Any] = {"panels": "\n".join(lines).encode()}
+    for name in _TEXTS:
+        sections[name] = Chunks(shift[name], chunks(name))
+        sections[f"{name}.at"] = np.concatenate([[0], joined[f"{name}.at"]]).astype(np.int64)
+    sections |= {"speaker": joined["speaker"], "topic": joined["topic"], "start": joined["start"],
+                 "panel": np.repeat(np.arange(len(sizes), dtype=np.int32), sizes),
+                 "first": np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)]).astype(np.int64),
+                 "speaker_count": speaker_count, "topic_count": topic_count}
+    return sections
+
+
+def _column(part: Part, name: str) -> TextColumn:
+    return part.folded if name == "folded" else getattr(part.quotes, name)
+
+
+def _offsets(counts: Sequence[int]) -> list[int]:
+    offsets, at = [], 0
+    for count in counts:
+        offsets.append(at)
+        at += count
+    return offsets
+
+
+def _texts(sections: Mapped, name: str) -> TextColumn:
+    return TextColumn(StoredBytes(sections.file()), sections[f"{name}.at"], sections.offsets[name])
+
+
+def _index_of(sections: Mapped, header: dict[str, Any]) -> IndexData:
+    return IndexData(terms=header["terms"], pinyin=header["term_pinyin"], **{name: sections[name] for name in _ARRAYS})
 
 
 # -- the manifest: which cache file the data's files make, known from their sizes and times --
@@ -159,19 +418,19 @@ def _manifest_file(folder: Path, data: Path) -> Path:
 
 def _stats(data: Path) -> list[list[Any]]:
     """Name, size and change time of every file the library is made from."""
-    files = [*panel_files(data), WORDS_FILE, SHIPPED_SYNONYMS]
+    stats = [[str(f), s.st_size, s.st_mtime_ns] for f, s in panel_stats(data)]
+    files = [WORDS_FILE, SHIPPED_SYNONYMS]
     files += [f for f in (data / "words.txt", data / "synonyms.txt") if data.is_dir() and f.exists()]
-    return [[str(f), (s := f.stat()).st_size, s.st_mtime_ns] for f in files]
+    return stats + [[str(f), (s := f.stat()).st_size, s.st_mtime_ns] for f in files]
 
 
-def _known_key(folder: Path, data: Path) -> str | None:
+def _known_key(folder: Path, data: Path, stats: list[list[Any]]) -> str | None:
     """The cache key the manifest names, when every file is as it was then. A file changed in
     the last seconds before the manifest was written may have changed again unseen (the same
     size within the same clock tick): then the files are read, as git does with racy entries."""
     try:
         manifest = json.loads(_manifest_file(folder, data).read_text(encoding="utf-8"))
-        stats = _stats(data)
-    except (OSError, ValueError, DataError):
+    except (OSError, ValueError):
         return None
     if manifest.get("code") != _code() or manifest.get("files") != stats:
         return None
@@ -180,8 +439,29 @@ def _known_key(folder: Path, data: Path) -> str | None:
     return str(manifest["key"])
 
 
-def _write_manifest(folder: Path, data: Path, stats: list[list[Any]], key: str) -> None:
-    manifest = {"code": _code(), "files": stats, "written": time.time_ns(), "key": key}
+def _settings_files(data: Path) -> int:
+    """How many of `_stats`'s files, at its end, are not panel files."""
+    return 2 + sum(data.is_dir() and (data / name).exists() for name in ("words.txt", "synonyms.txt"))
+
+
+def _manifest_parts(folder: Path, data: Path, words_key: str) -> dict[tuple[str, int, int], str]:
+    """The part key of each panel file the manifest knows, by its name, size and change time;
+    none of files changed too close to the manifest's writing to be sure of."""
+    try:
+        manifest = json.loads(_manifest_file(folder, data).read_text(encoding="utf-8"))
+        if manifest.get("code") != _code() or manifest.get("words") != words_key:
+            return {}
+        racy = manifest["written"] - _RACY_NS
+        return {(name, size, mtime): key for (name, size, mtime), key in zip(manifest["files"], manifest["parts"])
+                if mtime < racy}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _write_manifest(folder: Path, data: Path, stats: list[list[Any]], key: str, words_key: str,
+                    parts: list[str]) -> None:
+    manifest = {"code": _code(), "files": stats, "written": time.time_ns(), "key": key, "words": words_key,
+                "parts": parts}
     try:
         with tempfile.NamedTemporaryFile("w", dir=folder, prefix=".tmp-", suffix=".json", delete=False,
                                          encoding="utf-8") as out:
@@ -199,113 +479,51 @@ def _writable(folder: Path) -> bool:
     return os.access(folder, os.W_OK)
 
 
-def _names_pinyin(panels: list[PanelData]) -> dict[str, str]:
-    """Pinyin, syllables apart, of the names people look things up by: speakers' names and
-    titles, topic names. Computed once here: pypinyin's dictionaries are slow to load."""
-    from pypinyin import lazy_pinyin
-
-    texts = {text for p in panels for s in p.speakers for text in (s.name, s.title)}
-    texts |= {t.name for p in panels for t in p.topics}
-    return {text: " ".join(" ".join(lazy_pinyin(text)).split()) for text in texts if HAN.search(text)}
-
-
-# -- the stored form ------------------------------------------------------------------------
-# A small JSON header (panels, speakers, topics, terms), then every column and index array as
-# a section of its own (see `sections.py`), mapped when the library is opened.
-
-def _header(pinyin: dict[str, str], data: IndexData, synonyms: dict[str, tuple[str, ...]]) -> bytes:
-    return json.dumps({"pinyin": pinyin, "terms": data.terms, "term_pinyin": data.pinyin, "synonyms": synonyms},
-                      ensure_ascii=False).encode()
-
-
-def _panel_lines(columns: QuoteColumns, paths: list[str]) -> bytes:
-    """A JSON line a panel, with its speakers and topics: read one at a time, so that opening
-    a library of thousands never holds all their raw JSON at once."""
-    speakers_of: list[list[Speaker]] = [[] for _ in columns.panels]
-    topics_of: list[list[Topic]] = [[] for _ in columns.panels]
-    panel_at = {p.id: n for n, p in enumerate(columns.panels)}
-    for s in columns.speakers:
-        speakers_of[panel_at[s.panel]].append(s)
-    for t in columns.topics:
-        topics_of[panel_at[t.panel]].append(t)
-    return "\n".join(json.dumps({
-        "path": path,
-        "panel": [p.id, p.title, p.event, p.date.isoformat() if p.date else None, p.host, p.location,
-                  p.language, [p.source.url, p.source.publisher, p.source.note], p.recording,
-                  p.title_en, p.event_en],
-        "speakers": [[s.id, s.name, s.title, s.role, s.title_en] for s in speakers],
-        "topics": [[t.id, t.name, t.question, t.name_en, t.question_en] for t in topics],
-    }, ensure_ascii=False) for path, p, speakers, topics in zip(paths, columns.panels, speakers_of, topics_of,
-                                                                strict=True)).encode()
-
-
-def _library_sections(columns: QuoteColumns, pinyin: dict[str, str], data: IndexData,
-                      synonyms: dict[str, tuple[str, ...]], paths: list[str]) -> dict[str, Any]:
-    sections: dict[str, Any] = {"header": _header(pinyin, data, synonyms), "panels": _panel_lines(columns, paths)}
-    for name in _ARRAYS:
-        sections[name] = getattr(data, name)
-    for name in ("ids", "texts", "glosses"):
-        sections[name], sections[f"{name}.at"] = getattr(columns, name).raw()
-    for name, typecode in (("speaker", "i"), ("topic", "i"), ("panel", "i"), ("start", "d"), ("first", "q")):
-        sections[name] = _as_array(getattr(columns, name), typecode)
-    return sections
-
-
-def _as_array(values: Any, typecode: str) -> array:  # type: ignore[type-arg]
-    if isinstance(values, array) and values.typecode == typecode:
-        return values
-    return array(typecode, memoryview(values).cast("B").tobytes()) if isinstance(values, memoryview) \
-        else array(typecode, values)
-
-
-def _write_cache(file: Path, columns: QuoteColumns, pinyin: dict[str, str], data: IndexData,
-                 synonyms: dict[str, tuple[str, ...]], paths: list[str]) -> None:
+def _forget_stale_parts(folder: Path) -> None:
+    """Delete the parts no manifest names that have not been used for an hour (another data
+    folder's parts, or panels long changed)."""
+    named: set[str] = set()
     try:
-        write_sections(file, FORMAT, _library_sections(columns, pinyin, data, synonyms, paths))
-        for old in sorted(file.parent.glob("library-*.bin"), key=lambda f: f.stat().st_mtime)[:-_KEEP_FILES]:
-            old.unlink(missing_ok=True)
-    except OSError as error:
-        logger.info("not caching the built library in %s: %s", file.parent, error)
+        for manifest in folder.glob("manifest-*.json"):
+            named.update(json.loads(manifest.read_text(encoding="utf-8")).get("parts", []))
+        limit = time.time() - _STALE_PARTS_SECONDS
+        for part in (folder / "parts").glob("part-*.bin"):
+            if part.stem.removeprefix("part-") not in named and part.stat().st_mtime < limit:
+                part.unlink(missing_ok=True)
+    except (OSError, ValueError) as error:
+        logger.info("not cleaning the cache in %s: %s", folder, error)
 
+
+# -- opening a stored library ---------------------------------------------------------------
 
 def _read_cache(file: Path) -> Library | None:
     try:
         sections = map_sections(file, FORMAT)
         header = json.loads(bytes(sections["header"]))
-        stored = StoredBytes(file.open("rb", buffering=0))
-        texts = {name: TextColumn(stored, sections[f"{name}.at"], sections.offsets[name])
-                 for name in ("ids", "texts", "glosses")}
+        stored = StoredBytes(sections.file())
+        texts = {name: TextColumn(stored, sections[f"{name}.at"], sections.offsets[name]) for name in _TEXTS}
         columns = [sections[name] for name in ("speaker", "topic", "panel", "start", "first")]
-        arrays = {name: sections[name] for name in _ARRAYS}
-        if not len(texts["texts"]) == len(texts["ids"]) == len(columns[0]) == len(arrays["doc_len"]):
+        if not len(texts["texts"]) == len(texts["ids"]) == len(columns[0]) == len(sections["doc_len"]):
             raise ValueError("the columns do not match")
         panels, speakers, topics = _objects(bytes(sections["panels"]).decode().split("\n"))
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, KeyError, TypeError, struct.error) as error:
+    except (OSError, ValueError, KeyError, TypeError) as error:
         logger.warning("ignoring unreadable cache %s: %s", file, error)
         return None
     quotes = QuoteColumns(panels, speakers, topics, texts["ids"], texts["texts"], texts["glosses"], *columns)
-    data = IndexData(terms=header["terms"], pinyin=header["term_pinyin"], **arrays)
     synonyms = {word: tuple(others) for word, others in header["synonyms"].items()}
-    return Library(quotes, data, header["pinyin"], synonyms)
+    return Library(quotes, _index_of(sections, header), header["pinyin"], synonyms)
 
 
 def _objects(lines: list[str]) -> tuple[list[Panel], list[Speaker], list[Topic]]:
-    """Panels, speakers and topics from the header. Equal strings (a title, a question, a role
-    that many panels repeat) are kept once."""
+    """Panels, speakers and topics, a JSON line a panel. Equal strings (a title, a question, a
+    role that many panels repeat) are kept once."""
     once: dict[Any, Any] = {}
-    keep = once.setdefault
     panels, speakers, topics = [], [], []
     for line in lines:
-        raw = json.loads(line)
-        pid, title, event, date, host, location, language, source, recording, title_en, event_en = raw["panel"]
-        pid = keep(pid, pid)
-        panels.append(Panel(pid, keep(title, title), keep(event, event), dt.date.fromisoformat(date) if date else None,
-                            keep(host, host), keep(location, location), language, Source(*source), recording,
-                            keep(title_en, title_en), keep(event_en, event_en)))
-        speakers += [Speaker(keep(sid, sid), keep(name, name), keep(title, title), keep(role, role), pid,
-                             keep(title_en, title_en)) for sid, name, title, role, title_en in raw["speakers"]]
-        topics += [Topic(keep(tid, tid), keep(name, name), keep(question, question), pid, keep(name_en, name_en),
-                         keep(question_en, question_en)) for tid, name, question, name_en, question_en in raw["topics"]]
+        panel, panel_speakers, panel_topics = panel_objects(json.loads(line), once.setdefault)
+        panels.append(panel)
+        speakers += panel_speakers
+        topics += panel_topics
     return panels, speakers, topics

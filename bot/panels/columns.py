@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import BinaryIO, overload
 
 from ..models import Panel, Quote, Speaker, Topic
+from .sections import FileRange
 
 _SCAN = 1 << 22  # bytes of a stored column a scan reads at a time
 
@@ -31,16 +32,8 @@ class StoredBytes:
     def __getitem__(self, span: slice) -> bytes:
         return os.pread(self._fd, span.stop - span.start, span.start)
 
-    def find(self, needle: bytes, start: int, end: int) -> int:
-        """Where `needle` first is in [start, end), read a few megabytes at a time; -1 if nowhere."""
-        while start < end:
-            chunk = os.pread(self._fd, min(max(_SCAN, 2 * len(needle)), end - start), start)
-            if (at := chunk.find(needle)) >= 0:
-                return start + at
-            if start + len(chunk) >= end or not chunk:
-                return -1
-            start += max(1, len(chunk) - len(needle) + 1)  # a match across two reads is found in the next
-        return -1
+    def fileno(self) -> int:
+        return self._fd
 
 
 Buffer = bytes | StoredBytes
@@ -84,26 +77,57 @@ class TextColumn(Sequence[str]):
     def __iter__(self) -> Iterator[str]:
         return (self[n] for n in range(len(self)))
 
+    def between(self, first: int, end: int) -> list[str]:
+        """Texts [first, end), read in one go."""
+        starts, base = self._starts, self._base
+        raw = self._buffer[base + starts[first]:base + starts[end]]
+        at = starts[first]
+        return [raw[starts[n] - at:starts[n + 1] - at].decode() for n in range(first, end)]
+
+    def raw_between(self, first: int, end: int) -> tuple[bytes, array[int]]:
+        """The UTF-8 bytes of texts [first, end), and where each starts in them (and the end)."""
+        starts, base = self._starts, self._base
+        at = starts[first]
+        return self._buffer[base + at:base + starts[end]], array("q", (starts[n] - at for n in range(first, end + 1)))
+
+    def stored_between(self, first: int, end: int) -> bytes | FileRange:
+        """The UTF-8 bytes of texts [first, end): where they are in a file, when they are in one."""
+        starts, base = self._starts, self._base
+        if isinstance(self._buffer, StoredBytes):
+            return FileRange(self._buffer.fileno(), base + starts[first], starts[end] - starts[first])
+        return self._buffer[base + starts[first]:base + starts[end]]
+
+    def starts_between(self, first: int, end: int) -> array[int]:
+        """Where each of texts [first, end) starts, and where the last ends, from 0."""
+        starts = self._starts
+        at = starts[first]
+        return array("q", (starts[n] - at for n in range(first, end + 1)))
+
     def raw(self) -> tuple[bytes, array[int]]:
         """The UTF-8 bytes and the start of each text in them, as stored."""
         starts = self._starts
         return self._buffer[self._base:self._base + starts[-1]], array("q", starts)
 
     def containing(self, needle: str) -> list[int]:
-        """The texts that hold `needle`, in order: one byte search through the buffer, not a
-        look at each text (UTF-8 never matches inside another character)."""
-        found: list[int] = []
-        raw, starts, base = needle.encode(), self._starts, self._base
+        """The texts that hold `needle`, in order: runs of whole texts a few megabytes long
+        read at a time and searched as bytes (UTF-8 never matches inside another character)."""
+        raw, starts, base, found = needle.encode(), self._starts, self._base, []
         if not raw:
             return list(range(len(self)))
-        end, at = base + starts[-1], base
-        while (at := self._buffer.find(raw, at, end)) >= 0:
-            doc = bisect.bisect_right(starts, at - base) - 1
-            if at - base + len(raw) <= starts[doc + 1]:
-                found.append(doc)
-                at = base + starts[doc + 1]
-            else:
-                at += 1  # a match across two texts' ends
+        first, count = 0, len(self)
+        while first < count:
+            end = min(max(bisect.bisect_right(starts, starts[first] + _SCAN, first + 1), first + 1), count)
+            offset = starts[first]
+            chunk = self._buffer[base + offset:base + starts[end]]
+            at = chunk.find(raw)
+            while at >= 0:
+                doc = bisect.bisect_right(starts, offset + at, first, end + 1) - 1
+                if offset + at + len(raw) <= starts[doc + 1]:
+                    found.append(doc)
+                    at = chunk.find(raw, starts[doc + 1] - offset)
+                else:
+                    at = chunk.find(raw, at + 1)  # across two texts' ends: no match
+            first = end
         return found
 
 

@@ -54,25 +54,37 @@ class PanelData:
 def panel_files(path: Path) -> list[Path]:
     """The panel files at `path`: the file itself, or every *.yaml below a folder, sorted.
     A folder that cannot be read or a link to nothing is a problem, never silently skipped."""
+    return [file for file, _ in panel_stats(path)]
+
+
+def panel_stats(path: Path) -> list[tuple[Path, os.stat_result]]:
+    """`panel_files`, each with its size and change time: one look at each file."""
     if path.is_file():
-        return [path]
+        return [(path, path.stat())]
     if not path.is_dir():
         raise DataError([Problem(str(path), None, "no such file or folder")])
     problems: list[Problem] = []
-
-    def unreadable(error: OSError) -> None:
-        problems.append(Problem(str(error.filename or path), None, f"cannot read this folder: {error.strerror}"))
-
-    files = []
-    for folder, _, names in os.walk(path, onerror=unreadable):  # symlinked folders are not followed
-        for name in names:
-            file = Path(folder) / name
-            if file.suffix not in PANEL_FILE_SUFFIXES:
-                continue
-            if file.is_file():
-                files.append(file)
-            elif file.is_symlink() and not file.exists():
-                problems.append(Problem(str(file), None, "is a link to a file that does not exist"))
+    files: list[tuple[Path, os.stat_result]] = []
+    folders = [str(path)]
+    while folders:  # symlinked folders are not followed
+        folder = folders.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as error:
+            problems.append(Problem(str(error.filename or folder), None, f"cannot read this folder: {error.strerror}"))
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                folders.append(entry.path)
+            elif Path(entry.name).suffix in PANEL_FILE_SUFFIXES:
+                try:
+                    stat = entry.stat()
+                except OSError:
+                    if entry.is_symlink():
+                        problems.append(Problem(entry.path, None, "is a link to a file that does not exist"))
+                    continue
+                if entry.is_file():
+                    files.append((Path(entry.path), stat))
     if problems:
         raise DataError(problems)
     if not files:

@@ -51,8 +51,8 @@ def _workers(quotes: int) -> int:
         return 1
     import multiprocessing
 
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 1
+    if "fork" not in multiprocessing.get_all_start_methods() or multiprocessing.current_process().daemon:
+        return 1  # a pool's worker (cutting one of many panel files) starts no workers of its own
     return min(os.cpu_count() or 1, _MAX_WORKERS)
 
 

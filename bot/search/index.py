@@ -9,13 +9,14 @@ asked for. ASCII terms match as whole words.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from array import array
-from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from .cutting import cut_all
 from .english import PREFIX as ENGLISH
@@ -51,7 +52,7 @@ def names_in(folded: str) -> set[str]:
     return {match[1] + match[2] for match in NAME.finditer(folded)}
 
 
-Column = array | memoryview  # type: ignore[type-arg]
+Column = Any  # an array or numpy array when built, a memoryview when mapped from the cache
 
 
 @dataclass(slots=True)
@@ -66,6 +67,9 @@ class IndexData:
     doc_len: Column
     pinyin: dict[str, list[str]]
     deep_folded: Column  # quotes `fold_width_and_case` does not fold fully
+    # What a later merge needs: each posting's term count, and how many panel files cut each term.
+    post_tf: Column = field(default_factory=lambda: array("H"))
+    term_files: Column = field(default_factory=lambda: array("I"))
 
 
 class Step(Protocol):
@@ -83,84 +87,82 @@ class _Silent:
         """Nothing to close."""
 
 
-def build(texts: Sequence[str], folded: Sequence[str], tokenizer: Tokenizer,
-          glosses: Sequence[str | None] = (), step: Callable[[str, int], Step] | None = None,
-          always: Collection[str] = ()) -> IndexData:
-    """Index quote texts, given folded (quote i is document i), and their English glosses
-    (`glosses[i]`, when given) as `en:` terms of the same quotes. `step(what, total)` is told
-    how far each pass has got. The Chinese words in `always` (the synonyms) are terms even
-    where no quote says them, so a search for one never scans every quote to learn that."""
-    step = step or (lambda what, total: _Silent())
-    import ahocorasick  # the substring matcher is only needed to build
-    from pypinyin import lazy_pinyin
+@dataclass(slots=True)
+class PartIndex:
+    """What one panel file's quotes give the index, before it is merged with the others': the
+    terms jieba cut them into, their lengths, and the postings that are theirs alone (Latin
+    words, model names, English terms of the glosses: found in the quote that says them).
+    Chinese terms match as substrings of any quote, so their postings are made at the merge."""
 
-    # Pass 1: jieba over every quote, keeping only what pass 2 needs (not the token lists).
+    vocab: list[str]  # sorted
+    doc_len: Column  # I
+    local_term: Column  # i, positions in vocab
+    local_doc: Column  # i
+    local_tf: Column  # H
+    deep: Column  # i: quotes `fold_width_and_case` does not fold fully
+    pinyin: dict[str, str] = field(default_factory=dict)  # of its all-Chinese terms (and of `always`)
+
+
+def is_substring_term(term: str) -> bool:
+    """A term matched as a substring of folded text (Chinese), not as a whole word."""
+    return bool(HAN.search(term)) and not term.startswith(ENGLISH)
+
+
+def index_part(texts: Sequence[str], folded: Sequence[str], tokenizer: Tokenizer,
+               glosses: Sequence[str | None] = (), step: Step | None = None, always: Sequence[str] = ()) -> PartIndex:
+    """Cut one panel's quotes (given folded too; quote i is document i) and their English
+    glosses into terms; `step` is told of each quote cut. The pinyin of the terms (and of the
+    words in `always`) is worked out here, where jieba's process pays for loading pypinyin, so
+    that a merge never does."""
+    step = step or _Silent()
     vocab: set[str] = set()
     doc_len = array("I")
-    words_of: dict[int, set[str]] = {}
-    english: dict[int, Counter[str]] = {}
-    for doc, gloss in enumerate(glosses):
-        if gloss and (counted := Counter(t for t in english_terms(gloss) if len(t) <= MAX_ENGLISH_TERM)):
-            english[doc] = counted
-            vocab.update(counted)
-    cutting = step("segmenting quotes", len(folded))
-    for doc, (count, cut) in enumerate(cut_all(folded, tokenizer, MAX_TERM_CHARS, cutting.advance)):
+    counted: list[tuple[int, Counter[str]]] = []
+    for doc, (count, cut) in enumerate(cut_all(folded, tokenizer, MAX_TERM_CHARS, step.advance)):
         doc_len.append(max(1, count))
         names = {name for name in names_in(folded[doc]) if len(name) <= MAX_TERM_CHARS}
-        vocab.update(cut)
+        vocab.update(t for t in cut if not (len(t) == 1 and HAN.match(t)))  # a character is scanned for
         vocab.update(names)
-        if words := {t for t in cut if not HAN.search(t)} | names:
-            words_of[doc] = words
-    cutting.close()
-    always = {w for w in always if len(w) > 1 and HAN.search(w) and len(w) <= MAX_TERM_CHARS}
-    vocab.update(always)
-    # One Chinese character is no term: a scan finds it when asked.
-    terms_sorted = sorted(t for t in vocab if not (len(t) == 1 and HAN.match(t)))
-    han_terms = [t for t in terms_sorted if HAN.search(t) and not t.startswith(ENGLISH)]
-    automaton = ahocorasick.Automaton()
-    for term in han_terms:
-        automaton.add_word(term, term)
-    if han_terms:
-        automaton.make_automaton()
-    patterns: dict[str, re.Pattern[str]] = {}
-
-    # Pass 2: every term's quotes and counts, Chinese terms as substrings of the folded text.
-    docs_of: dict[str, array[int]] = defaultdict(lambda: array("i"))
-    tfs_of: dict[str, array[int]] = defaultdict(lambda: array("H"))
-    counting = step("counting terms", len(folded))
-    for doc, text in enumerate(folded):
-        counting.advance()
-        present = {term for _, term in automaton.iter(text)} if han_terms else set()
-        for term in present:
-            docs_of[term].append(doc)
-            tfs_of[term].append(min(text.count(term), 65535))
-        for word in words_of.get(doc, ()):
-            pattern = patterns.get(word) or patterns.setdefault(word, re.compile(word_pattern(word)))
-            if tf := len(pattern.findall(text)):
-                docs_of[word].append(doc)
-                tfs_of[word].append(min(tf, 65535))
-        for term, tf in english.pop(doc, {}).items():
-            docs_of[term].append(doc)
-            tfs_of[term].append(min(tf, 65535))
-
-    counting.close()
-    n_docs = len(folded)
-    avg_len = sum(doc_len) / n_docs if n_docs else 1.0
-    terms = [t for t in terms_sorted if t in docs_of or t in always]
-    post_ptr, post_doc, post_score = array("q", [0]), array("i"), array("f")
-    for term in terms:
-        docs, tfs = docs_of.pop(term, array("i")), tfs_of.pop(term, array("H"))
-        weight = idf(n_docs, len(docs))
-        scored = sorted((-impact(weight, tf, doc_len[doc], avg_len), doc) for doc, tf in zip(docs, tfs))
-        post_doc.extend(doc for _, doc in scored)
-        post_score.extend(-score for score, _ in scored)
-        post_ptr.append(len(post_doc))
-    pinyin: dict[str, list[str]] = defaultdict(list)
-    for term in terms:
-        if HAN.fullmatch(term[0]) and len(term) > 1 and all(HAN.match(c) for c in term):  # not en: terms
-            pinyin["".join(lazy_pinyin(term))].append(term)
+        words = Counter[str]()
+        for word in {t for t in cut if not HAN.search(t)} | names:
+            if tf := len(_word_finder(word).findall(folded[doc])):
+                words[word] = min(tf, 65535)
+        gloss = glosses[doc] if doc < len(glosses) else None
+        if gloss:
+            english = Counter(t for t in english_terms(gloss) if len(t) <= MAX_ENGLISH_TERM)
+            vocab.update(english)
+            words.update({term: min(tf, 65535) for term, tf in english.items()})
+        if words:
+            counted.append((doc, words))
+    step.close()
+    terms = sorted(vocab)
+    position = {term: n for n, term in enumerate(terms)}
+    local_term, local_doc, local_tf = array("i"), array("i"), array("H")
+    for doc, words in counted:
+        for word, tf in sorted(words.items()):
+            local_term.append(position[word])
+            local_doc.append(doc)
+            local_tf.append(tf)
     deep = array("i", (doc for doc, (t, f) in enumerate(zip(texts, folded)) if fold_width_and_case(t) != f))
-    return IndexData(terms, post_ptr, post_doc, post_score, doc_len, dict(pinyin), deep)
+    return PartIndex(terms, doc_len, local_term, local_doc, local_tf, deep, term_pinyin([*terms, *always]))
+
+
+def term_pinyin(terms: Sequence[str]) -> dict[str, str]:
+    """Each all-Chinese term's pinyin, syllables together: how it is found when typed in pinyin."""
+    return {t: _pinyin_of(t) for t in terms if len(t) > 1 and all(HAN.match(c) for c in t)}
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _pinyin_of(term: str) -> str:
+    # Panels share most of their words: each is worked out once in a process.
+    from pypinyin import lazy_pinyin
+
+    return "".join(lazy_pinyin(term))
+
+
+@functools.lru_cache(maxsize=4096)
+def _word_finder(word: str) -> re.Pattern[str]:
+    return re.compile(word_pattern(word))
 
 
 def idf(n_docs: int, df: int) -> float:

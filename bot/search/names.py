@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 from collections.abc import Iterable, Mapping
 
 from ..errors import AmbiguousValueError, UnknownValueError
 from ..models import Panel, Speaker, Topic
 from .fold import compact
+from .nearest import nearest
 from .tokenizer import HAN
 
 SUGGESTED = 3  # names an unknown one is answered with
@@ -58,8 +58,7 @@ class _Table:
     def closest(self, wanted: str) -> list[str]:
         """The known names nearest to what was typed, always some: by spelling, in either script."""
         keys = {key: found for key, found in [*self.exact.items(), *self.tiers[0].items()]}
-        near = (difflib.get_close_matches(wanted, list(keys), n=len(keys), cutoff=0.5)
-                or difflib.get_close_matches(wanted, list(keys), n=len(keys), cutoff=0.0))  # far, but the nearest
+        near = nearest(wanted, keys, n=SUGGESTED * 4, cutoff=0.5) or nearest(wanted, keys, n=SUGGESTED * 4, cutoff=0.0)
         names = dict.fromkeys(self.shown[v] for key in near for v in sorted(keys[key], key=str))
         return list(names)[:SUGGESTED]
 
@@ -115,6 +114,11 @@ class Names:
             keys = [compact(p.id), compact(p.title), compact(p.title_en or "")]
             table.add(p.id, p.id, f"{p.id} ({p.title})", keys, partial=keys)
         return table
+
+    def warm(self) -> None:
+        """Build every table now (they are built on first use otherwise)."""
+        for table in (self._speakers, self._titles, self._topics, self._panels):
+            assert table is not None
 
     def _lookup(self, table: _Table, value: str) -> frozenset[object]:
         key = (table.kind, value)

@@ -6,9 +6,10 @@ Only building an index needs this. Queries are cut against the index's own vocab
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 _WORDLIKE = re.compile(r"\w")
@@ -21,6 +22,7 @@ class Tokenizer:
     def __init__(self, words: Iterable[str] = (), cache_dir: Path | None = None) -> None:
         import jieba
 
+        self.words_key = ""  # what `words` came from, for a caller that keeps one tokenizer
         jieba.setLogLevel(logging.WARNING)
         self._jieba = jieba.Tokenizer()
         if cache_dir is not None:
@@ -32,6 +34,23 @@ class Tokenizer:
     def warm(self) -> None:
         """Load the dictionary now (it loads on the first cut otherwise)."""
         self._jieba.check_initialized()
+
+    @contextlib.contextmanager
+    def words_added(self, words: Iterable[str]) -> Iterator[None]:
+        """`words` known while the block runs (one panel's names), then forgotten exactly, so
+        that each panel is cut the same whichever panels were cut before it."""
+        jieba = self._jieba
+        jieba.check_initialized()
+        before, total = {}, jieba.total
+        try:
+            for word in dict.fromkeys(w.strip() for w in words if w.strip()):
+                before[word] = jieba.FREQ.get(word)
+                jieba.add_word(word)
+            yield
+        finally:
+            for word, freq in before.items():
+                jieba.FREQ[word] = freq or 0  # 0: a prefix only, as jieba marks the starts of its words
+            jieba.total = total
 
     def tokenize(self, folded: str) -> list[str]:
         """Search-mode terms of already folded text, without punctuation and spaces."""
