@@ -66,7 +66,7 @@ async def test_chinese_keyword_answers_with_the_best_quote_as_an_embed(library: 
         assert data["allowed_mentions"] == {"parse": []}
         assert not data.get("flags", 0) & EPHEMERAL
         labels = [c["label"] for row in data["components"] for c in row["components"]]
-        assert labels == ["Another", "Context", "Prev", "Next"]
+        assert labels == ["Another", "Context", "Card", "Prev", "Next"]
 
 
 async def test_pinyin_speaker_topic_part_and_private(library: Library) -> None:

@@ -63,7 +63,7 @@ async def test_signed_slash_command_gets_the_preview_in_the_ack(library: Library
         assert context[0]["text"] == "*陈石* · Partner, Fengrui Capital"
         assert context[1]["text"] == "New Opportunities for AIGC in China · First China AIGC Industry Summit · 2023-03-29"
         buttons = next(b for b in reply["blocks"] if b["type"] == "actions")["elements"]
-        assert [b["text"]["text"] for b in buttons] == ["Send", "Another", "Context", "Cancel"]
+        assert [b["text"]["text"] for b in buttons] == ["Send", "Another", "Context", "Card", "Cancel"]
         assert reply.get("response_type", "ephemeral") == "ephemeral"
         assert not [c for c in session.fake.calls if c.method.startswith("chat.")]  # nothing posted yet
 

@@ -17,10 +17,10 @@ FILTER_NAMES = {
 ACTIONS = {
     "random": "random", "随机": "random", "help": "help", "帮助": "help",
     "speakers": "speakers", "topics": "topics", "panels": "panels", "context": "context", "上下文": "context",
-    "digest": "digest", "每日": "digest",
+    "digest": "digest", "每日": "digest", "card": "card", "卡片": "card",
 }
 DIGEST_ACTIONS = ("subscribe", "unsubscribe", "status", "preview")
-CONSOLE_BUTTONS = ("another", "next", "prev", "context")
+CONSOLE_BUTTONS = ("another", "next", "prev", "context", "card")
 MAX_COMMAND_CHARS = 2000  # a command's words and filters; the search words alone may be 500
 _COLONS = ":："
 _PAIRS = {'"': '"', "“": "”", "'": "'", "「": "」"}  # a filter's value may be quoted with any of these
@@ -100,8 +100,8 @@ class DigestOrder:
 
 @dataclass(frozen=True, slots=True)
 class Command:
-    """`action` is search, random, help, speakers, topics, panels, context or digest;
-    `argument` carries the quote id for context, `digest` what a digest command asks."""
+    """`action` is search, random, help, speakers, topics, panels, context, card or digest;
+    `argument` carries the quote id for context and card, `digest` what a digest command asks."""
 
     action: str
     query: Query = EVERYTHING
@@ -148,10 +148,10 @@ def parse_command(text: str) -> Command:
                                 "status or preview", key="bad.digest")
         return Command("digest", Query(speaker=query.speaker, topic=query.topic, panel=query.panel),
                        digest=_digest_order(words[0].lower(), words[1:]))
-    if action == "context":
+    if action in ("context", "card"):
         if len(words) != 1 or filters:
-            raise QuoteBotError("context takes one quote id, e.g. context chen-shi-3", key="bad.context")
-        return Command("context", Query(), words[0])
+            raise QuoteBotError(f"{action} takes one quote id, e.g. {action} chen-shi-3", key=f"bad.{action}")
+        return Command(action, Query(), words[0])
     if action in ("help", "speakers", "topics", "panels") and (words or filters):
         action = "search"  # `help me` or `topics 算力` read as a search, not a command
         query = Query(text.strip())
@@ -186,7 +186,7 @@ def parse_console_line(line: str) -> Command:
         return parse_command(rest)
     if head in ("quit", "exit", "q!"):
         return Command("quit")
-    if head in CONSOLE_BUTTONS and not (head == "context" and rest.strip()):
+    if head in CONSOLE_BUTTONS and not (head in ("context", "card") and rest.strip()):
         return Command("press", argument=head)  # the buttons under the last answer, typed
     if head in ACTIONS:
         return parse_command(f"{head} {rest}")
