@@ -34,6 +34,7 @@ from bot import (
     Library,
     Listing,
     Notice,
+    Picture,
     Place,
     Raw,
     Removed,
@@ -128,8 +129,10 @@ def build_app(library: Library, settings: SlackSettings, chat: Chat | None = Non
     people = People(client, settings)
     app.error(refuse_malformed)
 
+    later: set[asyncio.Task[None]] = set()  # uploads that follow a command's ack
+
     @app.command("/quote")
-    async def quote(ack: AsyncAck, command: dict[str, Any]) -> None:
+    async def quote(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         user, channel, typed = _text(command, "user_id"), _text(command, "channel_id"), _text(command, "text", "")
         language = settings.language
         try:
@@ -138,6 +141,10 @@ def build_app(library: Library, settings: SlackSettings, chat: Chat | None = Non
             # Every answer is a preview only the asker sees, until they press Send.
             reply = chat.ask(unescape(typed), actor, Place(PLATFORM, channel), private=True)
             payload = reply_payload(reply, language)
+            if isinstance(reply, Picture):  # `card ID`: a file cannot ride on the ack, so it follows it
+                task = asyncio.create_task(_guarded_upload(reply, respond, client, chat, channel, language))
+                later.add(task)
+                task.add_done_callback(later.discard)
         except Exception:  # the app must outlive any one command
             logger.exception("/quote %r failed", typed)
             payload = {"text": render.say(message("sorry"), language)}
@@ -207,6 +214,8 @@ async def _respond(reply: Reply, respond: AsyncRespond, client: AsyncWebClient, 
         await respond(delete_original=True)
     elif isinstance(reply, Shared):
         await _send(reply, respond, client, chat, channel, language)
+    elif isinstance(reply, Picture):
+        await _upload(reply, respond, client, chat, channel, language)
     elif isinstance(reply, Answer) and reply.replaces:
         await respond(**reply_payload(reply, language), replace_original=True)
     else:
@@ -232,6 +241,34 @@ async def _send(shared: Shared, respond: AsyncRespond, client: AsyncWebClient, c
         chat.share_failed(shared.token, "closed")  # nothing was posted: Send may be pressed again
         raise
     await respond(delete_original=True)
+
+
+async def _upload(picture: Picture, respond: AsyncRespond, client: AsyncWebClient, chat: Chat, channel: str,
+                  language: str) -> None:
+    """Card: upload the quote's image to the channel, shared by whoever asked; tell them it is there."""
+    note = render.say(message("share.shared_by", user=Raw(f"<@{picture.by}>")), language)
+    try:
+        await client.files_upload_v2(channel=channel, file=picture.image.png, filename=picture.image.filename,
+                                     title=render.picture_title(picture.card), alt_txt=render.alt_text(picture.image),
+                                     initial_comment=note)
+    except SlackApiError as error:
+        reason = error.response.get("error", "")
+        if reason not in CANNOT_POST:
+            raise
+        await respond(text=render.notice_text(chat.picture_failed(CANNOT_POST[reason]), language),
+                      response_type="ephemeral", replace_original=False)
+        return
+    await respond(text=render.say(message("card.posted"), language), response_type="ephemeral", replace_original=False)
+
+
+async def _guarded_upload(picture: Picture, respond: AsyncRespond, client: AsyncWebClient, chat: Chat, channel: str,
+                          language: str) -> None:
+    """An upload after the ack: a failure is logged and apologised for, never lost in a task."""
+    try:
+        await _upload(picture, respond, client, chat, channel, language)
+    except Exception:
+        logger.exception("uploading the card of %s failed", picture.card.quote.ref)
+        await respond(text=render.say(message("sorry"), language), response_type="ephemeral", replace_original=False)
 
 
 def _ack_everything_else(app: AsyncApp) -> None:
