@@ -24,7 +24,7 @@ _LAZY = {
     "ContextView": "chat.replies", "Help": "chat.replies", "Listing": "chat.replies", "Message": "chat.replies",
     "Notice": "chat.replies", "Raw": "chat.replies", "Removed": "chat.replies", "Reply": "chat.replies",
     "Shared": "chat.replies", "message": "chat.replies", "Picture": "chat.replies",
-    "QuoteImage": "quotecard", "render_card_image": "quotecard.draw",
+    "QuoteImage": "quotecard", "render_card_image": "quotecard.draw", "digest_picture": "chat.digests",
     "translate": "chat.catalogue", "language_of": "chat.catalogue", "sentences": "chat.catalogue",
     "Store": "digest.store", "Subscription": "digest.store",
     "DigestScheduler": "digest.scheduler", "Poster": "digest.scheduler", "ChannelGone": "digest.scheduler",
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from .chat.command import Command, DigestOrder, parse_command
     from .chat.cooldown import Cooldown
     from .chat.core import Chat, failure
+    from .chat.digests import digest_picture
     from .chat.parties import Actor, Place
     from .chat.replies import (
         Answer,

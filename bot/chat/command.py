@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -20,6 +21,8 @@ ACTIONS = {
     "digest": "digest", "每日": "digest", "card": "card", "卡片": "card",
 }
 DIGEST_ACTIONS = ("subscribe", "unsubscribe", "status", "preview")
+STYLE_NAMES = ("style", "样式")  # digest subscribe style:card posts the quote as an image card
+STYLES = {"text": "text", "文字": "text", "card": "card", "卡片": "card"}
 CONSOLE_BUTTONS = ("another", "next", "prev", "context", "card")
 MAX_COMMAND_CHARS = 2000  # a command's words and filters; the search words alone may be 500
 _COLONS = ":："
@@ -96,6 +99,7 @@ class DigestOrder:
     action: str
     time: str | None = None
     zone: str | None = None
+    style: str | None = None  # text or card; None for the default (text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +131,13 @@ def parse_command(text: str) -> Command:
     words: list[str] = []
     filters: dict[str, str] = {}
     action = "search"
+    style: str | None = None
     for n, token in enumerate(tokens(text)):
-        if token.key is not None and token.key.lower() in FILTER_NAMES:
+        if token.key is not None and token.key.lower() in STYLE_NAMES and action == "digest":
+            style = STYLES.get(_unquote(token.value).lower())
+            if style is None:
+                raise QuoteBotError(f"{token.key}: is text or card", key="bad.style", name=token.key)
+        elif token.key is not None and token.key.lower() in FILTER_NAMES:
             name = FILTER_NAMES[token.key.lower()]
             value = _unquote(token.value)
             if not value:
@@ -144,10 +153,13 @@ def parse_command(text: str) -> Command:
     query = Query(" ".join(w for w in words if w), **filters)
     if action == "digest":
         if not words or words[0].lower() not in DIGEST_ACTIONS:
-            raise QuoteBotError("digest takes subscribe [HH:MM] [Area/City] [topic:..] [speaker:..], unsubscribe, "
-                                "status or preview", key="bad.digest")
+            raise QuoteBotError("digest takes subscribe [HH:MM] [Area/City] [topic:..] [speaker:..] [style:card], "
+                                "unsubscribe, status or preview", key="bad.digest")
+        order = _digest_order(words[0].lower(), words[1:])
+        if style is not None and order.action != "subscribe":
+            raise QuoteBotError("style: belongs to digest subscribe", key="bad.digest")
         return Command("digest", Query(speaker=query.speaker, topic=query.topic, panel=query.panel),
-                       digest=_digest_order(words[0].lower(), words[1:]))
+                       digest=dataclasses.replace(order, style=style))
     if action in ("context", "card"):
         if len(words) != 1 or filters:
             raise QuoteBotError(f"{action} takes one quote id, e.g. {action} chen-shi-3", key=f"bad.{action}")

@@ -56,6 +56,7 @@ class FakeSlack:
     locales: dict[str, str] = field(default_factory=dict)  # user -> what users.info says (default en-US)
     post_latency: float = 0.0  # seconds chat.postMessage takes to answer
     drop_posts: int = 0  # make this many messages, then drop the connection unanswered
+    drop_uploads: int = 0  # share this many uploads (files.completeUploadExternal), then drop the connection
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel -> messages, newest first
     files: dict[str, dict[str, Any]] = field(default_factory=dict)  # file id -> what files_upload_v2 sent, step by step
     _limit: PerSecond = field(default_factory=PerSecond)
@@ -162,7 +163,11 @@ class FakeSlack:
             return web.json_response({"ok": True, "file_id": file_id,
                                       "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}"})
         if method == "files.completeUploadExternal":  # step 3: share what was uploaded in step 2
-            return self._complete_upload(body)
+            shared = self._complete_upload(body)
+            if self.drop_uploads and str(body.get("channel_id")) not in self.deleted_channels:
+                self.drop_uploads -= 1
+                return unanswered(request)  # the file is in the channel; the answer never arrives
+            return shared
         if method == "chat.postEphemeral":
             return web.json_response({"ok": True, "channel": body.get("channel"), "ts": f"{time.time():.6f}",
                                       "message_ts": f"{time.time():.6f}"})
