@@ -190,6 +190,17 @@ def test_a_quote_too_long_for_any_size_is_cut_and_says_where_the_rest_is(library
     assert layout.lines("foot")[0].text == f"节选：全文见 /quote context {quote.ref}"
 
 
+def test_a_gloss_too_long_for_the_card_is_cut_beneath_the_whole_quote(library: Library, fonts: CardFonts) -> None:
+    import dataclasses
+
+    quote = library.quote("ma-qian-li-6")
+    long = dataclasses.replace(quote, text_en=(quote.text_en or "") * 2)
+    layout = lay_out(Card(long, library.panel(quote.panel), language="en"), fonts, "square")
+    assert layout.truncated and len(layout.lines("gloss")) >= 3 and layout.lines("gloss")[-1].text.endswith("…")
+    assert re.sub(r"\s", "", "".join(r.text for r in layout.lines("quote"))) == re.sub(r"\s", "", quote.text)
+    assert layout.lines("foot")[0].text == f"Excerpt: the full text is at /quote context {quote.ref}"
+
+
 def test_a_font_without_chinese_is_refused_in_one_line(tmp_path: Path) -> None:
     latin = next(Path("/usr/share/fonts").rglob("DejaVuSans.ttf"), None)
     if latin is not None:

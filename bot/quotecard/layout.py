@@ -121,18 +121,14 @@ def _fit(text: str, gloss: str | None, fonts: CardFonts, width: int, room: float
         g_lines = _break(gloss, fonts.label, g_size, width) if gloss else []
         if height + (len(g_lines) * g_size * g_lead + size * 0.7 if g_lines else 0) <= room:
             return _Fit(size, lines, g_size, g_lines)
-    for size in sizes:  # the whole quote, and as much of the gloss as fits (three lines at least)
+    for size in sizes if gloss else ():  # the whole quote, and as much of the gloss as fits (three lines at least)
         lines = _break(text, fonts.text, size, width)
-        left = room - len(lines) * size * q_lead - size * 0.7
-        g_size = MIN_GLOSS
-        keep = int(left // (g_size * g_lead))
-        if gloss and keep >= 3:
-            return _Fit(size, lines, g_size, _break(gloss, fonts.label, g_size, width)[:keep], truncated=True)
-        if not gloss and left >= 0:
-            return _Fit(size, lines, g_size, [])
-    lines = _break(text, fonts.text, MIN_SIZE, width)
+        keep = int((room - len(lines) * size * q_lead - size * 0.7) // (MIN_GLOSS * g_lead))
+        if keep >= 3:
+            return _Fit(size, lines, MIN_GLOSS, _break(gloss or "", fonts.label, MIN_GLOSS, width)[:keep], truncated=True)
+    lines = _break(text, fonts.text, MIN_SIZE, width)  # too long for any size: cut, with the gloss left out
     keep = max(1, int(room // (MIN_SIZE * q_lead)))
-    return _Fit(MIN_SIZE, lines[:keep], MIN_GLOSS, [], truncated=len(lines) > keep or bool(gloss))
+    return _Fit(MIN_SIZE, lines[:keep], MIN_GLOSS, [], truncated=True)
 
 
 def _marks(line: Line, spans: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
@@ -193,8 +189,7 @@ def lay_out(card: Card, fonts: CardFonts, size: str = "square") -> CardLayout:
             shown = _clip(shown, fonts.label, WHERE, inner)
         runs.append(Run("where", shown, MARGIN, where_y + n * round(WHERE * 1.45), fonts.label, WHERE, "muted",
                         measure(fonts.label, WHERE, shown)))
-    note = catalogue.text(message("card.excerpt" if fit.truncated else "card.foot", ref=card.quote.ref,
-                                  source=card.panel.source.url or ""), language)
+    note = catalogue.text(message("card.excerpt" if fit.truncated else "card.foot", ref=card.quote.ref), language)
     note = _one_line(note, fonts.label, FOOT, inner)
     runs.append(Run("foot", note, MARGIN, foot_y, fonts.label, FOOT, "accent" if fit.truncated else "muted",
                     measure(fonts.label, FOOT, note)))
