@@ -36,7 +36,6 @@ from bot import (
     Notice,
     Picture,
     Place,
-    Raw,
     Removed,
     Reply,
     Shared,
@@ -51,12 +50,10 @@ from . import render
 from .digest import slack_poster
 from .endpoint import Malformed, refuse_malformed, web_app
 from .settings import SlackSettings
+from .sharing import guarded_upload, send, upload
 
 logger = logging.getLogger(__name__)
 PLATFORM = "slack"
-# What chat.postMessage answers for a channel that will not take the quote, as a `share.*` key.
-CANNOT_POST = {"channel_not_found": "channel_not_found", "not_in_channel": "not_in_channel",
-               "is_archived": "archived"}
 
 
 class People:
@@ -142,7 +139,7 @@ def build_app(library: Library, settings: SlackSettings, chat: Chat | None = Non
             reply = chat.ask(unescape(typed), actor, Place(PLATFORM, channel), private=True)
             payload = reply_payload(reply, language)
             if isinstance(reply, Picture):  # `card ID`: a file cannot ride on the ack, so it follows it
-                task = asyncio.create_task(_guarded_upload(reply, respond, client, chat, channel, language))
+                task = asyncio.create_task(guarded_upload(reply, respond, client, chat, channel, language))
                 later.add(task)
                 task.add_done_callback(later.discard)
         except Exception:  # the app must outlive any one command
@@ -213,62 +210,13 @@ async def _respond(reply: Reply, respond: AsyncRespond, client: AsyncWebClient, 
     if isinstance(reply, Removed):
         await respond(delete_original=True)
     elif isinstance(reply, Shared):
-        await _send(reply, respond, client, chat, channel, language)
+        await send(reply, respond, client, chat, channel, language)
     elif isinstance(reply, Picture):
-        await _upload(reply, respond, client, chat, channel, language)
+        await upload(reply, respond, client, chat, channel, language)
     elif isinstance(reply, Answer) and reply.replaces:
         await respond(**reply_payload(reply, language), replace_original=True)
     else:
         await respond(**reply_payload(reply, language), response_type="ephemeral", replace_original=False)
-
-
-async def _send(shared: Shared, respond: AsyncRespond, client: AsyncWebClient, chat: Chat, channel: str,
-                language: str) -> None:
-    """Send: post the quote to the channel, shared by whoever pressed it, and drop the preview."""
-    note = render.say(message("share.shared_by", user=Raw(f"<@{shared.by}>")), language)
-    try:
-        await client.chat_postMessage(channel=channel, blocks=render.card_blocks(shared.card, note=note),
-                                      text=render.fallback(shared.card))
-    except SlackApiError as error:
-        reason = error.response.get("error", "")
-        if reason not in CANNOT_POST:
-            chat.share_failed(shared.token, "closed")
-            raise
-        notice = chat.share_failed(shared.token, CANNOT_POST[reason])
-        await respond(text=render.notice_text(notice, language), response_type="ephemeral", replace_original=False)
-        return
-    except BaseException:
-        chat.share_failed(shared.token, "closed")  # nothing was posted: Send may be pressed again
-        raise
-    await respond(delete_original=True)
-
-
-async def _upload(picture: Picture, respond: AsyncRespond, client: AsyncWebClient, chat: Chat, channel: str,
-                  language: str) -> None:
-    """Card: upload the quote's image to the channel, shared by whoever asked; tell them it is there."""
-    note = render.say(message("share.shared_by", user=Raw(f"<@{picture.by}>")), language)
-    try:
-        await client.files_upload_v2(channel=channel, file=picture.image.png, filename=picture.image.filename,
-                                     title=render.picture_title(picture.card), alt_txt=render.alt_text(picture.image),
-                                     initial_comment=note)
-    except SlackApiError as error:
-        reason = error.response.get("error", "")
-        if reason not in CANNOT_POST:
-            raise
-        await respond(text=render.notice_text(chat.picture_failed(CANNOT_POST[reason]), language),
-                      response_type="ephemeral", replace_original=False)
-        return
-    await respond(text=render.say(message("card.posted"), language), response_type="ephemeral", replace_original=False)
-
-
-async def _guarded_upload(picture: Picture, respond: AsyncRespond, client: AsyncWebClient, chat: Chat, channel: str,
-                          language: str) -> None:
-    """An upload after the ack: a failure is logged and apologised for, never lost in a task."""
-    try:
-        await _upload(picture, respond, client, chat, channel, language)
-    except Exception:
-        logger.exception("uploading the card of %s failed", picture.card.quote.ref)
-        await respond(text=render.say(message("sorry"), language), response_type="ephemeral", replace_original=False)
 
 
 def _ack_everything_else(app: AsyncApp) -> None:

@@ -68,7 +68,8 @@ def multipart(content_type: str, raw: bytes) -> tuple[Any, list[Attachment]]:
     files = []
     for part in parsed.iter_parts():
         name = part.get_param("name", header="content-disposition")
-        data = part.get_payload(decode=True) or b""
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
         if name == "payload_json":
             body = json.loads(data)
         else:
