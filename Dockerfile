@@ -6,6 +6,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
 
 WORKDIR /opt/panel-quotes
 
+# Quote cards draw Chinese with Noto CJK (Sans and Serif), which fontconfig finds.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-noto-cjk fontconfig \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies in a layer of their own: a change to the code or the data does not reinstall them.
 COPY pyproject.toml README.md ./
 RUN mkdir bot adapters data \

@@ -23,7 +23,8 @@ _LAZY = {
     "Answer": "chat.replies", "Audience": "chat.replies", "Button": "chat.replies", "Card": "chat.replies",
     "ContextView": "chat.replies", "Help": "chat.replies", "Listing": "chat.replies", "Message": "chat.replies",
     "Notice": "chat.replies", "Raw": "chat.replies", "Removed": "chat.replies", "Reply": "chat.replies",
-    "Shared": "chat.replies", "message": "chat.replies",
+    "Shared": "chat.replies", "message": "chat.replies", "Picture": "chat.replies",
+    "QuoteImage": "quotecard", "render_card_image": "quotecard.draw", "digest_picture": "chat.digests",
     "translate": "chat.catalogue", "language_of": "chat.catalogue", "sentences": "chat.catalogue",
     "Store": "digest.store", "Subscription": "digest.store",
     "DigestScheduler": "digest.scheduler", "Poster": "digest.scheduler", "ChannelGone": "digest.scheduler",
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from .chat.command import Command, DigestOrder, parse_command
     from .chat.cooldown import Cooldown
     from .chat.core import Chat, failure
+    from .chat.digests import digest_picture
     from .chat.parties import Actor, Place
     from .chat.replies import (
         Answer,
@@ -51,6 +53,7 @@ if TYPE_CHECKING:
         Listing,
         Message,
         Notice,
+        Picture,
         Raw,
         Removed,
         Reply,
@@ -66,6 +69,8 @@ if TYPE_CHECKING:
     from .panels.cache import data_path, fingerprint, load_library
     from .panels.moments import Moment, escape_url
     from .platforms import Platform
+    from .quotecard import QuoteImage
+    from .quotecard.draw import render_card_image
     from .settings import ChatDefaults
 
 

@@ -138,6 +138,12 @@ def _locale(value: str) -> None:
         raise ValueError(f"expected a language the bot speaks: {', '.join(LANGUAGES)} (zh-CN, en-GB and the like)")
 
 
+def _card_font(value: str) -> None:
+    from .quotecard.fonts import from_setting
+
+    from_setting(value)  # a ValueError says what is wrong with the file
+
+
 _CHECKS: dict[str, Callable[[str], object]] = {
     "DATABASE_URL": _database_url,
     "QUOTES_RELOAD_SECONDS": _reload_seconds,
@@ -147,6 +153,7 @@ _CHECKS: dict[str, Callable[[str], object]] = {
     "QUOTE_COOLDOWN": _cooldown,
     "DIGEST_DEFAULT_TZ": _zone,
     "QUOTES_LOCALE": _locale,
+    "QUOTES_CARD_FONT": _card_font,
 }
 
 

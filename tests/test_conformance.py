@@ -269,7 +269,7 @@ async def test_the_asker_pages_and_the_page_is_edited_in_place(front: Front) -> 
 
 async def test_someone_else_cannot_press_the_buttons_of_a_private_answer(shared_front: Front) -> None:
     await shared_front.command("大模型")
-    for button in ("next", "send", "context", "another", "cancel"):
+    for button in ("next", "send", "context", "another", "cancel", "card"):
         assert (await shared_front.press(button, user=BOB)).text == "Only the person who asked can use this button."
     assert shared_front.posts == 0
 

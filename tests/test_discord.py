@@ -66,7 +66,7 @@ async def test_chinese_keyword_answers_with_the_best_quote_as_an_embed(library: 
         assert data["allowed_mentions"] == {"parse": []}
         assert not data.get("flags", 0) & EPHEMERAL
         labels = [c["label"] for row in data["components"] for c in row["components"]]
-        assert labels == ["Another", "Context", "Prev", "Next"]
+        assert labels == ["Another", "Context", "Card", "Prev", "Next"]
 
 
 async def test_pinyin_speaker_topic_part_and_private(library: Library) -> None:
@@ -494,3 +494,46 @@ async def test_a_long_listing_shows_whole_lines_and_how_many_more(write_panel: C
         assert len(listing["description"]) <= 4096 and lines[-1].startswith("… and ") and lines[-1].endswith(" more")
         assert all(line.endswith("· p") for line in lines[:-1])  # whole rows only
         assert listing["title"] == "92 speakers"
+
+
+# -- quote cards ------------------------------------------------------------------------------------
+
+async def test_the_card_button_attaches_the_png_with_the_quote_as_its_alt_text(library: Library) -> None:
+    from .test_quotecard import cjk_fonts
+
+    cjk_fonts()
+    async with discord_session(library) as (fake, _client):
+        body = reply(await fake.callback_for(await fake.command("quote", {"keyword": "算力"})))
+        sent = await fake.callback_for(await fake.click(buttons(body)["Card"], user=OTHER_USER))  # a public answer
+        card = reply(sent)
+        assert card["type"] == 4 and not card["data"].get("flags", 0) & EPHEMERAL  # a new message, for everyone
+        assert card["data"]["content"] == "shared by <@600000000000000002>"
+        assert card["data"]["allowed_mentions"] == {"parse": []}
+        [png] = sent.files
+        quote = library.quote("chen-shi-11")
+        assert png.filename == "aigc-summit-2023-roundtable-chen-shi-11.png" and png.data.startswith(b"\x89PNG")
+        assert png.description == f"{quote.text} — 陈石 · Partner, Fengrui Capital"
+
+
+async def test_the_card_button_obeys_the_owner_and_the_cooldown(library: Library) -> None:
+    async with discord_session(library, cooldown="1/30") as (fake, _client):
+        body = reply(await fake.callback_for(await fake.command("quote", {"keyword": "大模型", "private": True})))
+        refused = reply(await fake.callback_for(await fake.click(buttons(body)["Card"], user=OTHER_USER)))
+        assert refused["data"]["content"] == "Only the person who asked can use this button."
+        waiting = reply(await fake.callback_for(await fake.click(buttons(body)["Card"])))
+        assert waiting["data"]["content"].startswith("Slow down a little") and waiting["data"]["flags"] & EPHEMERAL
+
+
+async def test_a_cards_alt_text_cannot_ping(write_panel: Callable[..., Path]) -> None:
+    from .test_quotecard import cjk_fonts
+
+    cjk_fonts()
+    panel = MINIMAL_PANEL.format(panel_id="p").replace(
+        "text: The engine weaves algebraic patterns.", 'text: "@everyone weaves <@123456789012345678> <@&9>"')
+    library = bot.load_library(write_panel(panel).parent, use_cache=False)
+    async with discord_session(library) as (fake, _client):
+        body = reply(await fake.callback_for(await fake.command("quote", {"keyword": "weaves"})))
+        [png] = (await fake.callback_for(await fake.click(buttons(body)["Card"]))).files
+        assert png.description and "weaves" in png.description
+        assert "@everyone" not in png.description and "<@123456789012345678>" not in png.description
+        assert "<@&9>" not in png.description

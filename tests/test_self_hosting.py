@@ -76,8 +76,8 @@ def test_a_service_without_its_token_stops_with_one_line(only: str, tmp_path: Pa
 def test_slack_manifest_declares_what_the_app_uses() -> None:
     manifest = yaml.safe_load((ROOT / "adapters" / "slack" / "manifest.yml").read_text(encoding="utf-8"))
     assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/quote"]
-    assert manifest["oauth_config"]["scopes"]["bot"] == ["commands", "chat:write", "users:read", "channels:history",
-                                                         "groups:history"]
+    assert manifest["oauth_config"]["scopes"]["bot"] == ["commands", "chat:write", "files:write", "users:read",
+                                                         "channels:history", "groups:history"]
     assert manifest["settings"]["interactivity"]["is_enabled"] and manifest["settings"]["socket_mode_enabled"]
 
 
@@ -87,7 +87,7 @@ def test_discord_invite_link_asks_for_the_least_it_needs(cli_main: Callable[...,
     token = base64.b64encode(b"900000000000000001").decode().rstrip("=") + ".part.secret"
     done = cli_main("discord-invite", env={"DISCORD_TOKEN": token})
     assert done.stdout.strip() == ("https://discord.com/oauth2/authorize?client_id=900000000000000001"
-                                   "&scope=bot%20applications.commands&permissions=19456")
+                                   "&scope=bot%20applications.commands&permissions=52224")
     assert "secret" not in done.stdout + done.stderr
     bad = cli_main("discord-invite", env={"DISCORD_TOKEN": "not-a-token"})
     assert bad.returncode == 2 and "set DISCORD_APPLICATION_ID" in bad.stderr

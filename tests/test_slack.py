@@ -63,7 +63,7 @@ async def test_signed_slash_command_gets_the_preview_in_the_ack(library: Library
         assert context[0]["text"] == "*陈石* · Partner, Fengrui Capital"
         assert context[1]["text"] == "New Opportunities for AIGC in China · First China AIGC Industry Summit · 2023-03-29"
         buttons = next(b for b in reply["blocks"] if b["type"] == "actions")["elements"]
-        assert [b["text"]["text"] for b in buttons] == ["Send", "Another", "Context", "Cancel"]
+        assert [b["text"]["text"] for b in buttons] == ["Send", "Another", "Context", "Card", "Cancel"]
         assert reply.get("response_type", "ephemeral") == "ephemeral"
         assert not [c for c in session.fake.calls if c.method.startswith("chat.")]  # nothing posted yet
 
@@ -552,3 +552,76 @@ async def test_a_replayed_request_is_refused_on_every_replica(library: Library, 
         assert [await send(a.url), await send(b.url), await send(a.url)] == [200, 401, 401]
         fresh = await command(b, "算力")  # a new request is served as ever
         assert "blocks" in fresh
+
+
+# -- quote cards ------------------------------------------------------------------------------------
+
+async def uploaded(session: SlackSession) -> dict[str, Any]:
+    """The one file files_upload_v2 shared, once its third step has come."""
+    await session.fake.call("files.completeUploadExternal")
+    [upload] = session.fake.files.values()
+    return upload
+
+
+async def test_the_card_button_uploads_the_png_to_the_channel(library: Library) -> None:
+    from .test_quotecard import cjk_fonts
+
+    cjk_fonts()
+    async with slack_session(library) as session:
+        reply = await command(session, "算力 speaker：陈石")
+        await click(session, "quote_card", token_of(reply))
+        upload = await uploaded(session)
+        quote = library.quote("chen-shi-11")
+        assert upload["data"].startswith(b"\x89PNG") and upload["channel"] == CHANNEL
+        assert upload["filename"] == "aigc-summit-2023-roundtable-chen-shi-11.png"
+        assert upload["alt_txt"] == f"{quote.text} — 陈石 · Partner, Fengrui Capital"
+        assert upload["title"] == "陈石 · New Opportunities for AIGC in China · First China AIGC Industry Summit"
+        assert upload["initial_comment"] == "shared by <@U0ALICE>"
+        told = await session.fake.call("response_url")
+        assert told.body["text"] == "Card posted to the channel." and told.body["replace_original"] is False
+        assert [c.method for c in session.fake.calls].count("chat.postMessage") == 0
+
+
+async def test_card_typed_after_quote_uploads_after_the_ack(library: Library) -> None:
+    from .test_quotecard import cjk_fonts
+
+    cjk_fonts()
+    async with slack_session(library) as session:
+        await command(session, "card chen-shi-2")
+        assert (await uploaded(session))["filename"] == "aigc-summit-2023-roundtable-chen-shi-2.png"
+
+
+async def test_the_card_button_obeys_the_owner_and_the_cooldown(library: Library) -> None:
+    async with slack_session(library, cooldown="1/30") as session:
+        token = token_of(await command(session, "奇瑞"))
+        await click(session, "quote_card", token, user=OTHER_USER)
+        await click(session, "quote_card", token)
+        texts = sorted(r.get("text", "") for r in await responses(session, 2))
+        assert texts[0] == "Only the person who asked can use this button." and texts[1].startswith("Slow down")
+        assert session.fake.files == {}
+
+
+async def test_a_card_for_a_channel_the_bot_is_not_in_says_so(library: Library) -> None:
+    from .test_quotecard import cjk_fonts
+
+    cjk_fonts()
+    async with slack_session(library) as session:
+        session.fake.deleted_channels.add(CHANNEL)
+        await click(session, "quote_card", token_of(await command(session, "奇瑞")))
+        told = await session.fake.call("response_url")
+        assert told.body["text"] == "I can't see this channel; invite me to it first."
+
+
+async def test_a_cards_alt_text_and_title_cannot_ping(write_panel: Callable[..., Path]) -> None:
+    from .test_quotecard import cjk_fonts
+
+    cjk_fonts()
+    panel = MINIMAL_PANEL.format(panel_id="p").replace("name: Ada Lovelace", 'name: "<!channel> Ada"').replace(
+        "text: The engine weaves algebraic patterns.", 'text: "<!everyone> weaves <@U0BOB>"')
+    library = bot.load_library(write_panel(panel).parent, use_cache=False)
+    async with slack_session(library) as session:
+        await click(session, "quote_card", token_of(await command(session, "weaves")))
+        upload = await uploaded(session)
+        for text in (upload["alt_txt"], upload["title"]):
+            assert "<!channel>" not in text and "<!everyone>" not in text and "<@U0BOB>" not in text
+        assert upload["alt_txt"].startswith("&lt;!everyone&gt; weaves")

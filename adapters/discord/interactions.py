@@ -24,6 +24,7 @@ from bot import (
     Help,
     Listing,
     Notice,
+    Picture,
     Place,
     QuoteBotError,
     Raw,
@@ -109,6 +110,10 @@ async def _deliver(interaction: discord.Interaction[Any], chat: Chat, reply: Rep
                                        allowed_mentions=render.NO_MENTIONS, **extra)
     elif isinstance(reply, Shared):
         await _share(interaction, chat, reply, language)
+    elif isinstance(reply, Picture):  # the card, posted to the channel as the presser's
+        by = render.say(message("share.shared_by", user=_mention(interaction.user)), language)
+        await respond.send_message(by, file=render.picture_file(reply.image), ephemeral=reply.audience is Audience.ACTOR,
+                                   allowed_mentions=render.NO_MENTIONS)
     elif isinstance(reply, ContextView):
         await respond.send_message(embed=render.context_embed(reply, language), ephemeral=True,
                                    allowed_mentions=render.NO_MENTIONS)

@@ -5,6 +5,7 @@ Pure functions of the replies; nothing here talks to Discord.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Sequence
 
@@ -18,6 +19,7 @@ from bot import (
     Message,
     Moment,
     Notice,
+    QuoteImage,
     escape_url,
     message,
     sentences,
@@ -30,6 +32,7 @@ COLOUR = discord.Colour(0x3B82F6)
 _DESCRIPTION_LIMIT = 4000
 # Discord refuses a message over these (characters): a long name or title is cut, not a failed reply.
 CONTENT_LIMIT, TITLE_LIMIT, AUTHOR_LIMIT, FOOTER_LIMIT = 2000, 256, 256, 2048
+ALT_LIMIT = 1024  # an attachment's description (its alt text)
 # What could end a markdown link early or be read as markup or a mention inside its target.
 _LINK_UNSAFE = "()[]<>\\\"'`*|"
 _LINK_LIMIT = 1000  # a longer link (a URL full of escapes) shows the time alone
@@ -38,9 +41,19 @@ Span = tuple[int, int]
 
 def safe(text: str) -> str:
     """Data text as Discord shows it literally: no markdown, no @everyone, no <@id> pings."""
-    escaped = discord.utils.escape_mentions(discord.utils.escape_markdown(text))
     # <@1>, <#2>, <@&3>, </cmd:4>: Discord would draw any of these as a mention or a link.
-    return _MENTION_SYNTAX.sub("<\u200b", escaped)
+    return unmentioned(discord.utils.escape_markdown(text))
+
+
+def unmentioned(text: str) -> str:
+    """Plain text (an alt text, drawn without markdown) that still cannot be read as a mention."""
+    return _MENTION_SYNTAX.sub("<\u200b", discord.utils.escape_mentions(text))
+
+
+def picture_file(image: QuoteImage) -> discord.File:
+    """A card as an attachment: its PNG, its file name, the quote as its alt text."""
+    return discord.File(io.BytesIO(image.png), filename=image.filename,
+                        description=clip(unmentioned(image.alt), ALT_LIMIT))
 
 
 def clip(text: str, limit: int) -> str:

@@ -69,8 +69,8 @@ def _shards(count_text: str, ids_text: str) -> tuple[int | None, tuple[int, ...]
     return count, ids
 
 
-# View Channels, Send Messages, Embed Links: all the bot does in a channel.
-INVITE_PERMISSIONS = 1024 | 2048 | 16384
+# View Channels, Send Messages, Embed Links, Attach Files (a digest posted as a card): all the bot does in a channel.
+INVITE_PERMISSIONS = 1024 | 2048 | 16384 | 32768
 
 
 def application_id(env: Mapping[str, str]) -> int:

@@ -34,8 +34,8 @@ from bot import (
     Library,
     Listing,
     Notice,
+    Picture,
     Place,
-    Raw,
     Removed,
     Reply,
     Shared,
@@ -50,12 +50,10 @@ from . import render
 from .digest import slack_poster
 from .endpoint import Malformed, refuse_malformed, web_app
 from .settings import SlackSettings
+from .sharing import guarded_upload, send, upload
 
 logger = logging.getLogger(__name__)
 PLATFORM = "slack"
-# What chat.postMessage answers for a channel that will not take the quote, as a `share.*` key.
-CANNOT_POST = {"channel_not_found": "channel_not_found", "not_in_channel": "not_in_channel",
-               "is_archived": "archived"}
 
 
 class People:
@@ -128,8 +126,10 @@ def build_app(library: Library, settings: SlackSettings, chat: Chat | None = Non
     people = People(client, settings)
     app.error(refuse_malformed)
 
+    later: set[asyncio.Task[None]] = set()  # uploads that follow a command's ack
+
     @app.command("/quote")
-    async def quote(ack: AsyncAck, command: dict[str, Any]) -> None:
+    async def quote(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         user, channel, typed = _text(command, "user_id"), _text(command, "channel_id"), _text(command, "text", "")
         language = settings.language
         try:
@@ -138,6 +138,10 @@ def build_app(library: Library, settings: SlackSettings, chat: Chat | None = Non
             # Every answer is a preview only the asker sees, until they press Send.
             reply = chat.ask(unescape(typed), actor, Place(PLATFORM, channel), private=True)
             payload = reply_payload(reply, language)
+            if isinstance(reply, Picture):  # `card ID`: a file cannot ride on the ack, so it follows it
+                task = asyncio.create_task(guarded_upload(reply, respond, client, chat, channel, language))
+                later.add(task)
+                task.add_done_callback(later.discard)
         except Exception:  # the app must outlive any one command
             logger.exception("/quote %r failed", typed)
             payload = {"text": render.say(message("sorry"), language)}
@@ -206,32 +210,13 @@ async def _respond(reply: Reply, respond: AsyncRespond, client: AsyncWebClient, 
     if isinstance(reply, Removed):
         await respond(delete_original=True)
     elif isinstance(reply, Shared):
-        await _send(reply, respond, client, chat, channel, language)
+        await send(reply, respond, client, chat, channel, language)
+    elif isinstance(reply, Picture):
+        await upload(reply, respond, client, chat, channel, language)
     elif isinstance(reply, Answer) and reply.replaces:
         await respond(**reply_payload(reply, language), replace_original=True)
     else:
         await respond(**reply_payload(reply, language), response_type="ephemeral", replace_original=False)
-
-
-async def _send(shared: Shared, respond: AsyncRespond, client: AsyncWebClient, chat: Chat, channel: str,
-                language: str) -> None:
-    """Send: post the quote to the channel, shared by whoever pressed it, and drop the preview."""
-    note = render.say(message("share.shared_by", user=Raw(f"<@{shared.by}>")), language)
-    try:
-        await client.chat_postMessage(channel=channel, blocks=render.card_blocks(shared.card, note=note),
-                                      text=render.fallback(shared.card))
-    except SlackApiError as error:
-        reason = error.response.get("error", "")
-        if reason not in CANNOT_POST:
-            chat.share_failed(shared.token, "closed")
-            raise
-        notice = chat.share_failed(shared.token, CANNOT_POST[reason])
-        await respond(text=render.notice_text(notice, language), response_type="ephemeral", replace_original=False)
-        return
-    except BaseException:
-        chat.share_failed(shared.token, "closed")  # nothing was posted: Send may be pressed again
-        raise
-    await respond(delete_original=True)
 
 
 def _ack_everything_else(app: AsyncApp) -> None:

@@ -9,11 +9,24 @@ with never retries by itself.
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import Card, ChannelGone, Delivery, Library, Poster, Quote, RateLimited, Subscription, message
+from bot import (
+    Card,
+    ChannelGone,
+    Delivery,
+    Library,
+    Poster,
+    Quote,
+    QuoteImage,
+    RateLimited,
+    Subscription,
+    digest_picture,
+    message,
+)
 
 from . import render
 
@@ -33,6 +46,9 @@ def slack_poster(client: AsyncWebClient, library: Library, language: str = "en",
         if delivery.retry and (posted := await _posted(client, subscription.channel, delivery)):
             return posted
         card = Card(quote, library.panel(quote.panel))
+        if image := digest_picture(subscription, quote, library, language):
+            return await _upload(client, subscription, card, image, delivery, render.say(message("digest.note"), language),
+                                 timeout)
         blocks = render.card_blocks(card, note=render.say(message("digest.note"), language))
         try:
             response = await asyncio.wait_for(client.chat_postMessage(
@@ -44,6 +60,33 @@ def slack_poster(client: AsyncWebClient, library: Library, language: str = "en",
         return str(response.get("ts", ""))
 
     return post
+
+
+async def _upload(client: AsyncWebClient, subscription: Subscription, card: Card, image: QuoteImage,
+                  delivery: Delivery, note: str, timeout: float) -> str:
+    """A `style:card` digest: the image uploaded to the channel, its file name carrying the post's
+    mark (a file share has no metadata), so that a retry finds it; the file's id is the post's."""
+    try:
+        response = await asyncio.wait_for(client.files_upload_v2(
+            channel=subscription.channel, file=image.png, filename=marked(image, delivery), initial_comment=note,
+            title=render.picture_title(card), alt_txt=render.alt_text(image)), timeout)
+    except SlackApiError as error:
+        _raise_for(error)
+        raise
+    return str(((response.get("files") or [{}])[0]).get("id", ""))
+
+
+def marked(image: QuoteImage, delivery: Delivery) -> str:
+    """aigc-summit-2023-roundtable-chen-shi-3-pq7-20261128.png"""
+    return f"{image.filename.removesuffix('.png')}-{delivery.mark}.png"
+
+
+def _carries(found: dict[str, Any], delivery: Delivery) -> bool:
+    """Whether a message is the delivery's post: its metadata's mark, or a card's file named with it."""
+    metadata = found.get("metadata") or {}
+    if metadata.get("event_type") == EVENT and (metadata.get("event_payload") or {}).get("mark") == delivery.mark:
+        return True
+    return any(str(f.get("name", "")).endswith(f"-{delivery.mark}.png") for f in found.get("files") or [])
 
 
 async def _posted(client: AsyncWebClient, channel: str, delivery: Delivery) -> str | None:
@@ -59,8 +102,7 @@ async def _posted(client: AsyncWebClient, channel: str, delivery: Delivery) -> s
             _raise_for(error)
             raise  # cannot tell whether it was posted: better no post today than two (needs channels:history)
         for found in history.get("messages") or []:
-            metadata = found.get("metadata") or {}
-            if metadata.get("event_type") == EVENT and (metadata.get("event_payload") or {}).get("mark") == delivery.mark:
+            if _carries(found, delivery):
                 return str(found.get("ts", ""))
         cursor = (history.get("response_metadata") or {}).get("next_cursor")
         if not history.get("has_more") or not cursor:

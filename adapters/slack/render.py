@@ -8,11 +8,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot import Answer, Card, ContextView, Help, Listing, Message, Notice, escape_url, message, sentences, translate
+from bot import (
+    Answer,
+    Card,
+    ContextView,
+    Help,
+    Listing,
+    Message,
+    Notice,
+    QuoteImage,
+    escape_url,
+    message,
+    sentences,
+    translate,
+)
 
 Blocks = list[dict[str, Any]]
 Span = tuple[int, int]
 _TEXT_LIMIT = 2900
+_TITLE_LIMIT, _ALT_LIMIT = 250, 1000  # a file's title; its alt text (files.getUploadURLExternal)
 _ZWSP = "\u200b"
 
 
@@ -74,6 +88,16 @@ def where(card: Card, source_label: str = "source") -> str:
 def fallback(card: Card) -> str:
     """The notification text: who said what, escaped."""
     return escape(f"{card.speaker.name}: {card.quote.text}")[:_TEXT_LIMIT]
+
+
+def picture_title(card: Card) -> str:
+    """A card's title in the channel: who said it and where, escaped like every other text."""
+    return escape(" · ".join([card.speaker.name, *card.where[:2]]))[:_TITLE_LIMIT]
+
+
+def alt_text(image: QuoteImage) -> str:
+    """The card's alt text (the quote and who said it), escaped: a screen reader's, never a ping."""
+    return escape(image.alt)[:_ALT_LIMIT]
 
 
 def card_blocks(card: Card, *, note: str = "", source_label: str = "source") -> Blocks:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -17,10 +18,12 @@ FILTER_NAMES = {
 ACTIONS = {
     "random": "random", "随机": "random", "help": "help", "帮助": "help",
     "speakers": "speakers", "topics": "topics", "panels": "panels", "context": "context", "上下文": "context",
-    "digest": "digest", "每日": "digest",
+    "digest": "digest", "每日": "digest", "card": "card", "卡片": "card",
 }
 DIGEST_ACTIONS = ("subscribe", "unsubscribe", "status", "preview")
-CONSOLE_BUTTONS = ("another", "next", "prev", "context")
+STYLE_NAMES = ("style", "样式")  # digest subscribe style:card posts the quote as an image card
+STYLES = {"text": "text", "文字": "text", "card": "card", "卡片": "card"}
+CONSOLE_BUTTONS = ("another", "next", "prev", "context", "card")
 MAX_COMMAND_CHARS = 2000  # a command's words and filters; the search words alone may be 500
 _COLONS = ":："
 _PAIRS = {'"': '"', "“": "”", "'": "'", "「": "」"}  # a filter's value may be quoted with any of these
@@ -96,12 +99,13 @@ class DigestOrder:
     action: str
     time: str | None = None
     zone: str | None = None
+    style: str | None = None  # text or card; None for the default (text)
 
 
 @dataclass(frozen=True, slots=True)
 class Command:
-    """`action` is search, random, help, speakers, topics, panels, context or digest;
-    `argument` carries the quote id for context, `digest` what a digest command asks."""
+    """`action` is search, random, help, speakers, topics, panels, context, card or digest;
+    `argument` carries the quote id for context and card, `digest` what a digest command asks."""
 
     action: str
     query: Query = EVERYTHING
@@ -127,8 +131,13 @@ def parse_command(text: str) -> Command:
     words: list[str] = []
     filters: dict[str, str] = {}
     action = "search"
+    style: str | None = None
     for n, token in enumerate(tokens(text)):
-        if token.key is not None and token.key.lower() in FILTER_NAMES:
+        if token.key is not None and token.key.lower() in STYLE_NAMES and action == "digest":
+            style = STYLES.get(_unquote(token.value).lower())
+            if style is None:
+                raise QuoteBotError(f"{token.key}: is text or card", key="bad.style", name=token.key)
+        elif token.key is not None and token.key.lower() in FILTER_NAMES:
             name = FILTER_NAMES[token.key.lower()]
             value = _unquote(token.value)
             if not value:
@@ -144,14 +153,17 @@ def parse_command(text: str) -> Command:
     query = Query(" ".join(w for w in words if w), **filters)
     if action == "digest":
         if not words or words[0].lower() not in DIGEST_ACTIONS:
-            raise QuoteBotError("digest takes subscribe [HH:MM] [Area/City] [topic:..] [speaker:..], unsubscribe, "
-                                "status or preview", key="bad.digest")
+            raise QuoteBotError("digest takes subscribe [HH:MM] [Area/City] [topic:..] [speaker:..] [style:card], "
+                                "unsubscribe, status or preview", key="bad.digest")
+        order = _digest_order(words[0].lower(), words[1:])
+        if style is not None and order.action != "subscribe":
+            raise QuoteBotError("style: belongs to digest subscribe", key="bad.digest")
         return Command("digest", Query(speaker=query.speaker, topic=query.topic, panel=query.panel),
-                       digest=_digest_order(words[0].lower(), words[1:]))
-    if action == "context":
+                       digest=dataclasses.replace(order, style=style))
+    if action in ("context", "card"):
         if len(words) != 1 or filters:
-            raise QuoteBotError("context takes one quote id, e.g. context chen-shi-3", key="bad.context")
-        return Command("context", Query(), words[0])
+            raise QuoteBotError(f"{action} takes one quote id, e.g. {action} chen-shi-3", key=f"bad.{action}")
+        return Command(action, Query(), words[0])
     if action in ("help", "speakers", "topics", "panels") and (words or filters):
         action = "search"  # `help me` or `topics 算力` read as a search, not a command
         query = Query(text.strip())
@@ -186,7 +198,7 @@ def parse_console_line(line: str) -> Command:
         return parse_command(rest)
     if head in ("quit", "exit", "q!"):
         return Command("quit")
-    if head in CONSOLE_BUTTONS and not (head == "context" and rest.strip()):
+    if head in CONSOLE_BUTTONS and not (head in ("context", "card") and rest.strip()):
         return Command("press", argument=head)  # the buttons under the last answer, typed
     if head in ACTIONS:
         return parse_command(f"{head} {rest}")

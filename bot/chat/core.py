@@ -31,6 +31,7 @@ from .replies import (
     HelpEntry,
     Message,
     Notice,
+    Picture,
     Removed,
     Reply,
     Shared,
@@ -65,9 +66,9 @@ def _well_formed(command: Command) -> Command:
 
 
 def buttons_for(shown: Shown) -> tuple[Button, ...]:
-    """Another and Context always; Prev and Next through several hits; Send and Cancel on a
+    """Another, Context and Card always; Prev and Next through several hits; Send and Cancel on a
     private answer, which only its asker sees."""
-    buttons = [Button.ANOTHER, Button.CONTEXT]
+    buttons = [Button.ANOTHER, Button.CONTEXT, Button.CARD]
     if len(shown.refs) > 1:
         buttons += [Button.PREV, Button.NEXT]
     if shown.private:
@@ -76,8 +77,8 @@ def buttons_for(shown: Shown) -> tuple[Button, ...]:
 
 
 def may_press(shown: Shown, button: Button, actor: Actor) -> bool:
-    """The asker may press anything; others only Another and Context under a public answer."""
-    return actor.id == shown.user or (not shown.private and button in (Button.ANOTHER, Button.CONTEXT))
+    """The asker may press anything; others only Another, Context and Card under a public answer."""
+    return actor.id == shown.user or (not shown.private and button in (Button.ANOTHER, Button.CONTEXT, Button.CARD))
 
 
 class Chat:
@@ -91,13 +92,15 @@ class Chat:
 
     def __init__(self, library: Library, *, cooldown: Cooldown | None = None, store: Store | None = None,
                  open_store: Callable[[], Store] | None = None, state: ChatState | None = None,
-                 default_timezone: str = "UTC", page: int = PAGE, rng: random.Random | None = None) -> None:
+                 default_timezone: str = "UTC", page: int = PAGE, rng: random.Random | None = None,
+                 card_size: str = "square", card_theme: str = "light") -> None:
         self.library = library
         self.cooldown = cooldown or Cooldown.parse("off")
         self.state: ChatState = state or MemoryState()
         self.conversations = Conversations(library, self.state, rng or random.Random())
         self.default_timezone = default_timezone
         self.page = page
+        self.card_size, self.card_theme = card_size, card_theme  # what the Card button draws
         self._store, self._open_store = store, open_store
 
     @property
@@ -138,6 +141,8 @@ class Chat:
             return listings.listing(self.library, command.action)
         if command.action == "context":
             return self.context(command.argument)
+        if command.action == "card":
+            return self.picture(command.argument, actor)
         if command.action == "digest":
             return digests.answer(command, actor, place, library=self.library, store=self.store,
                                   default_timezone=self.default_timezone)
@@ -162,6 +167,7 @@ class Chat:
                    HelpEntry("topics", message("help.topics")),
                    HelpEntry("panels", message("help.panels")),
                    HelpEntry(f"context {quote}", message("help.context")),
+                   HelpEntry(f"card {quote}", message("help.card")),
                    HelpEntry(f"digest subscribe 09:00 {self.default_timezone}", message("help.digest")),
                    HelpEntry("help", message("help.help"))]
         return Help(tuple(entries), message("help.intro"), message("help.filters"))
@@ -192,6 +198,18 @@ class Chat:
         if query.words and filtered and (speakers := self.library.speakers_of(query.words)):
             said.append(message("no_match.who_speaks", count=len(speakers), names=tuple(s.name for s in speakers)))
         return Notice(tuple(said))
+
+    def picture(self, ref: str, actor: Actor, spans: tuple[tuple[int, int], ...] = ()) -> Picture:
+        """The quote as an image for `actor`'s language (an English reader gets the gloss beneath),
+        its matched words highlighted; a QuoteBotError when no installed font draws Chinese."""
+        from ..quotecard.draw import render_card_image  # Pillow is loaded with the first card
+
+        card = self.card(ref, spans, actor.language)
+        return Picture(card, render_card_image(card, self.card_size, self.card_theme), actor.id)
+
+    def picture_failed(self, reason: str) -> Notice:
+        """Posting a card did not reach the channel (`reason`: a `share.*` key)."""
+        return Notice((message(f"share.{reason}"),), error=True)
 
     def card(self, ref: str, spans: tuple[tuple[int, int], ...] = (), language: str = "") -> Card:
         quote = self.library.quote(ref)
@@ -243,6 +261,8 @@ class Chat:
             return waiting
         if pressed is Button.CONTEXT:
             return self.context(shown.ref)
+        if pressed is Button.CARD:
+            return self.picture(shown.ref, actor, shown.current_spans)
         fresh = self.conversations.next_quote(place.key, actor.id, shown)
         if fresh is None:
             return self.no_match(shown.query)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -14,15 +15,35 @@ from .replies import Answer, Audience, Card, Message, Notice, Reply, message
 if TYPE_CHECKING:
     from ..digest.store import Store, Subscription
     from ..library import Library
+    from ..models import Quote
+    from ..quotecard import QuoteImage
     from .parties import Actor, Place
 
 DEFAULT_TIME = "09:00"
+logger = logging.getLogger(__name__)
+
+
+def digest_picture(subscription: Subscription, quote: Quote, library: Library, language: str) -> QuoteImage | None:
+    """The card a `style:card` digest posts (with the gloss beneath for an English channel); None
+    for a text digest, and for a card that cannot be drawn (no font draws Chinese: said in the log,
+    and the quote goes out as text rather than not at all)."""
+    if subscription.style != "card":
+        return None
+    from ..quotecard.draw import render_card_image
+
+    try:
+        return render_card_image(Card(quote, library.panel(quote.panel), language=language))
+    except QuoteBotError as error:
+        logger.warning("digest %s posted as text: %s", subscription.digest_key, error)
+        return None
 
 
 def schedule(sub: Subscription) -> Message:
     """every day at 09:00 (Asia/Shanghai), topic 感受"""
     filters = tuple(message(f"digest.filter.{name}", value=value) for name, value in
                     (("topic", sub.topic), ("speaker", sub.speaker), ("panel", sub.panel)) if value)
+    if sub.style == "card":
+        filters += (message("digest.as_card"),)
     time = f"{sub.post_time:%H:%M}"
     if filters:
         return message("digest.schedule_filtered", time=time, zone=sub.timezone, filters=filters)
@@ -47,7 +68,7 @@ def answer(command: Command, actor: Actor, place: Place, *, library: Library, st
         if not library.search(filters, limit=1):  # unknown names raise on the way
             return Notice((message("digest.no_quotes"),), error=True)
         sub = store.subscribe(place.platform, place.channel, f"{post_time:%H:%M}", zone.key, filters=filters,
-                              by=actor.id, now=now)
+                              by=actor.id, now=now, style=order.style or "text")
         return Notice((message("digest.subscribed", schedule=schedule(sub)),))
     current = store.subscription(place.platform, place.channel)
     if order.action == "unsubscribe":

@@ -14,6 +14,7 @@ from types import MappingProxyType
 
 from ..models import Context, Panel, Quote, Span, Speaker
 from ..panels.moments import Moment, moment
+from ..quotecard import QuoteImage
 
 
 class Audience(StrEnum):
@@ -32,6 +33,7 @@ class Button(StrEnum):
     NEXT = "next"
     SEND = "send"
     CANCEL = "cancel"
+    CARD = "card"  # the quote as an image (a 金句卡片), posted to the place
 
 
 class Raw(str):
@@ -137,6 +139,17 @@ class Shared:
 
 
 @dataclass(frozen=True, slots=True)
+class Picture:
+    """Card was pressed, or `card ID` typed: `card` as an image, posted for everyone in the place
+    (as shared by `by`, a user id); a front end with no channel (the console) saves it instead."""
+
+    card: Card
+    image: QuoteImage
+    by: str
+    audience: Audience = Audience.EVERYONE
+
+
+@dataclass(frozen=True, slots=True)
 class ContextLine:
     quote: Quote
     is_question: bool = False
@@ -209,4 +222,4 @@ class Removed:
     audience: Audience = Audience.ACTOR
 
 
-Reply = Answer | Shared | ContextView | Listing | Notice | Help | Removed
+Reply = Answer | Shared | Picture | ContextView | Listing | Notice | Help | Removed

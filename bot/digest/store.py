@@ -20,6 +20,7 @@ from ..errors import QuoteBotError
 from ..models import EVERYTHING, Query
 from .schedule import parse_time, parse_timezone
 
+STYLES = ("text", "card")
 metadata = sa.MetaData()
 subscriptions = sa.Table(
     "subscriptions", metadata,
@@ -31,6 +32,7 @@ subscriptions = sa.Table(
     sa.Column("topic", sa.String(200)),
     sa.Column("speaker", sa.String(200)),
     sa.Column("panel", sa.String(100)),  # added by migration 0002
+    sa.Column("style", sa.String(8), nullable=False, server_default="text"),  # text or card; added by 0007
     sa.Column("enabled", sa.Boolean, nullable=False),
     sa.Column("disabled_reason", sa.Text),
     sa.Column("created_by", sa.String(64)),
@@ -64,6 +66,7 @@ class Subscription:
     enabled: bool
     disabled_reason: str | None
     panel: str | None = None
+    style: str = "text"  # how the quote is posted: text, or card (an image)
 
     @property
     def filters(self) -> Query:
@@ -99,7 +102,7 @@ def _safe_url(url: str) -> str:
 
 def _row(row: sa.Row) -> Subscription:  # type: ignore[type-arg]
     return Subscription(row.id, row.platform, row.channel, parse_time(row.post_time), row.timezone, row.topic,
-                        row.speaker, row.enabled, row.disabled_reason, row.panel)
+                        row.speaker, row.enabled, row.disabled_reason, row.panel, row.style)
 
 
 class Store:
@@ -122,13 +125,15 @@ class Store:
         return cls(engine)
 
     def subscribe(self, platform: str, channel: str, post_time: str, timezone: str, *, filters: Query = EVERYTHING,
-                  by: str | None = None, now: dt.datetime) -> Subscription:
+                  by: str | None = None, now: dt.datetime, style: str = "text") -> Subscription:
         """Create or replace the channel's subscription (its words are not kept: a digest draws from
-        filters alone); bad times and zones raise QuoteBotError."""
+        filters alone), posted as text or as a card (`style`); bad times and zones raise QuoteBotError."""
         when, zone = parse_time(post_time), parse_timezone(timezone)
+        if style not in STYLES:
+            raise QuoteBotError(f"a digest is posted as {' or '.join(STYLES)}, not {style!r}")
         values = {"post_time": when.strftime("%H:%M"), "timezone": zone.key, "topic": filters.topic,
                   "speaker": filters.speaker, "panel": filters.panel, "enabled": True, "disabled_reason": None,
-                  "created_by": by, "created_at": now}
+                  "created_by": by, "created_at": now, "style": style}
         with self.engine.begin() as db:
             where = (subscriptions.c.platform == platform) & (subscriptions.c.channel == channel)
             if db.execute(sa.update(subscriptions).where(where).values(**values)).rowcount == 0:

@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any, NoReturn
 
 from ..chat import listings
@@ -18,6 +19,7 @@ from ..library import MAX_LIMIT, Library
 from ..models import Hit, Query, Quote, well_formed
 from ..panels.ingest import command as ingest_command
 from ..platforms import Platform, Serve
+from ..quotecard import SIZES, THEMES
 from ..settings import Settings, settings_problems
 from . import render
 
@@ -85,6 +87,13 @@ def _parser(platforms: Sequence[Platform] = ()) -> _Parser:
     sub.add_parser("export", parents=[data, output], help="every quote, the moderator's included")
     p = sub.add_parser("context", parents=[data, output], help="a quote with its question and neighbours")
     p.add_argument("quote_id", metavar="QUOTE_ID", help="panel-id/quote-id, or the quote id alone")
+    p = sub.add_parser("card", parents=[data], help="a quote as a PNG image card (a 金句卡片) to share")
+    p.add_argument("quote_id", metavar="QUOTE_ID", help="panel-id/quote-id, or the quote id alone")
+    p.add_argument("-o", "--output", metavar="FILE", type=Path, help="the PNG to write (default: QUOTE_ID's name, here)")
+    p.add_argument("--size", choices=SIZES, default="square", help="square (1080×1080, the default) or portrait (1080×1350)")
+    p.add_argument("--theme", choices=THEMES, default="light", help="light (the default) or dark")
+    p.add_argument("--lang", choices=("en", "zh"), help="the reader's language: en adds the English gloss beneath "
+                   "(default: QUOTES_LOCALE or the shell's)")
     p = sub.add_parser("validate", help="check panel files; every problem as file:line: message")
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: the data folder)")
     p = sub.add_parser("ingest", help="turn transcripts (articles, subtitles, meeting exports, ASR JSON) into panel YAML")
@@ -154,6 +163,11 @@ def _check(args: argparse.Namespace, platforms: Sequence[Platform], env: Mapping
     problems = list(dict.fromkeys(problems))  # a shared setting is named once, not once per platform
     for problem in problems:
         print(problem)
+    if not env.get("QUOTES_CARD_FONT", "").strip():  # cards are optional: their want of a font is a warning
+        from ..quotecard.fonts import font_problem
+
+        if font := font_problem(env):
+            print(f"warning: {font}", file=sys.stderr)
     if not problems and library is not None:
         configured = [p.label for p in platforms if p.configured(env) or p.name == getattr(args, "only", None)]
         chats = f"the {' and '.join(configured)} settings are complete" if configured else \
@@ -249,6 +263,8 @@ def _run(args: argparse.Namespace, platforms: Sequence[Platform], env: Mapping[s
 
             print(show(Chat(library).no_match(query), ENGLISH), file=sys.stderr)
         return 0
+    if command == "card":
+        return _card(args, library, env)
     if command == "context":
         ctx = library.context(args.quote_id)
         if args.json:
@@ -280,6 +296,21 @@ def _run(args: argparse.Namespace, platforms: Sequence[Platform], env: Mapping[s
         _print_json(items)
     else:
         print(render.table(rows, columns))
+    return 0
+
+
+def _card(args: argparse.Namespace, library: Library, env: Mapping[str, str]) -> int:
+    """Write the quote's card and print where; a quote cut to fit is said on standard error."""
+    from ..chat.catalogue import language_of
+    from ..quotecard.draw import render_card_image
+    from .console import console_language
+
+    quote = library.quote(args.quote_id)
+    language = language_of(args.lang) if args.lang else console_language(env)
+    image = render_card_image(Card(quote, library.panel(quote.panel), language=language), args.size, args.theme, env)
+    print(render.save_picture(image, args.output or Path(image.filename)))
+    if image.truncated:
+        print(f"{PROG}: the quote is too long for the card: cut, with a pointer to the full text", file=sys.stderr)
     return 0
 
 

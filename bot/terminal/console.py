@@ -9,6 +9,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from ..chat import catalogue
@@ -17,7 +18,7 @@ from ..chat.command import CONSOLE_BUTTONS, parse_console_line
 from ..chat.cooldown import Cooldown
 from ..chat.core import Chat, failure
 from ..chat.parties import Actor, Place
-from ..chat.replies import Answer, Card, ContextView, Help, Listing, Message, Notice, Raw, Reply, message
+from ..chat.replies import Answer, Card, ContextView, Help, Listing, Message, Notice, Picture, Raw, Reply, message
 from ..errors import QuoteBotError
 from ..library import Library
 from . import render
@@ -105,6 +106,7 @@ class Console:
         self.actor, self.place = Actor(getpass_user(), self.language, manages=True), Place(CONSOLE, CONSOLE)
         self.width, self.color = width, color
         self.last = ""  # the token of the last answer, for the typed buttons
+        self.cards = cards_folder(env)
 
     def answer(self, line: str) -> str:
         """The reply to one typed line, as text; raises EOFError on /quit."""
@@ -119,6 +121,9 @@ class Console:
                 reply = self.chat.run(command, self.actor, self.place)
             if isinstance(reply, Answer):
                 self.last = reply.token
+            if isinstance(reply, Picture):  # no channel to post it to: a file beside the others
+                path = render.save_picture(reply.image, self.cards, option="/card")
+                reply = Notice((message("card.saved", path=Raw(str(path))),))
             logger.info("console %s %s answered in %.1f ms", command.action, command.query.describe(),
                         (time.perf_counter() - started) * 1000)
             return show(reply, self.language, width=self.width, color=self.color)
@@ -171,3 +176,17 @@ def getpass_user() -> str:
         return getpass.getuser()
     except (OSError, KeyError):
         return CONSOLE
+
+
+def cards_folder(env: Mapping[str, str] = os.environ) -> Path:
+    """Where /card saves: `cards` in QUOTES_CACHE_DIR, else in the system's temporary folder (always
+    writable, as the working directory of a container is not)."""
+    import tempfile
+
+    base = Path(env["QUOTES_CACHE_DIR"]) if env.get("QUOTES_CACHE_DIR") else Path(tempfile.gettempdir()) / "panel-quotes"
+    folder = base / "cards"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        folder = Path(tempfile.mkdtemp(prefix="panel-quotes-cards-"))
+    return folder

@@ -6,11 +6,16 @@ import os
 import shutil
 import unicodedata
 from collections.abc import Sequence
-from typing import TextIO
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from ..chat.replies import Card
+from ..errors import QuoteBotError
 from ..models import Span
 from ..panels.moments import escape_url
+
+if TYPE_CHECKING:
+    from ..quotecard import QuoteImage
 
 BOLD_ON, BOLD_OFF = "\033[1;33m", "\033[0m"
 PLAIN_ON, PLAIN_OFF = "【", "】"
@@ -117,3 +122,15 @@ def terminal_width(stream: TextIO) -> int:
     if not stream.isatty():
         return 78
     return max(40, min(shutil.get_terminal_size((80, 24)).columns, 100) - 2)
+
+
+def save_picture(image: QuoteImage, path: Path, *, option: str = "--output") -> Path:
+    """Write a card's PNG to `path` (a folder: its own file name there); one line naming `option`
+    when it cannot be written."""
+    if path.is_dir():
+        path = path / image.filename
+    try:
+        path.write_bytes(image.png)
+    except OSError as error:
+        raise QuoteBotError(f"{option} {path}: cannot write the card: {error.strerror or error}") from None
+    return path.resolve()

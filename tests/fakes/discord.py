@@ -8,6 +8,9 @@ drop the connection. Everything is bounded: nothing here waits without a timeout
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import email.parser
+import email.policy
 import itertools
 import json
 import time
@@ -42,6 +45,38 @@ class Recorded:
     query: dict[str, str]
     body: Any
     at: float = field(default_factory=time.perf_counter)  # when it arrived
+    files: list[Attachment] = field(default_factory=list)  # what a multipart request attached
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message, as multipart/form-data carries it (`files[n]`), with the alt text
+    (`description`) its `attachments` entry in payload_json gives it."""
+
+    field: str
+    filename: str
+    content_type: str
+    data: bytes
+    description: str | None = None
+
+
+def multipart(content_type: str, raw: bytes) -> tuple[Any, list[Attachment]]:
+    """payload_json and the files of a multipart/form-data body, as Discord reads them."""
+    parsed = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
+    body: Any = None
+    files = []
+    for part in parsed.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        if name == "payload_json":
+            body = json.loads(data)
+        else:
+            files.append(Attachment(str(name), part.get_filename() or "", part.get_content_type(), data))
+    described = {str(a.get("id")): a.get("description") for a in ((body or {}).get("data") or body or {}).get("attachments") or []}
+    files = [dataclasses.replace(f, description=described.get(f.field.removeprefix("files[").rstrip("]"))) for f in files]
+    return body, files
 
 
 @dataclass
@@ -209,8 +244,12 @@ class FakeDiscord:
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]
         raw = await request.read()
-        body: Any = json.loads(raw) if raw and request.content_type == "application/json" else raw.decode() or None
-        self.requests.append(Recorded(request.method, path, dict(request.query), body))
+        files: list[Attachment] = []
+        if request.content_type == "multipart/form-data":
+            body, files = multipart(request.headers["Content-Type"], raw)
+        else:
+            body = json.loads(raw) if raw and request.content_type == "application/json" else raw.decode() or None
+        self.requests.append(Recorded(request.method, path, dict(request.query), body, files=files))
         await self._notify()
         if self.rate_limit_next or self._over_rate(path):
             self.rate_limit_next = max(0, self.rate_limit_next - 1)
@@ -278,7 +317,11 @@ class FakeDiscord:
                 "content": body.get("content") or "", "embeds": body.get("embeds") or [],
                 "components": body.get("components") or [], "timestamp": "2026-11-28T00:00:00+00:00",
                 "edited_timestamp": None, "tts": False, "mention_everyone": False, "mentions": [],
-                "mention_roles": [], "attachments": [], "pinned": False, "flags": body.get("flags", 0)}
+                "mention_roles": [], "pinned": False, "flags": body.get("flags", 0),
+                "attachments": [{"id": str(next(self._ids)), "filename": a.get("filename", "file"), "size": 1,
+                                 "url": "https://cdn.fake/a.png", "proxy_url": "https://cdn.fake/a.png",
+                                 **({"description": a["description"]} if a.get("description") else {})}
+                                for a in body.get("attachments") or []]}
 
     # -- interactions a test sends ------------------------------------------------------------
 

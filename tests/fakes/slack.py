@@ -56,7 +56,9 @@ class FakeSlack:
     locales: dict[str, str] = field(default_factory=dict)  # user -> what users.info says (default en-US)
     post_latency: float = 0.0  # seconds chat.postMessage takes to answer
     drop_posts: int = 0  # make this many messages, then drop the connection unanswered
+    drop_uploads: int = 0  # share this many uploads (files.completeUploadExternal), then drop the connection
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel -> messages, newest first
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)  # file id -> what files_upload_v2 sent, step by step
     _limit: PerSecond = field(default_factory=PerSecond)
     port: int = 0
     _runner: web.AppRunner | None = None
@@ -75,6 +77,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{id}", self._response)
+        app.router.add_post("/upload/{id}", self._upload)
         app.router.add_get("/socket", self._websocket)
         self._runner, self.port = await serve_on_loopback(app)
 
@@ -109,7 +112,7 @@ class FakeSlack:
         elif request.content_type == "application/json":
             body = await request.json()
         else:
-            body = {k: v for k, v in (await request.post()).items()}
+            body = {**request.query, **{k: v for k, v in (await request.post()).items()}}
         self.calls.append(Call(method, body))
         await self._notify()
         if self.rate_limit_next or self._over_rate():
@@ -153,10 +156,48 @@ class FakeSlack:
             if self.post_latency:
                 await asyncio.sleep(self.post_latency)  # bounded: a test sets a fraction of a second
             return web.json_response({"ok": True, "channel": body.get("channel"), "ts": ts, "message_ts": ts})
+        if method == "files.getUploadURLExternal":  # files_upload_v2, step 1 of 3
+            file_id = f"F{next(self._ids):08d}"
+            self.files[file_id] = {"filename": body.get("filename"), "length": int(body.get("length") or 0),
+                                   "alt_txt": body.get("alt_txt")}
+            return web.json_response({"ok": True, "file_id": file_id,
+                                      "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}"})
+        if method == "files.completeUploadExternal":  # step 3: share what was uploaded in step 2
+            shared = self._complete_upload(body)
+            if self.drop_uploads and str(body.get("channel_id")) not in self.deleted_channels:
+                self.drop_uploads -= 1
+                return unanswered(request)  # the file is in the channel; the answer never arrives
+            return shared
         if method == "chat.postEphemeral":
             return web.json_response({"ok": True, "channel": body.get("channel"), "ts": f"{time.time():.6f}",
                                       "message_ts": f"{time.time():.6f}"})
         return web.json_response({"ok": False, "error": "unknown_method"})
+
+    def _complete_upload(self, body: dict[str, Any]) -> web.Response:
+        channel = str(body.get("channel_id") or "")
+        if channel in self.deleted_channels:
+            return web.json_response({"ok": False, "error": "channel_not_found"})
+        shared = []
+        for item in json.loads(body.get("files") or "[]"):
+            upload = self.files.get(item.get("id"), {})
+            if "data" not in upload or len(upload["data"]) != upload["length"]:
+                return web.json_response({"ok": False, "error": "file_upload_incomplete"})
+            upload.update(title=item.get("title"), channel=channel, initial_comment=body.get("initial_comment"))
+            shared.append({"id": item["id"], "name": upload["filename"], "title": item.get("title")})
+        if channel:  # the files appear in the channel as a message of their own
+            self.messages.setdefault(channel, []).insert(0, {"type": "message", "ts": f"{time.time():.6f}",
+                                                             "text": body.get("initial_comment") or "", "files": shared})
+        return web.json_response({"ok": True, "files": shared})
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["id"]
+        data = await request.read()
+        self.calls.append(Call("upload", {"file_id": file_id, "length": len(data)}))
+        if file_id not in self.files:
+            return web.Response(status=404, text="unknown upload")
+        self.files[file_id]["data"] = data
+        await self._notify()
+        return web.Response(text=f"OK - {len(data)}")
 
     def _over_rate(self) -> bool:
         self._limit.limit = self.per_second
