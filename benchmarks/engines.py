@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.corpus import Record, write_panels
+from benchmarks.corpus import Record, records, write_panels
 from bot.models import Query
 
 Search = Callable[[str, str | None, str | None, int], list[Any]]
@@ -49,10 +49,10 @@ def _segmented(folder: Path) -> list[tuple[int, str, str, list[str]]]:
 
 # -- this library -----------------------------------------------------------------------------
 
-def ours_build(records: list[Record], folder: Path) -> None:
+def ours_build(size: int, folder: Path) -> None:
     import bot
 
-    write_panels(folder / "panels", len(records))
+    write_panels(folder / "panels", size)  # the panel files an organiser has: no records held while building
     bot.load_library(folder / "panels", cache_dir=folder / "cache")
 
 
@@ -69,7 +69,7 @@ def ours_open(folder: Path) -> Search:
 
 # -- jieba + rank_bm25 --------------------------------------------------------------------------
 
-def bm25_build(records: list[Record], folder: Path) -> None:
+def bm25_build(size: int, folder: Path) -> None:
     from rank_bm25 import BM25Okapi
 
     rows = _segmented(folder)
@@ -103,7 +103,7 @@ def bm25_open(folder: Path) -> Search:
 
 # -- Whoosh with jieba's ChineseAnalyzer ----------------------------------------------------------
 
-def whoosh_build(records: list[Record], folder: Path) -> None:
+def whoosh_build(size: int, folder: Path) -> None:
     from jieba.analyse import ChineseAnalyzer
     from whoosh import fields, index
 
@@ -113,7 +113,7 @@ def whoosh_build(records: list[Record], folder: Path) -> None:
     (folder / "whoosh").mkdir(exist_ok=True)
     ix = index.create_in(str(folder / "whoosh"), schema)
     writer = ix.writer(limitmb=256)
-    for r in records:
+    for r in records(size):
         writer.add_document(doc=r.doc, speaker=r.speaker, topic=r.topic, text=r.text)
     writer.commit()
 
@@ -138,7 +138,7 @@ def whoosh_open(folder: Path) -> Search:
 
 # -- SQLite FTS5 over jieba-segmented text ---------------------------------------------------------
 
-def fts5_build(records: list[Record], folder: Path) -> None:
+def fts5_build(size: int, folder: Path) -> None:
     db = sqlite3.connect(folder / "fts5.sqlite")
     db.execute("CREATE VIRTUAL TABLE quotes USING fts5(text, speaker UNINDEXED, topic UNINDEXED,"
                " tokenize='unicode61')")
@@ -181,7 +181,7 @@ def _tantivy_schema() -> Any:
     return builder.build()
 
 
-def tantivy_build(records: list[Record], folder: Path) -> None:
+def tantivy_build(size: int, folder: Path) -> None:
     import tantivy
 
     (folder / "tantivy").mkdir(exist_ok=True)
@@ -222,7 +222,7 @@ def tantivy_open(folder: Path) -> Search:
     return search
 
 
-ENGINES: dict[str, tuple[Callable[[list[Record], Path], None], Callable[[Path], Search]]] = {
+ENGINES: dict[str, tuple[Callable[[int, Path], None], Callable[[Path], Search]]] = {
     "panel-quotes": (ours_build, ours_open),
     "jieba+rank_bm25": (bm25_build, bm25_open),
     "whoosh+ChineseAnalyzer": (whoosh_build, whoosh_open),

@@ -59,7 +59,7 @@ def child(phase: str, engine: str, size: int, folder: Path) -> dict[str, float]:
         segment_all(records(size), folder)
         return {"seconds": time.perf_counter() - started, "peak_mb": _peak_mb()}
     if phase == "build":
-        build(records(size), folder)
+        build(size, folder)
         return {"seconds": time.perf_counter() - started, "peak_mb": _build_peak_mb()}
     baseline = _rss_mb()
     search = open_(folder)
