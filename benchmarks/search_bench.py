@@ -165,6 +165,8 @@ def main() -> None:
         print(json.dumps(child(phase, engine, int(size), Path(folder))))
         return
     engines = [e for e in args.engines.split(",") if e]
+    if unknown := [e for e in engines if e not in ENGINES]:
+        parser.error(f"unknown engine {', '.join(unknown)}; the engines are {', '.join(ENGINES)}")
     if engines[0] != "panel-quotes":
         engines.insert(0, "panel-quotes")
     with tempfile.TemporaryDirectory(prefix="quote-bench-") as work:
