@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.corpus import Record, records, write_panels
+from benchmarks.corpus import Record, records
 from bot.models import Query
 
 Search = Callable[[str, str | None, str | None, int], list[Any]]
@@ -50,9 +50,9 @@ def _segmented(folder: Path) -> list[tuple[int, str, str, list[str]]]:
 # -- this library -----------------------------------------------------------------------------
 
 def ours_build(size: int, folder: Path) -> None:
+    """The library from the panel files (written beforehand, as an organiser has them)."""
     import bot
 
-    write_panels(folder / "panels", size)  # the panel files an organiser has: no records held while building
     bot.load_library(folder / "panels", cache_dir=folder / "cache")
 
 

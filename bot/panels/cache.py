@@ -44,6 +44,8 @@ logger = logging.getLogger(__name__)
 FORMAT = b"PQLIB020"
 _ARRAYS = ("post_doc", "post_score", "post_ptr", "doc_len", "deep_folded", "post_tf", "term_files")
 _TEXTS = ("ids", "texts", "glosses", "folded")
+_SHOWN = ("ids", "texts", "glosses")  # what a search reads of the quotes it returns
+_HELD_BYTES = 4 << 20  # texts this small are held in memory: a read is a slice, not a system call
 _KEEP_FILES = 8
 _RACY_NS = 2_000_000_000  # files changed this close before a manifest was written are read anyway
 _STALE_PARTS_SECONDS = 3600  # a part no manifest names is deleted after this long
@@ -501,7 +503,9 @@ def _read_cache(file: Path) -> Library | None:
         sections = map_sections(file, FORMAT)
         header = json.loads(bytes(sections["header"]))
         stored = StoredBytes(sections.file())
-        texts = {name: TextColumn(stored, sections[f"{name}.at"], sections.offsets[name]) for name in _TEXTS}
+        small = sum(len(sections[name]) for name in _SHOWN) <= _HELD_BYTES
+        texts = {name: TextColumn(bytes(sections[name]), sections[f"{name}.at"]) if small and name in _SHOWN
+                 else TextColumn(stored, sections[f"{name}.at"], sections.offsets[name]) for name in _TEXTS}
         columns = [sections[name] for name in ("speaker", "topic", "panel", "start", "first")]
         if not len(texts["texts"]) == len(texts["ids"]) == len(columns[0]) == len(sections["doc_len"]):
             raise ValueError("the columns do not match")
