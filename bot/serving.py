@@ -88,7 +88,7 @@ async def _reloaded(path: Path, indexer: Indexer | None) -> Library:
         return await _beside_the_loop(load_library, path)
     try:
         file = await indexer.build(path)
-    except RuntimeError as error:  # the worker died: build here this once
+    except (RuntimeError, OSError) as error:  # the worker died, or cannot write the cache: build here
         logger.warning("%s; reloading in this process", error)
         return await _beside_the_loop(load_library, path)
     return await _beside_the_loop(open_library, file)

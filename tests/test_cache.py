@@ -198,11 +198,11 @@ from bot.panels import parts
 from tests.test_cache import same_index
 
 work = Path(tempfile.mkdtemp())
-write_panels(work / "data", 1200)  # 30 panel files
+write_panels(work / "data", 600)  # 15 panel files
 parts.MIN_PARALLEL = 10 ** 9
 one = bot.load_library(work / "data", cache_dir=work / "one")
-parts.MIN_PARALLEL = 10  # 1,200 quotes count as many here
-assert parts._workers(1200) >= 2, "no second core, or another thread: the build would not fork"
+parts.MIN_PARALLEL = 10  # 600 quotes count as many here
+assert parts._workers(600) >= 2, "no second core, or another thread: the build would not fork"
 several = bot.load_library(work / "data", cache_dir=work / "several")
 same_index(one, several)
 print("same", len(one.quotes))
@@ -239,7 +239,7 @@ def test_a_changed_panel_is_cut_alone_and_merged_into_the_same_index_as_a_fresh_
     from bot.panels import progress
 
     data = tmp_path / "data"
-    write_panels(data, 800)  # 20 panel files
+    write_panels(data, 400)  # 10 panel files
     bot.load_library(data, cache_dir=tmp_path / "cache")
     files = sorted(data.glob("*.yaml"))
     # One panel changed (a word no panel had, and one the others say inside longer words),
@@ -253,7 +253,7 @@ def test_a_changed_panel_is_cut_alone_and_merged_into_the_same_index_as_a_fresh_
         merged = bot.load_library(data, cache_dir=tmp_path / "cache")
     said = [r.getMessage() for r in caplog.records]
     assert any(line.startswith("reading and cutting panel files: 2 files in ") for line in said), said
-    assert any("2 new or changed panel files merged into 18 kept" in line for line in said), said
+    assert any("2 new or changed panel files merged into 8 kept" in line for line in said), said
     fresh = bot.load_library(data, cache_dir=tmp_path / "fresh")
     same_index(merged, fresh)
     assert merged.search(bot.Query("量子退火")) and merged.search(bot.Query("超大模型群"))

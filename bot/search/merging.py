@@ -217,7 +217,7 @@ def _substrings(terms: list[str], term_id: dict[str, int], texts: Iterable[tuple
         pairs: set[tuple[int, str]] = set()
         for end, term in automaton.iter(joined):
             pairs.add((bisect.bisect_right(starts, end) - 1, term))
-        for n, term in pairs:
+        for n, term in sorted(pairs):  # in quote order: ties need no putting right (`_scored`)
             found_terms.append(term_id[term])
             found_docs.append(batch[n][0])
             found_tfs.append(min(batch[n][1].count(term), 65535))
@@ -255,29 +255,34 @@ def _scored(np: Any, terms: list[str], found: list[tuple[Any, Any, Any]], doc_le
         part = slice(at, at + _CHUNK)
         counts = tf[part].astype(np.float64)
         score[part] = weight[term[part]] * counts * (K1 + 1) / (counts + K1 * (1 - B + B * lengths[doc[part]] / avg_len))
-    order = _ordered(np, term, score, doc)
-    del term
-    ptr = np.concatenate([[0], np.cumsum(df)]).astype(np.int64)
-    return IndexData(terms, ptr, doc[order], score[order], doc_len, pinyin, array("i", sorted(deep)), tf[order], files)
-
-
-def _ordered(np: Any, term: numpy.ndarray, score: numpy.ndarray, doc: numpy.ndarray) -> numpy.ndarray:
-    """The order of the postings: by term, then score falling, then quote. Postings carried
-    from an earlier merge come nearly in that order already, which a stable sort (timsort)
-    finishes in a pass; equal keys met out of quote order are then put right, run by run."""
-    # A non-negative float's bits sort as its value does.
+    # Term first, then the score falling (a non-negative float's bits sort as it does), then
+    # the quote: the input comes in quote order within a term, or nearly (carried from an
+    # earlier merge), so a stable sort (timsort, a pass over nearly sorted runs) leaves ties
+    # in quote order but for the few that `_in_quote_order` puts right.
     key = (term.astype(np.uint64) << np.uint64(32)) | (np.uint64(0xFFFFFFFF) - score.view(np.uint32))
+    del term
     order = np.argsort(key, kind="stable")
-    key = key[order]
-    docs = doc[order]
-    tied = key[1:] == key[:-1]
     del key
-    if (tied & (docs[1:] < docs[:-1])).any():
-        run = np.concatenate([[0], np.cumsum(~tied)])
-        unsorted = np.unique(run[1:][tied & (docs[1:] < docs[:-1])])
-        places = np.flatnonzero(np.isin(run, unsorted))
-        order[places] = order[places][np.lexsort((docs[places], run[places]))]
-    return order
+    ptr = np.concatenate([[0], np.cumsum(df)]).astype(np.int64)
+    doc = doc[order]  # one column at a time: the old one is let go before the next is made
+    score = score[order]
+    tf = tf[order]
+    del order
+    _in_quote_order(np, ptr, doc, score, tf)
+    return IndexData(terms, ptr, doc, score, doc_len, pinyin, array("i", sorted(deep)), tf, files)
+
+
+def _in_quote_order(np: Any, ptr: numpy.ndarray, doc: numpy.ndarray, score: numpy.ndarray, tf: numpy.ndarray) -> None:
+    """Within each run of equal scores of one term, the quotes in order (in place)."""
+    tied = score[1:] == score[:-1]
+    tied[ptr[1:-1][(ptr[1:-1] > 0) & (ptr[1:-1] < len(doc))] - 1] = False  # a new term starts: no tie
+    wrong = tied & (doc[1:] < doc[:-1])
+    if not wrong.any():
+        return
+    run = np.concatenate([[0], np.cumsum(~tied)])
+    places = np.flatnonzero(np.isin(run, np.unique(run[1:][wrong])))
+    fixed = places[np.lexsort((doc[places], run[places]))]
+    doc[places], score[places], tf[places] = doc[fixed], score[fixed], tf[fixed]
 
 
 def _pinyin(terms: list[str], earlier: Earlier | None, known: dict[str, str]) -> dict[str, list[str]]:
