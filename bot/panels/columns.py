@@ -18,6 +18,7 @@ from ..models import Panel, Quote, Speaker, Topic
 from .sections import FileRange
 
 _SCAN = 1 << 22  # bytes of a stored column a scan reads at a time
+KEPT_QUOTES = 20_000  # a library this small keeps each quote once made (a few megabytes at most)
 
 
 class StoredBytes:
@@ -150,6 +151,7 @@ class QuoteColumns(Sequence[Quote]):
             for count in counts:
                 first.append(first[-1] + count)
         self.first = first
+        self._made: dict[int, Quote] = {}  # a small library keeps the quotes it has made
 
     @classmethod
     def of(cls, parts: Sequence[tuple[Panel, Sequence[Speaker], Sequence[Topic], Sequence[Quote]]]) -> QuoteColumns:
@@ -179,10 +181,15 @@ class QuoteColumns(Sequence[Quote]):
             return [self[n] for n in range(*doc.indices(len(self)))]
         if doc < 0:
             doc += len(self)
+        if (made := self._made.get(doc)) is not None:
+            return made
         speaker, topic, start = self.speakers[self.speaker[doc]], self.topic[doc], self.start[doc]
-        return Quote(self.ids[doc], speaker.panel, speaker, self.topics[topic] if topic >= 0 else None,
-                     self.texts[doc], doc - self.first[self.panel[doc]] + 1, None if math.isnan(start) else start,
-                     self.glosses[doc] or None)
+        quote = Quote(self.ids[doc], speaker.panel, speaker, self.topics[topic] if topic >= 0 else None,
+                      self.texts[doc], doc - self.first[self.panel[doc]] + 1, None if math.isnan(start) else start,
+                      self.glosses[doc] or None)
+        if len(self) <= KEPT_QUOTES:
+            self._made[doc] = quote
+        return quote
 
     def __iter__(self) -> Iterator[Quote]:
         return (self[n] for n in range(len(self)))

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 _SCAN_DOCS = 2048  # quotes joined into one string for the substring matcher at a time
 _RUN = 4096  # neighbouring kept quotes read from the earlier merge at a time
+_FEW_TERMS = 32  # new terms looked for one by one in the stored texts; more, in one pass over them
 
 
 Read = Callable[[], tuple[PartIndex, "Stored"]]
@@ -44,9 +45,11 @@ class Part:
 
 
 class Stored(Protocol):
-    """Texts read a run at a time."""
+    """Texts read a run at a time, or searched for a string where they are stored."""
 
     def between(self, first: int, end: int) -> list[str]: ...
+    def containing(self, needle: str) -> list[int]: ...
+    def __getitem__(self, doc: int) -> str: ...
 
 
 @dataclass(slots=True)
@@ -69,6 +72,12 @@ class _Texts:
 
     def between(self, first: int, end: int) -> list[str]:
         return list(self._texts[first:end])
+
+    def containing(self, needle: str) -> list[int]:
+        return [n for n, text in enumerate(self._texts) if needle in text]
+
+    def __getitem__(self, doc: int) -> str:
+        return self._texts[doc]
 
 
 def merge(parts: Sequence[Part], always: Collection[str] = (), earlier: Earlier | None = None,
@@ -94,7 +103,10 @@ def merge(parts: Sequence[Part], always: Collection[str] = (), earlier: Earlier 
         deep.extend(int(d) for d in moved[moved >= 0])
         old_terms = set(earlier.data.terms)
         new_terms = [t for t in terms if is_substring_term(t) and t not in old_terms]
-        found.append(_substrings(new_terms, term_id, _kept_texts(earlier, sizes, kept, base), advance))
+        if len(new_terms) <= _FEW_TERMS:  # a byte search of the stored texts a term: no text decoded
+            found.append(_found_where_stored(new_terms, term_id, earlier.folded, doc_map))
+        else:
+            found.append(_substrings(new_terms, term_id, _kept_texts(earlier, sizes, kept, base), advance))
     doc_len = array("I")
     for n, size in enumerate(sizes):
         if kept[n] >= 0 and earlier is not None:
@@ -176,6 +188,20 @@ def _carried(earlier: Earlier, doc_map: numpy.ndarray, term_id: dict[str, int]) 
     docs = doc_map[np.frombuffer(old.post_doc, dtype=np.int32)]
     keep = (docs >= 0) & (terms >= 0)
     return [(terms[keep], docs[keep], np.frombuffer(old.post_tf, dtype=np.uint16)[keep])]
+
+
+def _found_where_stored(terms: list[str], term_id: dict[str, int], folded: Stored,
+                        doc_map: numpy.ndarray) -> tuple[Any, Any, Any]:
+    """Every (term, quote, count) of a few new Chinese `terms` in the kept quotes."""
+    np = _numpy()
+    found: list[tuple[int, int, int]] = []
+    for term in terms:
+        for old in folded.containing(term):
+            if (new := int(doc_map[old])) >= 0:
+                found.append((new, term_id[term], min(folded[old].count(term), 65535)))
+    found.sort()
+    return (np.array([t for _, t, _ in found], dtype=np.int32), np.array([d for d, _, _ in found], dtype=np.int32),
+            np.array([c for _, _, c in found], dtype=np.uint16))
 
 
 def _kept_texts(earlier: Earlier, sizes: list[int], kept: list[int], base: list[int]) -> Iterable[tuple[int, str]]:
