@@ -69,3 +69,17 @@ def test_the_cooldown_starts_afresh_at_the_upgrade_to_0006(database: str) -> Non
     assert "chat_commands" not in inspector.get_table_names()
     with engine.connect() as db:
         assert db.execute(sa.text("SELECT count(*) FROM chat_cooldown")).scalar_one() == 0
+
+
+def test_a_database_a_newer_bot_migrated_is_one_clear_line_and_left_alone(tmp_path: Path) -> None:
+    from bot import QuoteBotError
+
+    url = f"sqlite:///{tmp_path / 'state.sqlite3'}"
+    Store.open(url)
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE alembic_version SET version_num = '0099'"))
+    with pytest.raises(QuoteBotError, match=r"revision 0099, which this version of the bot does not know"):
+        Store.open(url)
+    with engine.connect() as connection:  # nothing was changed
+        assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0099"
