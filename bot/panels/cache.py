@@ -392,14 +392,6 @@ def _column(part: Part, name: str) -> TextColumn:
     return part.folded if name == "folded" else getattr(part.quotes, name)
 
 
-def _offsets(counts: Sequence[int]) -> list[int]:
-    offsets, at = [], 0
-    for count in counts:
-        offsets.append(at)
-        at += count
-    return offsets
-
-
 def _texts(sections: Mapped, name: str) -> TextColumn:
     return TextColumn(StoredBytes(sections.file()), sections[f"{name}.at"], sections.offsets[name])
 

@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 from ..errors import DataError, Problem
 from ..models import ROLES, Panel, Quote, Source, Speaker, Topic
 from .moments import is_web_url
-from .progress import Progress
 from .yamlfile import Mapping, parse_yaml, shown
 
 T = TypeVar("T")
@@ -321,38 +320,3 @@ def read_panel(path: str, text: str) -> PanelData:
 def _closest(value: str, known: Iterable[str]) -> str:
     close = difflib.get_close_matches(value, list(known), n=3, cutoff=0.5)
     return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
-
-
-def load_panels(files: Iterable[tuple[str, str]]) -> list[PanelData]:
-    """Validate several panel files, given as (path, text); raise one DataError for all of them."""
-    panels: list[PanelData] = []
-    problems: list[Problem] = []
-    first_file: dict[str, str] = {}
-    files = list(files)
-    with Progress("reading panel files", len(files), "files") as reading:
-        for path, text in files:
-            reading.advance()
-            data = _read_one(path, text, problems)
-            if data is None:
-                continue
-            if data.panel.id in first_file:
-                problems.append(Problem(path, None, f"panel id {data.panel.id!r} is already used by {first_file[data.panel.id]}"))
-                continue
-            first_file[data.panel.id] = path
-            panels.append(data)
-    if problems:
-        raise DataError(problems)
-    return panels
-
-
-def _read_one(path: str, text: str, problems: list[Problem]) -> PanelData | None:
-    """One file's panel, or None with its problems added to `problems`."""
-    try:
-        return read_panel(path, text)
-    except DataError as error:
-        problems.extend(error.problems)
-    except Exception as error:  # a bug, met on this file: name the file, keep the others
-        logger.debug("reading %s failed", path, exc_info=True)
-        problems.append(Problem(path, None, f"cannot be read ({type(error).__name__}: {str(error)[:200]}); "
-                                            "this is a bug, LOG_LEVEL=DEBUG shows where"))
-    return None
