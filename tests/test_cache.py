@@ -195,14 +195,16 @@ from pathlib import Path
 import bot
 from benchmarks.corpus import write_panels
 from bot.panels import parts
+from bot.search import merging
+from bot.search.cutting import workers_for
 from tests.test_cache import same_index
 
 work = Path(tempfile.mkdtemp())
 write_panels(work / "data", 600)  # 15 panel files
 parts.MIN_PARALLEL = 10 ** 9
 one = bot.load_library(work / "data", cache_dir=work / "one")
-parts.MIN_PARALLEL = 10  # 600 quotes count as many here
-assert parts._workers(600) >= 2, "no second core, or another thread: the build would not fork"
+parts.MIN_PARALLEL = merging._PARALLEL_SCAN = 10  # 600 quotes count as many here
+assert workers_for(600, parts.MIN_PARALLEL) >= 2, "no second core, or another thread: the build would not fork"
 several = bot.load_library(work / "data", cache_dir=work / "several")
 same_index(one, several)
 print("same", len(one.quotes))

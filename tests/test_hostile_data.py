@@ -32,6 +32,7 @@ BROKEN = [
     (BOMB_PANEL, 32, "aliases expand this value to more than 1,000,000 values"),
     (GOOD + "x: &x [*x]\n", 26, "a value contains itself through an alias"),
     (GOOD + "deep: " + "[" * 150 + "]" * 150 + "\n", 26, "nested more than 100 levels deep"),
+    (GOOD + "a: &a x\ndeep: " + "[" * 150 + "*a" + "]" * 150 + "\n", 27, "nested more than 100 levels deep"),  # aliases too
     (GOOD.replace("What can engines do?", "长" * (MAX_QUOTE + 1)), 21,
      "quote q1: 'text' is 5,001 characters long; at most 5,000; split it into several quotes"),
     (GOOD.replace("name: Engines", "name: " + "名" * 2000), 16, "topic engines: 'name' is 2,000 characters long"),

@@ -140,6 +140,7 @@ def build_library(path: str | Path | None = None, cache_dir: Path | None = None)
     """The library file of the panels at `path`, built (or merged from the last one) unless
     the cache has it: what a worker process does for a running bot, which then only opens it."""
     where, folder = data_path(path), cache_dir or default_cache_dir()
+    folder.mkdir(parents=True, exist_ok=True)  # before jieba, which keeps its dictionary's cache there
     stats = _stats(where)  # before the files are read: a change while they are read is seen next time
     if (known := _known_key(folder, where, stats)) and _readable(folder / f"library-{known}.bin"):
         return folder / f"library-{known}.bin"  # no file changed since the manifest was written: none is read
@@ -349,7 +350,7 @@ def _assemble(folder: Path, lines: list[str], keys: list[str], kept: list[int],
             a, b = 0, part.size
             speakers, topics = len(part.quotes.speakers), len(part.quotes.topics)
             for name in _TEXTS:
-                starts = np.frombuffer(_column(part, name).starts_between(0, part.size), dtype=np.int64)
+                starts = np.frombuffer(part.column(name).starts_between(0, part.size), dtype=np.int64)
                 pieces[f"{name}.at"].append(starts[1:] + shift[name])
                 shift[name] += int(starts[-1])
             pieces["speaker"].append(np.asarray(part.quotes.speaker, dtype=np.int32) + np.int32(speakers_before))
@@ -372,7 +373,7 @@ def _assemble(folder: Path, lines: list[str], keys: list[str], kept: list[int],
             run = [at] if at >= 0 else []
             if at < 0 and key:
                 part = _present(_part(folder, key))
-                yield _column(part, name).raw_between(0, part.size)[0]
+                yield part.column(name).raw_between(0, part.size)[0]
 
     joined = {name: np.concatenate([np.zeros(0, dtype), *pieces[name]]).astype(dtype, copy=False)
               for name, dtype in (*((f"{t}.at", np.int64) for t in _TEXTS), ("speaker", np.int32), ("topic", np.int32),
@@ -386,10 +387,6 @@ def _assemble(folder: Path, lines: list[str], keys: list[str], kept: list[int],
                  "first": np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)]).astype(np.int64),
                  "speaker_count": speaker_count, "topic_count": topic_count}
     return sections
-
-
-def _column(part: Part, name: str) -> TextColumn:
-    return part.folded if name == "folded" else getattr(part.quotes, name)
 
 
 def _texts(sections: Mapped, name: str) -> TextColumn:

@@ -9,8 +9,6 @@ import functools
 import hashlib
 import json
 import logging
-import os
-import threading
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -19,20 +17,20 @@ from typing import Any
 
 from ..errors import DataError, Problem
 from ..models import Panel, Source, Speaker, Topic
+from ..search.cutting import workers_for
 from ..search.fold import fold
 from ..search.index import PartIndex, index_part
 from ..search.tokenizer import HAN, Tokenizer
 from .columns import QuoteColumns, StoredBytes, TextColumn
 from .loader import PanelData, read_panel, read_source
 from .progress import Progress
-from .sections import map_sections, write_sections
+from .sections import Mapped, map_sections, write_sections
 
 logger = logging.getLogger(__name__)
 
 PART_FORMAT = b"PQPART02"
 _LONG_PANEL = 200  # quotes of a panel whose cutting tells its progress (after a quiet second)
 MIN_PARALLEL = 4000  # quotes to cut below which one process is quicker than starting others
-_MAX_WORKERS = 4
 
 
 def part_key(words_key: str, path: str, text: str) -> str:
@@ -45,20 +43,60 @@ def part_file(folder: Path, key: str) -> Path:
     return folder / "parts" / f"part-{key}.bin"
 
 
-@dataclass(slots=True)
 class Part:
-    """A panel file's part, read back: the panel as a JSON line, its quotes, its index part."""
+    """A panel file's part, read back: the panel as a JSON line, its quotes, its index part.
 
-    key: str
-    line: str  # path, panel, speakers and topics as one JSON line
-    quotes: QuoteColumns  # speaker and topic numbers within this panel
-    index: PartIndex
-    folded: TextColumn
-    pinyin: dict[str, str]  # of the names of its speakers, titles and topics
+    A merge reads each part several times, each time for something else (its terms, its
+    texts, one column), so what needs parsing is parsed only when asked for."""
+
+    def __init__(self, key: str, sections: Mapped) -> None:
+        self.key, self._sections = key, sections
+        stored = StoredBytes(sections.file())
+        self._columns = {name: TextColumn(stored, sections[f"{name}.at"], sections.offsets[name])
+                         for name in ("ids", "texts", "glosses", "folded")}
+        self.size = len(self._columns["ids"])
+        if not self.size == len(self._columns["texts"]) == len(sections["speaker"]) == len(sections["doc_len"]):
+            raise ValueError("the columns do not match")
+        self.line: str = bytes(sections["panel"]).decode()  # path, panel, speakers and topics as one JSON line
+
+    def column(self, name: str) -> TextColumn:
+        """One of its text columns: ids, texts, glosses or folded."""
+        return self._columns[name]
 
     @property
-    def size(self) -> int:
-        return len(self.quotes)
+    def folded(self) -> TextColumn:
+        return self._columns["folded"]
+
+    @functools.cached_property
+    def quotes(self) -> QuoteColumns:
+        """Its quotes, speaker and topic numbers within this panel."""
+        panel, speakers, topics = _parsed(self.key, lambda: panel_objects(json.loads(self.line)))
+        sections, column = self._sections, self._columns
+        return QuoteColumns([panel], speakers, topics, column["ids"], column["texts"], column["glosses"],
+                            sections["speaker"], sections["topic"], array("i", [0]) * self.size, sections["start"],
+                            array("q", [0, self.size]))
+
+    @functools.cached_property
+    def index(self) -> PartIndex:
+        sections = self._sections
+        vocab = bytes(sections["vocab"]).decode().split("\n") if len(sections["vocab"]) else []
+        return PartIndex(vocab, sections["doc_len"], sections["local_term"], sections["local_doc"],
+                         sections["local_tf"], sections["deep"],
+                         _parsed(self.key, lambda: json.loads(bytes(sections["term_pinyin"]))))
+
+    @functools.cached_property
+    def pinyin(self) -> dict[str, str]:
+        """Of the names of its speakers, titles and topics."""
+        return _parsed(self.key, lambda: json.loads(bytes(self._sections["pinyin"])))  # type: ignore[no-any-return]
+
+
+def _parsed(key: str, parse: Callable[[], Any]) -> Any:
+    """What `parse` makes of a part's stored JSON; a damaged part is an OSError, as a part gone
+    missing while a merge reads it is."""
+    try:
+        return parse()
+    except (ValueError, KeyError, TypeError) as error:
+        raise OSError(f"the cached part {key} is damaged: {error}") from None
 
 
 # -- making a part --------------------------------------------------------------------------
@@ -77,11 +115,15 @@ def _line(panel: PanelData) -> str:
 def names_pinyin(texts: Sequence[str]) -> dict[str, str]:
     """Pinyin, syllables apart, of names people look things up by (speakers' names and titles,
     topic names)."""
-    if not (texts := [text for text in texts if HAN.search(text)]):
-        return {}  # pypinyin is not even loaded
-    from pypinyin import lazy_pinyin
+    return {text: _name_pinyin(text) for text in texts if HAN.search(text)}
 
-    return {text: " ".join(" ".join(lazy_pinyin(text)).split()) for text in texts}
+
+@functools.lru_cache(maxsize=1 << 14)
+def _name_pinyin(text: str) -> str:
+    # A library's panels share most of their speakers and titles: each is worked out once.
+    from pypinyin import lazy_pinyin  # loaded only when some name is Chinese
+
+    return " ".join(" ".join(lazy_pinyin(text)).split())
 
 
 def part_sections(panel: PanelData, tokenizer: Tokenizer, quiet: bool = False,
@@ -116,23 +158,7 @@ def part_sections(panel: PanelData, tokenizer: Tokenizer, quiet: bool = False,
 def read_part(file: Path, key: str) -> Part | None:
     """A stored part, or None when it is missing or unreadable (it is then made again)."""
     try:
-        sections = map_sections(file, PART_FORMAT)
-        bytes_ = StoredBytes(sections.file())
-        column = {name: TextColumn(bytes_, sections[f"{name}.at"], sections.offsets[name])
-                  for name in ("ids", "texts", "glosses", "folded")}
-        line = bytes(sections["panel"]).decode()
-        raw = json.loads(line)
-        panel, speakers, topics = panel_objects(raw)
-        size = len(column["ids"])
-        vocab = bytes(sections["vocab"]).decode().split("\n") if len(sections["vocab"]) else []
-        index = PartIndex(vocab, sections["doc_len"], sections["local_term"], sections["local_doc"],
-                          sections["local_tf"], sections["deep"], json.loads(bytes(sections["term_pinyin"])))
-        if not size == len(column["texts"]) == len(sections["speaker"]) == len(index.doc_len):
-            raise ValueError("the columns do not match")
-        quotes = QuoteColumns([panel], speakers, topics, column["ids"], column["texts"], column["glosses"],
-                              sections["speaker"], sections["topic"], array("i", [0]) * size, sections["start"],
-                              array("q", [0, size]))
-        return Part(key, line, quotes, index, column["folded"], json.loads(bytes(sections["pinyin"])))
+        return Part(key, map_sections(file, PART_FORMAT))
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError) as error:
@@ -179,7 +205,7 @@ def make_parts(paths: Sequence[str], size: int, cutting: Cutting, advance: Calla
     """Read, validate, cut and store each panel file's part, in order. With many quotes
     (`size` bytes of files in all) and no other thread running, worker processes do it, each
     with its own jieba; the process that asked never loads it."""
-    workers = _workers(size // 60)  # about 60 bytes of YAML a quote
+    workers = workers_for(size // 60, MIN_PARALLEL)  # about 60 bytes of YAML a quote
     if workers < 2:
         for path in paths:
             advance(1)
@@ -209,18 +235,6 @@ def tokenizer_for(cutting: Cutting) -> Tokenizer:
 def forget_tokenizer() -> None:
     """Let jieba's dictionary go (a hundred megabytes) once the parts are made."""
     _forget_tokenizer()
-
-
-def _workers(quotes: int) -> int:
-    """Worker processes worth starting: none for few quotes, and none where forking is unsafe
-    (another thread running, as in a bot reloading its panels) or impossible (Windows)."""
-    if quotes < MIN_PARALLEL or threading.active_count() > 1:
-        return 1
-    import multiprocessing
-
-    if "fork" not in multiprocessing.get_all_start_methods() or multiprocessing.current_process().daemon:
-        return 1
-    return min(os.cpu_count() or 1, _MAX_WORKERS)
 
 
 def _make(path: str, cutting: Cutting, quiet: bool = False) -> Made:

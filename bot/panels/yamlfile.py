@@ -86,7 +86,7 @@ def parse_yaml(path: str, text: str) -> tuple[Any, list[Problem]]:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
-        if node is not None and (refused := _too_big(node)):
+        if node is not None and (refused := _too_big(node) if "*" in text else _too_deep(node)):
             return None, [Problem(path, *refused)]
         document = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as error:
@@ -130,6 +130,21 @@ def _too_big(root: yaml.Node) -> tuple[int, str] | None:
             if id(child) in open_nodes:
                 return child.start_mark.line + 1, "a value contains itself through an alias"
             stack.append((child, False, depth + 1))
+    return None
+
+
+def _too_deep(root: yaml.Node) -> tuple[int, str] | None:
+    """`_too_big` for a document without aliases (no `*` in its text), where every node has
+    one parent: only its depth is checked, each node once."""
+    stack: list[tuple[yaml.Node, int]] = [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return node.start_mark.line + 1, f"values are nested more than {MAX_DEPTH} levels deep"
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend((part, depth + 1) for pair in node.value for part in pair)
     return None
 
 

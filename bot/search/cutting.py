@@ -22,7 +22,7 @@ _shared: tuple[Sequence[str], Tokenizer, int] | None = None  # what forked worke
 
 def cut_all(folded: Sequence[str], tokenizer: Tokenizer, longest: int, advance: Callable[[], None]) -> Iterator[Cut]:
     """Each quote's cut, in order, as `tokenizer` cuts it."""
-    workers = _workers(len(folded))
+    workers = workers_for(len(folded))
     if workers < 2:
         for text in folded:
             advance()
@@ -44,10 +44,11 @@ def cut_all(folded: Sequence[str], tokenizer: Tokenizer, longest: int, advance: 
         _shared = None
 
 
-def _workers(quotes: int) -> int:
-    """Worker processes worth starting: none for few quotes, and none where forking is unsafe
-    (another thread running, as in a bot reloading its panels) or impossible (Windows)."""
-    if quotes < MIN_PARALLEL or threading.active_count() > 1:
+def workers_for(quotes: int, least: int = MIN_PARALLEL) -> int:
+    """Worker processes worth starting for work on `quotes`: none for fewer than `least`, and
+    none where forking is unsafe (another thread running, as in a bot reloading its panels) or
+    impossible (Windows), or in a pool's worker."""
+    if quotes < least or threading.active_count() > 1:
         return 1
     import multiprocessing
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 import bisect
 from array import array
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .cutting import workers_for
 from .index import K1, MAX_TERM_CHARS, B, IndexData, PartIndex, index_part, is_substring_term, term_pinyin
 from .tokenizer import HAN, Tokenizer
 
@@ -106,7 +107,8 @@ def merge(parts: Sequence[Part], always: Collection[str] = (), earlier: Earlier 
         if len(new_terms) <= _FEW_TERMS:  # a byte search of the stored texts a term: no text decoded
             found.append(_found_where_stored(new_terms, term_id, earlier.folded, doc_map))
         else:
-            found.append(_substrings(new_terms, term_id, _kept_texts(earlier, sizes, kept, base), advance))
+            found.append(_substrings(new_terms, term_id, _kept_texts(earlier, sizes, kept, base), advance,
+                                     sum(size for size, at in zip(sizes, kept) if at >= 0)))
     doc_len = array("I")
     for n, size in enumerate(sizes):
         if kept[n] >= 0 and earlier is not None:
@@ -128,7 +130,8 @@ def merge(parts: Sequence[Part], always: Collection[str] = (), earlier: Earlier 
             deep.extend(d + base[n] for d in index.deep)
             yield from zip(range(base[n], base[n] + sizes[n]), folded.between(0, sizes[n]), strict=True)
 
-    found.append(_substrings([t for t in terms if is_substring_term(t)], term_id, new_texts(), advance))
+    found.append(_substrings([t for t in terms if is_substring_term(t)], term_id, new_texts(), advance,
+                             sum(sizes[n] for n in added)))
     if added:  # the quotes' lengths in order, kept and added parts interleaved
         doc_len = array("I")
         for n, size in enumerate(sizes):
@@ -219,45 +222,78 @@ def _kept_texts(earlier: Earlier, sizes: list[int], kept: list[int], base: list[
 
 
 def _substrings(terms: list[str], term_id: dict[str, int], texts: Iterable[tuple[int, str]],
-                advance: Callable[[int], None]) -> tuple[Any, Any, Any]:
+                advance: Callable[[int], None], quotes: int = 0) -> tuple[Any, Any, Any]:
     """Every (term, quote, count) of Chinese `terms` in the (quote, folded text) pairs, several
-    thousand quotes to one pass of the substring matcher."""
+    thousand quotes to one pass of the substring matcher. With many `quotes` to scan, worker
+    processes forked from this one (sharing its matcher) scan batches while it reads the next."""
     np = _numpy()
     found_terms, found_docs, found_tfs = array("i"), array("i"), array("H")
     if not terms:  # the texts are not even read
         return np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.uint16)
     import ahocorasick  # only merges need it
 
+    global _matcher
     automaton = ahocorasick.Automaton()
     for term in terms:
-        automaton.add_word(term, term)
+        automaton.add_word(term, (term_id[term], term))
     automaton.make_automaton()
+    _matcher = automaton
+    try:
+        workers = workers_for(quotes, _PARALLEL_SCAN)
+        if workers < 2:
+            scanned: Iterable[tuple[bytes, bytes, bytes, int]] = map(_scan, _batches(texts))
+            for batch_terms, batch_docs, batch_tfs, size in scanned:
+                found_terms.frombytes(batch_terms)
+                found_docs.frombytes(batch_docs)
+                found_tfs.frombytes(batch_tfs)
+                advance(size)
+        else:
+            import multiprocessing  # only a large merge needs it
+
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for batch_terms, batch_docs, batch_tfs, size in pool.imap(_scan, _batches(texts)):
+                    found_terms.frombytes(batch_terms)
+                    found_docs.frombytes(batch_docs)
+                    found_tfs.frombytes(batch_tfs)
+                    advance(size)
+    finally:
+        _matcher = None
+    return (np.frombuffer(found_terms, dtype=np.int32), np.frombuffer(found_docs, dtype=np.int32),
+            np.frombuffer(found_tfs, dtype=np.uint16))
+
+
+_matcher: Any = None  # the substring matcher of the running scan, which forked workers share
+_PARALLEL_SCAN = 20_000  # quotes to scan below which one process is quicker than starting others
+
+
+def _batches(texts: Iterable[tuple[int, str]]) -> Iterator[list[tuple[int, str]]]:
     batch: list[tuple[int, str]] = []
-
-    def scan() -> None:
-        joined = "\0".join(text for _, text in batch)
-        starts, at = [], 0
-        for _, text in batch:
-            starts.append(at)
-            at += len(text) + 1
-        pairs: set[tuple[int, str]] = set()
-        for end, term in automaton.iter(joined):
-            pairs.add((bisect.bisect_right(starts, end) - 1, term))
-        for n, term in sorted(pairs):  # in quote order: ties need no putting right (`_scored`)
-            found_terms.append(term_id[term])
-            found_docs.append(batch[n][0])
-            found_tfs.append(min(batch[n][1].count(term), 65535))
-        advance(len(batch))
-        batch.clear()
-
     for item in texts:
         batch.append(item)
         if len(batch) >= _SCAN_DOCS:
-            scan()
+            yield batch
+            batch = []
     if batch:
-        scan()
-    return (np.frombuffer(found_terms, dtype=np.int32), np.frombuffer(found_docs, dtype=np.int32),
-            np.frombuffer(found_tfs, dtype=np.uint16))
+        yield batch
+
+
+def _scan(batch: list[tuple[int, str]]) -> tuple[bytes, bytes, bytes, int]:
+    """One batch's (term, quote, count) triples, in quote order (so that ties need no putting
+    right in `_scored`), as the bytes of their arrays."""
+    joined = "\0".join(text for _, text in batch)
+    starts, at = [], 0
+    for _, text in batch:
+        starts.append(at)
+        at += len(text) + 1
+    pairs: set[tuple[int, tuple[int, str]]] = set()
+    for end, term in _matcher.iter(joined):
+        pairs.add((bisect.bisect_right(starts, end) - 1, term))
+    found_terms, found_docs, found_tfs = array("i"), array("i"), array("H")
+    for n, (term, word) in sorted(pairs):
+        found_terms.append(term)
+        found_docs.append(batch[n][0])
+        found_tfs.append(min(batch[n][1].count(word), 65535))
+    return found_terms.tobytes(), found_docs.tobytes(), found_tfs.tobytes(), len(batch)
 
 
 _CHUNK = 1 << 20  # postings scored at a time
