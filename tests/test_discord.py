@@ -17,6 +17,7 @@ import pytest
 discord = pytest.importorskip("discord", reason="discord.py is installed with the test extras")
 
 import bot  # noqa: E402
+from adapters.discord.app import ShardedQuoteClient  # noqa: E402
 from adapters.discord.settings import DiscordSettings  # noqa: E402
 from bot.errors import QuoteBotError  # noqa: E402
 from bot.library import Library  # noqa: E402
@@ -309,12 +310,24 @@ async def test_sharded_client_identifies_its_shards_and_answers(library: Library
     async with discord_session(library, shards=len(identified), shard_count=count, shard_ids=ids) as (fake, _client):
         shards = [m["d"]["shard"] for m in fake.gateway_received if m["op"] == 2]
         assert sorted(shards) == identified
-        assert not any(r.path == "/gateway/bot" for r in fake.requests)  # a set count needs no asking
+        times = sorted(fake.identified_at.values())
+        assert times[-1] - times[0] < 2, "shards in different buckets identify together, not 5 s apart"
         body = reply(await fake.callback_for(await fake.command("quote", {"keyword": "柳叶熙"})))
         assert "**柳叶熙**" in body["data"]["embeds"][0]["description"]
 
     guild_shard = (GUILD_ID >> 22) % count
     assert guild_shard in (ids or range(count)), "the test guild must live on a shard this client runs"
+
+
+async def test_shards_of_one_bucket_identify_an_interval_apart(library: Library,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Discord lets shard ids that differ modulo max_concurrency identify together, and one
+    bucket once every five seconds (shortened here)."""
+    monkeypatch.setattr(ShardedQuoteClient, "identify_interval", 1.0)
+    async with discord_session(library, shards=3, shard_count=3, max_concurrency=2) as (fake, _client):
+        at = fake.identified_at
+        assert abs(at[1] - at[0]) < 0.8  # buckets 0 and 1: no wait between them
+        assert at[2] - at[0] >= 1.0  # shard 2 is in bucket 0 again: it waits
 
 
 async def test_auto_sharding_asks_discord_how_many_shards(library: Library) -> None:

@@ -91,6 +91,8 @@ class FakeDiscord:
     _ids: itertools.count = field(default_factory=lambda: itertools.count(500000000000000001))
     shard_count: int = 1
     recommended_shards: int = 2  # what GET /gateway/bot answers
+    max_concurrency: int = 16  # and its buckets of shards that may identify together
+    identified_at: dict[int, float] = field(default_factory=dict)  # each shard's last IDENTIFY, loop time
     _sockets: dict[int, web.WebSocketResponse] = field(default_factory=dict)
     _sequence: int = 0
     _callbacks: dict[str, Recorded] = field(default_factory=dict)
@@ -207,6 +209,7 @@ class FakeDiscord:
                 self.shard_count = count
                 self._sockets[shard] = socket
                 self.identifies += 1
+                self.identified_at[shard] = asyncio.get_running_loop().time()
                 await self._ready(socket, shard, count)
             elif op == 6:
                 shard = int(payload["d"]["session_id"].rsplit("-", 1)[1])
@@ -259,7 +262,7 @@ class FakeDiscord:
         if path == "/gateway/bot":
             return _json({"url": self.gateway_url, "shards": self.recommended_shards,
                           "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0,
-                                                  "max_concurrency": 16}})
+                                                  "max_concurrency": self.max_concurrency}})
         if path == "/users/@me":
             if request.headers.get("Authorization") != f"Bot {self.token}":
                 return _json({"message": "401: Unauthorized", "code": 0}, 401)

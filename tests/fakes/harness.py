@@ -50,11 +50,11 @@ def on_a_thread(session: contextlib.AbstractAsyncContextManager[T], timeout: flo
 
 
 @contextlib.asynccontextmanager
-async def discord_session(library: Library, *, shards: int = 1, store: Any = None,
+async def discord_session(library: Library, *, shards: int = 1, store: Any = None, max_concurrency: int = 16,
                           **settings: Any) -> AsyncIterator[tuple[FakeDiscord, discord.Client]]:
     """A started fake Discord and a connected client; both stopped on the way out (and discord.py
     pointed back at whatever fake it was pointed at before, for a session still open around this one)."""
-    fake = FakeDiscord()
+    fake = FakeDiscord(max_concurrency=max_concurrency)
     await fake.start()
     config = DiscordSettings(token="test-token", api_url=fake.api_url, gateway_url=fake.gateway_url,
                              **{"cooldown": "off", **settings})
@@ -64,7 +64,7 @@ async def discord_session(library: Library, *, shards: int = 1, store: Any = Non
     client = make_client(library, config, store, guild_ready_timeout=0.05)
     runner = asyncio.create_task(client.start(config.token))
     try:
-        # discord.py waits 5 s between two IDENTIFYs, as Discord asks: allow for it per shard.
+        # Shards of one bucket identify 5 s apart, as Discord asks: allow for it per shard.
         await fake.ready(shards=shards, timeout=5 + 6 * (shards - 1))
         await asyncio.wait_for(client.wait_until_ready(), 5)
         yield fake, client
