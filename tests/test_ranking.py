@@ -19,6 +19,7 @@ from bot.search import ranking
 from bot.search.index import K1, B
 from bot.search.merging import index_of
 from bot.search.ranking import Searcher
+from bot.search.segment import Piece
 from bot.search.tokenizer import Tokenizer
 
 # Words by how many quotes say them: in about a third, one in twenty, one in two hundred.
@@ -119,3 +120,23 @@ def test_every_path_is_taken_by_these_searches(searcher) -> None:  # type: ignor
     assert quotes["芯片"] + quotes["模型"] > 1024  # and with a broad word, the pass, then:
     assert sum(1 for t in texts if "芯片" in t and "模型" in t) < 50  # too few hold both: any is ranked
     assert quotes["模型"] > 2 * 512  # the walk reads more than one round before the last list ends
+
+
+@pytest.mark.parametrize("text", ["芯片，我们", "监管，大家", "模型，数据", "片，监", "，，"])
+@pytest.mark.parametrize("kind", ["all", "narrow"])
+def test_chinese_no_term_covers_is_found_as_plain_counting_finds_it(searcher, text: str, kind: str) -> None:  # type: ignore[no-untyped-def]
+    """Text that is no term is looked for in the quotes of the rarest term inside it when
+    that term is rare (芯片, 监管), else in every text (模型 and 数据 are broad; 片，监 holds no
+    term): either way the answer is what counting it in every quote gives."""
+    search, texts, lengths = searcher
+    allowed = _filter(kind)
+    average = sum(lengths) / len(lengths)
+    counts = [len(re.findall(re.escape(text), t)) for t in texts]
+    df = sum(1 for c in counts if c)
+    weight = math.log(1 + (len(texts) - df + 0.5) / (df + 0.5))
+    expected = sorted(((-weight * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / average)), doc)
+                       for doc, (tf, length) in enumerate(zip(counts, lengths)) if tf and allowed[doc]))[:20]
+    got = search.search([Piece("substring", text)], 20, allowed)
+    assert [doc for doc, _, _ in got] == [doc for _, doc in expected]
+    assert [score for _, score, _ in got] == pytest.approx([-score for score, _ in expected], rel=1e-5)
+    assert df > 0 or not got

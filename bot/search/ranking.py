@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ..models import Span
 from .english import query_term as english_term
 from .fold import fold, fold_width_and_case
-from .index import IndexData, idf, impact, word_pattern
+from .index import IndexData, idf, impact, is_substring_term, word_pattern
 from .segment import Piece, segment
 from .tokenizer import HAN
 
@@ -36,6 +36,7 @@ _PIECES_CACHE = 4096
 _WALK = 64  # postings a filtered one-piece search reads one by one before vectorising
 _SMALL = 1024  # postings in all that a search of several pieces adds up without numpy
 _BROAD, _DENSE_CACHE = 16, 16  # terms in over 1/16 of the quotes keep their scores dense, 16 at most
+_READ_RATHER_THAN_SCAN = 64  # a phrase's quotes are read one by one when a term in it is in under 1/64 of them
 _FIRST_READ = 512  # postings of each list the threshold walk reads first, then twice as many each round
 SYNONYM_WEIGHT = 0.6  # a quote that says another word for a query word scores this much of saying it
 
@@ -199,9 +200,20 @@ class Searcher:
         pattern = _pattern(text)
         finds = re.compile(pattern).findall
         deep = self._deep
-        holding = sorted({*self._texts.containing(text), *deep})
+        holding = sorted({*self._may_hold(text), *deep})
         counts = [(doc, tf) for doc in holding if (tf := len(finds(deep.get(doc) or self._texts[doc])))]
         return self._ranked(text, counts, pattern)
+
+    def _may_hold(self, text: str) -> Sequence[int]:
+        """The quotes that may hold `text`. A quote that holds it holds every Chinese term
+        inside it too, and those quotes are known: when the rarest such term is rare enough,
+        only its quotes are read. Otherwise every text is searched."""
+        inside = {text[a:b] for a in range(len(text)) for b in range(a + 2, min(len(text), a + self._max_len) + 1)}
+        rarest = min((t for t in inside if t in self._df and is_substring_term(t)), key=self._df.__getitem__,
+                     default=None)
+        if rarest is None or self._df[rarest] * _READ_RATHER_THAN_SCAN > self._n_docs:
+            return self._texts.containing(text)
+        return self._postings(Piece("term", rarest)).docs
 
     def _ranked(self, label: str, counts: list[tuple[int, int]], pattern: str) -> Postings:
         """Postings from (quote, count) pairs, in impact order."""
