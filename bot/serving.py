@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import http.server
 import json
 import logging
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -108,9 +110,32 @@ async def _beside_the_loop(load: Callable[[Path], Library], path: Path) -> Libra
 
 
 def _ready(load: Callable[[Path], Library], path: Path) -> Library:
-    library = load(path)
-    library.warm()
+    if load is open_library:
+        with _settled():
+            library = load(path)
+            library.warm()
+        return library
+    library = load(path)  # a whole build, in this process: the collector runs as usual meanwhile
+    with _settled():
+        library.warm()
     return library
+
+
+@contextlib.contextmanager
+def _settled() -> Iterator[None]:
+    """No cyclic garbage collection while a library is made ready, and its objects (and all
+    others there are then) left out of every later one. A full collection walks every object
+    the process holds, holding the interpreter throughout: 20 to 35 ms at 100,000 quotes, a
+    pause in answering, and a reload's new objects set one off. The libraries hold no cycles
+    (tests/test_cache.py drops one and finds no cyclic garbage), so a replaced one is still freed."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 async def _notice_changes(path: Path, changed: asyncio.Event) -> None:
@@ -143,6 +168,8 @@ def serve_all(library: Library, adapters: list[tuple[str, Serve]], data: str | N
     settings = settings or Settings.from_env()
 
     async def all_of() -> None:
+        with _settled():  # the library loaded at start: no collection walks it again
+            library.warm()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):

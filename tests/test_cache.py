@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -9,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import bot
+from bot.errors import QuoteBotError
 from bot.models import Query
 from bot.panels.cache import default_cache_dir
 
@@ -261,3 +264,19 @@ def test_a_changed_panel_is_cut_alone_and_merged_into_the_same_index_as_a_fresh_
     assert merged.search(bot.Query("量子退火")) and merged.search(bot.Query("超大模型群"))
     assert [h.quote.ref for h in merged.search(bot.Query("大模型"), limit=20)] == \
         [h.quote.ref for h in fresh.search(bot.Query("大模型"), limit=20)]
+
+
+def test_a_library_dropped_after_use_leaves_no_cyclic_garbage(write_panel) -> None:  # type: ignore[no-untyped-def]
+    """A running bot leaves its libraries out of garbage collection (`serving._settled`), so a
+    replaced library must be freed by reference counting alone: nothing in it may refer back
+    to it, whatever searches it answered."""
+    library = bot.load_library(write_panel(MINIMAL_PANEL.format(panel_id="cycles")).parent, use_cache=False)
+    gc.collect()  # what building it left
+    library.warm()
+    for query in (Query("engines"), Query("engine", speaker="ada"), Query("chen shi"), Query("nothing-here-at-all")):
+        with contextlib.suppress(QuoteBotError):
+            library.search(query)
+    library.random()
+    library.context("cycles/q2")
+    del library
+    assert gc.collect() == 0

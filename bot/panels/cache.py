@@ -18,9 +18,9 @@ import os
 import tempfile
 import time
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .. import __version__
 from ..errors import DataError, Problem
@@ -40,6 +40,7 @@ from .sections import Chunks, FileRange, Mapped, map_sections, write_sections
 from .shipped import shipped_data_dir
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 FORMAT = b"PQLIB020"
 _ARRAYS = ("post_doc", "post_score", "post_ptr", "doc_len", "deep_folded", "post_tf", "term_files")
@@ -173,8 +174,10 @@ def _readable(file: Path) -> bool:
 def _part_keys(where: Path, folder: Path, stats: list[list[Any]], words: list[str], words_key: str,
                synonyms: Synonyms) -> list[str]:
     """Every panel file's part key, in order, each part made if it is not stored yet: files
-    the manifest knows unchanged are not even read."""
-    known = _manifest_parts(folder, where, words_key)
+    the manifest knows unchanged are not even read. A file it names that may have changed is
+    read here, to tell the few that did; the others (a first build) are read where their parts
+    are made, on every core when there are many, which finds a part already stored too."""
+    known, named = _manifest_parts(folder, where, words_key)
     keys: dict[str, str] = {}
     making: list[str] = []
     problems: list[Problem] = []
@@ -183,16 +186,17 @@ def _part_keys(where: Path, folder: Path, stats: list[list[Any]], words: list[st
         if (key := known.get((name, file_size, mtime))) and part_file(folder, key).exists():
             keys[name] = key
             continue
-        try:
-            key = part_key(words_key, name, read_source(Path(name)))
-        except DataError as error:
-            problems += error.problems
-            continue
-        if part_file(folder, key).exists():
-            keys[name] = key
-        else:
-            making.append(name)
-            size += file_size
+        if name in named:
+            try:
+                key = part_key(words_key, name, read_source(Path(name)))
+            except DataError as error:
+                problems += error.problems
+                continue
+            if part_file(folder, key).exists():
+                keys[name] = key
+                continue
+        making.append(name)
+        size += file_size
     if making:
         cutting = Cutting(tuple(words), words_key, folder, tuple(single_words(synonyms)))
         with Progress("reading and cutting panel files", len(making), "files") as step:
@@ -245,7 +249,7 @@ def _merge(folder: Path, keys: list[str], words_key: str, synonyms: Synonyms, fi
             panel_lines.append(part.line)
             names.update(part.pinyin)
             del part
-    raw_panels = [json.loads(line) for line in panel_lines]
+    raw_panels = _per_line("parsed", panel_lines, json.loads, remember=parts.KEEP_TOKENIZER)
     _check_panel_ids(raw_panels)
 
     def reader(key: str) -> merging.Read:
@@ -407,6 +411,35 @@ def _manifest_file(folder: Path, data: Path) -> Path:
     return folder / f"manifest-{hashlib.sha256(str(data.resolve()).encode()).hexdigest()[:16]}.json"
 
 
+_last_lines: dict[str, dict[bytes, Any]] = {}  # what this process last made of each panel's JSON line
+
+
+def _per_line(kind: str, lines: list[str], make: Callable[[str], T], remember: bool = True) -> list[T]:
+    """`make` of each line, or what it made of the same line for the library before: a reload
+    changes one panel of thousands, and the rest are not parsed again. Only the last library's
+    lines are remembered (by a digest of each), and only where `remember` says this process
+    will be asked again."""
+    before, now = _last_lines.pop(kind, {}), {}
+    made = []
+    for line in lines:
+        key = hashlib.blake2b(line.encode(), digest_size=16).digest()
+        found = now[key] = before[key] if key in before else make(line)
+        made.append(found)
+    if remember:
+        _last_lines[kind] = now
+    return made
+
+
+def warm_merge(path: Path, folder: Path) -> None:
+    """What the first merge of a running bot's worker would do first, done ahead: numpy
+    imported and the current library's panels parsed (the library is normally up to date, and
+    only looked up)."""
+    import numpy  # noqa: F401
+
+    sections = map_sections(build_library(path, folder), FORMAT)
+    _per_line("parsed", bytes(sections["panels"]).decode().split("\n"), json.loads)
+
+
 def _stats(data: Path) -> list[list[Any]]:
     """Name, size and change time of every file the library is made from."""
     stats = [[str(f), s.st_size, s.st_mtime_ns] for f, s in panel_stats(data)]
@@ -435,18 +468,19 @@ def _settings_files(data: Path) -> int:
     return 2 + sum(data.is_dir() and (data / name).exists() for name in ("words.txt", "synonyms.txt"))
 
 
-def _manifest_parts(folder: Path, data: Path, words_key: str) -> dict[tuple[str, int, int], str]:
-    """The part key of each panel file the manifest knows, by its name, size and change time;
-    none of files changed too close to the manifest's writing to be sure of."""
+def _manifest_parts(folder: Path, data: Path, words_key: str) -> tuple[dict[tuple[str, int, int], str], set[str]]:
+    """The part key of each panel file the manifest knows, by its name, size and change time
+    (none of files changed too close to the manifest's writing to be sure of); and the names
+    of all the files it knows."""
     try:
         manifest = json.loads(_manifest_file(folder, data).read_text(encoding="utf-8"))
         if manifest.get("code") != _code() or manifest.get("words") != words_key:
-            return {}
+            return {}, set()
         racy = manifest["written"] - _RACY_NS
-        return {(name, size, mtime): key for (name, size, mtime), key in zip(manifest["files"], manifest["parts"])
-                if mtime < racy}
+        return ({(name, size, mtime): key for (name, size, mtime), key in zip(manifest["files"], manifest["parts"])
+                 if mtime < racy}, {name for name, _, _ in manifest["files"]})
     except (OSError, ValueError, KeyError, TypeError):
-        return {}
+        return {}, set()
 
 
 def _write_manifest(folder: Path, data: Path, stats: list[list[Any]], key: str, words_key: str,
@@ -456,7 +490,7 @@ def _write_manifest(folder: Path, data: Path, stats: list[list[Any]], key: str, 
     try:
         with tempfile.NamedTemporaryFile("w", dir=folder, prefix=".tmp-", suffix=".json", delete=False,
                                          encoding="utf-8") as out:
-            json.dump(manifest, out, ensure_ascii=False)
+            out.write(json.dumps(manifest, ensure_ascii=False))  # dump() streams through closures: cyclic garbage
         os.replace(out.name, _manifest_file(folder, data))
     except OSError as error:
         logger.info("not writing the cache manifest in %s: %s", folder, error)
@@ -514,8 +548,8 @@ def _objects(lines: list[str]) -> tuple[list[Panel], list[Speaker], list[Topic]]
     role that many panels repeat) are kept once."""
     once: dict[Any, Any] = {}
     panels, speakers, topics = [], [], []
-    for line in lines:
-        panel, panel_speakers, panel_topics = panel_objects(json.loads(line), once.setdefault)
+    for panel, panel_speakers, panel_topics in _per_line(
+            "objects", lines, lambda line: panel_objects(json.loads(line), once.setdefault)):
         panels.append(panel)
         speakers += panel_speakers
         topics += panel_topics

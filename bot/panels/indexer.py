@@ -66,6 +66,7 @@ def _warm(path: str, cache_dir: str) -> None:
     words, _, words_key = cache.words_and_synonyms(Path(path))
     parts.tokenizer_for(parts.Cutting(tuple(words), words_key, Path(cache_dir))).warm()
     term_pinyin(["预热"])
+    cache.warm_merge(Path(path), Path(cache_dir))
 
 
 def _build(path: str, cache_dir: str) -> str:

@@ -342,7 +342,9 @@ def _in_quote_order(np: Any, ptr: numpy.ndarray, doc: numpy.ndarray, score: nump
     if not wrong.any():
         return
     run = np.concatenate([[0], np.cumsum(~tied)])
-    places = np.flatnonzero(np.isin(run, np.unique(run[1:][wrong])))
+    out_of_order = np.zeros(int(run[-1]) + 1, dtype=bool)
+    out_of_order[run[1:][wrong]] = True
+    places = np.flatnonzero(out_of_order[run])
     fixed = places[np.lexsort((doc[places], run[places]))]
     doc[places], score[places], tf[places] = doc[fixed], score[fixed], tf[fixed]
 

@@ -83,7 +83,11 @@ class Names:
     @functools.cached_property
     def _speakers(self) -> _Table:
         table, pinyin = _Table("speaker"), self._pinyin
+        added: set[tuple[str, str, str, str | None]] = set()
         for s in self._given[0]:
+            if (s.id, s.name, s.title, s.title_en) in added:  # the same speaker on another panel: the same keys
+                continue
+            added.add((s.id, s.name, s.title, s.title_en))
             keys = [compact(s.id), compact(s.name), compact(pinyin.get(s.name, ""))]
             title = [compact(s.title), compact(pinyin.get(s.title, "")), compact(s.title_en or "")]
             table.add(s.id, speaker_label(s), both_scripts(s.name, pinyin), keys, partial=keys, around=title)
