@@ -10,6 +10,7 @@ a fraction of a second at 100,000 quotes, where segmenting them all again takes 
 from __future__ import annotations
 
 import bisect
+import contextlib
 from array import array
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
@@ -239,23 +240,18 @@ def _substrings(terms: list[str], term_id: dict[str, int], texts: Iterable[tuple
     automaton.make_automaton()
     _matcher = automaton
     try:
-        workers = workers_for(quotes, _PARALLEL_SCAN)
-        if workers < 2:
+        with contextlib.ExitStack() as stack:
             scanned: Iterable[tuple[bytes, bytes, bytes, int]] = map(_scan, _batches(texts))
+            if (workers := workers_for(quotes, _PARALLEL_SCAN)) > 1:
+                import multiprocessing  # only a large merge needs it
+
+                pool = stack.enter_context(multiprocessing.get_context("fork").Pool(workers))
+                scanned = pool.imap(_scan, _batches(texts))
             for batch_terms, batch_docs, batch_tfs, size in scanned:
                 found_terms.frombytes(batch_terms)
                 found_docs.frombytes(batch_docs)
                 found_tfs.frombytes(batch_tfs)
                 advance(size)
-        else:
-            import multiprocessing  # only a large merge needs it
-
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                for batch_terms, batch_docs, batch_tfs, size in pool.imap(_scan, _batches(texts)):
-                    found_terms.frombytes(batch_terms)
-                    found_docs.frombytes(batch_docs)
-                    found_tfs.frombytes(batch_tfs)
-                    advance(size)
     finally:
         _matcher = None
     return (np.frombuffer(found_terms, dtype=np.int32), np.frombuffer(found_docs, dtype=np.int32),
