@@ -141,10 +141,7 @@ def _too_deep(root: yaml.Node) -> tuple[int, str] | None:
         node, depth = stack.pop()
         if depth > MAX_DEPTH:
             return node.start_mark.line + 1, f"values are nested more than {MAX_DEPTH} levels deep"
-        if isinstance(node, yaml.SequenceNode):
-            stack.extend((child, depth + 1) for child in node.value)
-        elif isinstance(node, yaml.MappingNode):
-            stack.extend((part, depth + 1) for pair in node.value for part in pair)
+        stack.extend((child, depth + 1) for child in _children(node))
     return None
 
 
